@@ -1,0 +1,94 @@
+/// A conda match spec, the dependency strings of package metadata and recipes:
+/// `pytorch`, `pytorch >=2.3,<2.6`, `python_abi 3.11.* *_cp311`, `numpy=1.7=py3*_2`,
+/// `conda-forge::numpy[version='>=1.7',build=py*]`.
+///
+/// The version part follows conda's rules for a spec string (`_parse_spec_str`): `name 1.7` is
+/// exactly 1.7; `name=1.7` is `1.7.*`; `name==1.7` is exactly 1.7; `name=1.7=build` is
+/// exactly 1.7 with that build; spaces inside the version part are dropped
+/// (`>=1.0 , < 2.0` is `>=1.0,<2.0`).
+package struct MatchSpec: Sendable, Hashable, CustomStringConvertible {
+    /// The spec as written, without surrounding white space.
+    package let description: String
+    /// The package name, or a pattern with `*`.
+    package let name: StringMatcher
+    package let channel: String?
+    package let subdir: String?
+    package let version: VersionSpec?
+    package let build: StringMatcher?
+    package let buildNumber: Int?
+
+    /// Parses `text`, or throws an error that names the offending part.
+    package init(_ text: String) throws(MatchSpecError) {
+        let parsed = try MatchSpecParser.parse(text)
+        self = parsed
+    }
+
+    init(
+        description: String,
+        name: StringMatcher,
+        channel: String?,
+        subdir: String?,
+        version: VersionSpec?,
+        build: StringMatcher?,
+        buildNumber: Int?
+    ) {
+        self.description = description
+        self.name = name
+        self.channel = channel
+        self.subdir = subdir
+        self.version = version
+        self.build = build
+        self.buildNumber = buildNumber
+    }
+
+    /// The name when it is a plain name rather than a pattern.
+    package var exactName: String? {
+        if case .exact(let name) = name { return name }
+        return nil
+    }
+
+    /// Whether a package with these fields satisfies the spec. Fields the spec does not constrain
+    /// are not looked at.
+    package func matches(name: String, version: Version, build: String = "", buildNumber: Int = 0) -> Bool {
+        guard self.name.matches(name) else { return false }
+        if let spec = self.version, !spec.matches(version) { return false }
+        if let pattern = self.build, !pattern.matches(build) { return false }
+        if let number = self.buildNumber, number != buildNumber { return false }
+        return true
+    }
+}
+
+/// How conda matches a string field: exactly, with `*` wildcards, or by a `^…$` expression.
+package enum StringMatcher: Sendable, Hashable, CustomStringConvertible {
+    case exact(String)
+    case glob(GlobPattern)
+    case regex(RegexPattern)
+
+    /// Reads `text` as conda's `GlobStrMatch` does; nil when a `^…$` expression does not compile.
+    init?(_ text: String) {
+        if text.hasPrefix("^") && text.hasSuffix("$") {
+            guard let regex = RegexPattern(text) else { return nil }
+            self = .regex(regex)
+        } else if text.contains("*") {
+            self = .glob(GlobPattern(text))
+        } else {
+            self = .exact(text)
+        }
+    }
+
+    package func matches(_ value: String) -> Bool {
+        switch self {
+        case .exact(let text): text == value
+        case .glob(let pattern): pattern.matches(value)
+        case .regex(let pattern): pattern.matches(value)
+        }
+    }
+
+    package var description: String {
+        switch self {
+        case .exact(let text): text
+        case .glob(let pattern): pattern.description
+        case .regex(let pattern): pattern.description
+        }
+    }
+}
