@@ -96,6 +96,8 @@ struct VersionPropertyTests {
             let (a, b) = pair
             #expect(a == b, "\(a) == \(b)")
             #expect(a.hashValue == b.hashValue, "hash \(a) == hash \(b)")
+            // A `*` inside a bound makes a glob, which conda matches against the version as written.
+            guard !bound.description.contains("*") else { return }
             for text in [op + bound.description, bound.description + ".*", "!=" + bound.description + ".*"] {
                 guard let spec = try? VersionSpec(text) else { continue }
                 #expect(spec.matches(a) == spec.matches(b), "\(text) on \(a) and \(b)")

@@ -15,36 +15,104 @@
 /// text, texts compare by character code, and a missing atom or component counts as `0`
 /// (`1.1 == 1.1.0`). Equal versions hash equally.
 package struct Version: Sendable {
-    /// The version as written, without surrounding white space.
-    package let description: String
-    /// Lower-cased, with `-` turned into `_` where conda does so: the form conda prints.
-    package let normalized: String
-    /// The epoch, then the components of the public version.
-    let release: [[VersionAtom]]
-    /// The components of the local version (after `+`); empty when there is none.
-    let local: [[VersionAtom]]
+    /// Everything a version holds, behind one reference, so that copying a version costs one
+    /// reference count rather than one per field.
+    final class Storage: Sendable {
+        let description: String
+        let atoms: [VersionAtom]
+        let localStart: Int
+        let overflow: [String]
+
+        init(_ parsed: VersionParser.Parsed) {
+            description = parsed.description
+            atoms = parsed.atoms
+            localStart = parsed.localStart
+            overflow = parsed.overflow
+        }
+    }
+
+    let storage: Storage
 
     /// Parses `text` as conda does, or throws an error that says why conda would refuse it.
     package init(_ text: String) throws(VersionError) {
-        let parsed = try VersionParser.parse(text)
-        self.description = parsed.description
-        self.normalized = parsed.normalized
-        self.release = parsed.release
-        self.local = parsed.local
+        storage = Storage(try VersionParser.parse(text))
     }
 
-    init(description: String, normalized: String, release: [[VersionAtom]], local: [[VersionAtom]]) {
-        self.description = description
-        self.normalized = normalized
-        self.release = release
-        self.local = local
-    }
+    /// The version as written, without surrounding white space.
+    package var description: String { storage.description }
+    /// Every component, each a header atom followed by its atoms: the epoch, the public version,
+    /// then the local version.
+    var atoms: [VersionAtom] { storage.atoms }
+    /// Where the local version starts in `atoms` (`atoms.count` when there is none).
+    var localStart: Int { storage.localStart }
+    /// Long texts and big numbers that do not fit in an atom.
+    var overflow: [String] { storage.overflow }
 
-    /// The epoch (`1` in `1!2.0`).
-    package var epoch: VersionAtom { release[0][0] }
+    /// Lower-cased, with `-` turned into `_` where conda does so: the form conda prints.
+    package var normalized: String {
+        let lowered = VersionParser.lowercasedBytes(description)
+        guard lowered.contains(UInt8(ascii: "-")), !lowered.contains(UInt8(ascii: "_")) else {
+            return String(decoding: lowered, as: UTF8.self)
+        }
+        return String(decoding: lowered.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: "_") : $0 }, as: UTF8.self)
+    }
 
     /// Whether this version has a local part (`+cu121`).
-    package var hasLocal: Bool { !local.isEmpty }
+    package var hasLocal: Bool { localStart < atoms.count }
+
+    /// Three-way comparison: negative, zero or positive as `self` is below, equal to or above `other`.
+    package func compare(to other: Version) -> Int {
+        let byRelease = Self.compare(
+            self,
+            0..<localStart,
+            other,
+            0..<other.localStart
+        )
+        if byRelease != 0 { return byRelease }
+        return Self.compare(self, localStart..<atoms.count, other, other.localStart..<other.atoms.count)
+    }
+
+    /// Compares two runs of components with conda's zero filling.
+    static func compare(_ left: Version, _ leftRange: Range<Int>, _ right: Version, _ rightRange: Range<Int>) -> Int {
+        left.atoms.withUnsafeBufferPointer { a in
+            right.atoms.withUnsafeBufferPointer { b in
+                var i = leftRange.lowerBound
+                var j = rightRange.lowerBound
+                while i < leftRange.upperBound || j < rightRange.upperBound {
+                    let leftCount = i < leftRange.upperBound ? Int(a[i].payload) : 0
+                    let rightCount = j < rightRange.upperBound ? Int(b[j].payload) : 0
+                    if i < leftRange.upperBound { i += 1 }
+                    if j < rightRange.upperBound { j += 1 }
+                    let result = compareComponent(a, i, leftCount, left.overflow, b, j, rightCount, right.overflow)
+                    if result != 0 { return result }
+                    i += leftCount
+                    j += rightCount
+                }
+                return 0
+            }
+        }
+    }
+
+    @inline(__always)
+    static func compareComponent(
+        _ a: UnsafeBufferPointer<VersionAtom>,
+        _ aStart: Int,
+        _ aCount: Int,
+        _ aOverflow: [String],
+        _ b: UnsafeBufferPointer<VersionAtom>,
+        _ bStart: Int,
+        _ bCount: Int,
+        _ bOverflow: [String]
+    ) -> Int {
+        let count = Swift.max(aCount, bCount)
+        for index in 0..<count {
+            let x = index < aCount ? a[aStart + index] : .zero
+            let y = index < bCount ? b[bStart + index] : .zero
+            let result = VersionAtom.compare(x, y, aOverflow, bOverflow)
+            if result != 0 { return result }
+        }
+        return 0
+    }
 
     /// conda's `startswith`: the relation behind `1.2.*`, `=1.2` and `~=`.
     ///
@@ -53,68 +121,49 @@ package struct Version: Sendable {
     /// equal number (`1.20` does not start with `1.2`). A prefix with a local part compares the
     /// whole public version and then the local parts the same way.
     package func starts(with prefix: Version) -> Bool {
-        let mine: [[VersionAtom]]
-        let theirs: [[VersionAtom]]
-        if prefix.local.isEmpty {
-            mine = release
-            theirs = prefix.release
-        } else {
-            guard Self.compare(release, prefix.release) == 0 else { return false }
-            mine = local
-            theirs = prefix.local
+        var mine = 0..<localStart
+        var theirs = 0..<prefix.localStart
+        if prefix.hasLocal {
+            guard Self.compare(self, mine, prefix, theirs) == 0 else { return false }
+            mine = localStart..<atoms.count
+            theirs = prefix.localStart..<prefix.atoms.count
         }
-        let last = theirs.count - 1
-        for index in 0..<last {
-            let component = index < mine.count ? mine[index] : []
-            if Self.compare(component, theirs[index]) != 0 { return false }
-        }
-        let component = last < mine.count ? mine[last] : []
-        let wanted = theirs[last]
-        let lastAtom = wanted.count - 1
-        for index in 0..<lastAtom {
-            let atom = index < component.count ? component[index] : .zero
-            if atom != wanted[index] { return false }
-        }
-        let atom = lastAtom < component.count ? component[lastAtom] : .zero
-        if case .text(let wantedText) = wanted[lastAtom] {
-            guard case .text(let text) = atom else { return false }
-            return text.hasPrefix(wantedText)
-        }
-        return atom == wanted[lastAtom]
-    }
-
-    /// Three-way comparison: negative, zero or positive as `self` is below, equal to or above `other`.
-    package func compare(to other: Version) -> Int {
-        let byRelease = Self.compare(release, other.release)
-        if byRelease != 0 { return byRelease }
-        return Self.compare(local, other.local)
-    }
-
-    static func compare(_ left: [[VersionAtom]], _ right: [[VersionAtom]]) -> Int {
-        let count = Swift.max(left.count, right.count)
-        for index in 0..<count {
-            let result: Int
-            if index < left.count, index < right.count {
-                result = compare(left[index], right[index])
-            } else if index < left.count {
-                result = compare(left[index], [])
-            } else {
-                result = compare([], right[index])
+        return atoms.withUnsafeBufferPointer { a in
+            prefix.atoms.withUnsafeBufferPointer { b in
+                var i = mine.lowerBound
+                var j = theirs.lowerBound
+                while true {
+                    let mineCount = i < mine.upperBound ? Int(a[i].payload) : 0
+                    let theirCount = Int(b[j].payload)
+                    if i < mine.upperBound { i += 1 }
+                    j += 1
+                    let isLast = j + theirCount >= theirs.upperBound
+                    if !isLast {
+                        let result = Self.compareComponent(
+                            a, i, mineCount, overflow, b, j, theirCount, prefix.overflow)
+                        if result != 0 { return false }
+                        i += mineCount
+                        j += theirCount
+                        continue
+                    }
+                    // The last component of the prefix: all but its final atom must be equal.
+                    let leading = theirCount - 1
+                    if Self.compareComponent(
+                        a, i, Swift.min(mineCount, leading), overflow, b, j, leading, prefix.overflow) != 0
+                    {
+                        return false
+                    }
+                    let wanted = b[j + leading]
+                    let actual = leading < mineCount ? a[i + leading] : .zero
+                    if wanted.kind == .text {
+                        guard actual.kind == .text else { return false }
+                        return actual.textBytes(overflow).starts(with: wanted.textBytes(prefix.overflow))
+                    }
+                    return VersionAtom.compare(actual, wanted, overflow, prefix.overflow) == 0
+                        && actual.kind == wanted.kind
+                }
             }
-            if result != 0 { return result }
         }
-        return 0
-    }
-
-    static func compare(_ left: [VersionAtom], _ right: [VersionAtom]) -> Int {
-        let count = Swift.max(left.count, right.count)
-        for index in 0..<count {
-            let a = index < left.count ? left[index] : .zero
-            let b = index < right.count ? right[index] : .zero
-            let result = VersionAtom.compare(a, b)
-            if result != 0 { return result }
-        }
-        return 0
     }
 }
 
@@ -133,26 +182,26 @@ extension Version: Hashable {
     /// Hashes the parts that equality sees: trailing zero atoms and components are left out,
     /// so `1.1` and `1.1.0` hash alike.
     package func hash(into hasher: inout Hasher) {
-        Self.hashSignificant(release, into: &hasher)
+        hashSignificant(0..<localStart, into: &hasher)
         hasher.combine(0xFF as UInt8)
-        Self.hashSignificant(local, into: &hasher)
+        hashSignificant(localStart..<atoms.count, into: &hasher)
     }
 
-    private static func hashSignificant(_ components: [[VersionAtom]], into hasher: inout Hasher) {
-        var significantComponents = components.count
-        while significantComponents > 0, components[significantComponents - 1].allSatisfy({ $0 == .zero }) {
-            significantComponents -= 1
+    private func hashSignificant(_ range: Range<Int>, into hasher: inout Hasher) {
+        var components: [ArraySlice<VersionAtom>] = []
+        var index = range.lowerBound
+        while index < range.upperBound {
+            let count = Int(atoms[index].payload)
+            var atomsOfComponent = atoms[(index + 1)..<(index + 1 + count)]
+            while let last = atomsOfComponent.last, last.isZero { atomsOfComponent = atomsOfComponent.dropLast() }
+            components.append(atomsOfComponent)
+            index += 1 + count
         }
-        hasher.combine(significantComponents)
-        for component in components[..<significantComponents] {
-            var significantAtoms = component.count
-            while significantAtoms > 0, component[significantAtoms - 1] == .zero {
-                significantAtoms -= 1
-            }
-            hasher.combine(significantAtoms)
-            for atom in component[..<significantAtoms] {
-                hasher.combine(atom)
-            }
+        while let last = components.last, last.isEmpty { components.removeLast() }
+        hasher.combine(components.count)
+        for component in components {
+            hasher.combine(component.count)
+            for atom in component { atom.hash(into: &hasher, overflow: overflow) }
         }
     }
 }

@@ -3,9 +3,9 @@
 enum VersionParser {
     struct Parsed {
         var description: String
-        var normalized: String
-        var release: [[VersionAtom]]
-        var local: [[VersionAtom]]
+        var atoms: [VersionAtom]
+        var localStart: Int
+        var overflow: [String]
     }
 
     static func parse(_ input: String) throws(VersionError) -> Parsed {
@@ -23,7 +23,6 @@ enum VersionParser {
                 throw VersionError(input: input, reason: .invalidCharacter(firstInvalidCharacter(in: trimmed)))
             }
         }
-        let normalized = String(decoding: bytes, as: UTF8.self)
 
         // Epoch.
         var epochBytes: ArraySlice<UInt8> = [UInt8(ascii: "0")]
@@ -56,106 +55,112 @@ enum VersionParser {
             )
         }
 
-        var release: [[VersionAtom]] = []
-        release.reserveCapacity(5)
-        guard let epoch = atoms(of: epochBytes) else {
+        var builder = AtomBuilder()
+        builder.atoms.reserveCapacity(publicBytes.count + 4)
+        guard builder.appendComponent(epochBytes) else {
             throw VersionError(input: input, reason: .emptyComponent)
         }
-        release.append(epoch)
 
         // A trailing underscore stays with the last component (openssl-style `1.0.1_`).
         let trailingUnderscore = publicBytes.last == UInt8(ascii: "_")
         let body = trailingUnderscore ? publicBytes.dropLast() : publicBytes
-        var components = split(body, separatedBy: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") })
-        if trailingUnderscore {
-            components[components.count - 1].append(UInt8(ascii: "_"))
-        }
-        for component in components {
-            guard let parsed = atoms(of: component[...]) else {
-                throw VersionError(input: input, reason: .emptyComponent)
-            }
-            release.append(parsed)
-        }
-
-        var local: [[VersionAtom]] = []
-        if let localBytes {
-            for component in split(localBytes, separatedBy: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") }) {
-                guard let parsed = atoms(of: component[...]) else {
+        var start = body.startIndex
+        var index = body.startIndex
+        while true {
+            let atEnd = index == body.endIndex
+            if atEnd || body[index] == UInt8(ascii: ".") || body[index] == UInt8(ascii: "_") {
+                var component = Array(body[start..<index])
+                if atEnd && trailingUnderscore { component.append(UInt8(ascii: "_")) }
+                guard builder.appendComponent(component[...]) else {
                     throw VersionError(input: input, reason: .emptyComponent)
                 }
-                local.append(parsed)
+                if atEnd { break }
+                start = index + 1
+            }
+            index += 1
+        }
+
+        let localStart = builder.atoms.count
+        if let localBytes {
+            var start = localBytes.startIndex
+            var index = localBytes.startIndex
+            while true {
+                let atEnd = index == localBytes.endIndex
+                if atEnd || localBytes[index] == UInt8(ascii: ".") || localBytes[index] == UInt8(ascii: "_") {
+                    guard builder.appendComponent(localBytes[start..<index]) else {
+                        throw VersionError(input: input, reason: .emptyComponent)
+                    }
+                    if atEnd { break }
+                    start = index + 1
+                }
+                index += 1
             }
         }
-        return Parsed(description: trimmed, normalized: normalized, release: release, local: local)
+        return Parsed(description: trimmed, atoms: builder.atoms, localStart: localStart, overflow: builder.overflow)
     }
 
-    /// Splits into runs of digits, of stars and of anything else; nil for an empty component.
-    private static func atoms(of component: ArraySlice<UInt8>) -> [VersionAtom]? {
-        guard let first = component.first else { return nil }
-        var result: [VersionAtom] = []
-        result.reserveCapacity(isDigit(first) ? 1 : 2)
-        if !isDigit(first) { result.append(.zero) }
-        var start = component.startIndex
-        while start < component.endIndex {
-            let kind = runKind(component[start])
-            var end = start + 1
-            while end < component.endIndex, runKind(component[end]) == kind { end += 1 }
-            let run = component[start..<end]
-            switch kind {
-            case 0: result.append(number(from: run))
-            default: result.append(text(from: run))
+    /// Collects the atoms of a version, component by component.
+    struct AtomBuilder {
+        var atoms: [VersionAtom] = []
+        var overflow: [String] = []
+
+        /// Splits a component into runs of digits, of stars and of anything else, after a header;
+        /// false for an empty component.
+        mutating func appendComponent(_ component: ArraySlice<UInt8>) -> Bool {
+            guard let first = component.first else { return false }
+            let header = atoms.count
+            atoms.append(.header(count: 0))
+            if !isDigit(first) { atoms.append(.zero) }
+            var start = component.startIndex
+            while start < component.endIndex {
+                let kind = runKind(component[start])
+                var end = start + 1
+                while end < component.endIndex, runKind(component[end]) == kind { end += 1 }
+                let run = component[start..<end]
+                atoms.append(kind == 0 ? number(from: run) : text(from: run))
+                start = end
             }
-            start = end
+            atoms[header] = .header(count: atoms.count - header - 1)
+            return true
         }
-        return result
+
+        private mutating func number(from digits: ArraySlice<UInt8>) -> VersionAtom {
+            let significant = digits.drop(while: { $0 == UInt8(ascii: "0") })
+            var value: UInt64 = 0
+            for digit in significant {
+                let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, overflow2) = times10.addingReportingOverflow(UInt64(digit &- UInt8(ascii: "0")))
+                if overflow1 || overflow2 {
+                    overflow.append(String(decoding: significant, as: UTF8.self))
+                    return VersionAtom(kind: .bigNumber, length: 0, overflow: UInt32(overflow.count - 1), payload: 0)
+                }
+                value = sum
+            }
+            return .number(value)
+        }
+
+        private mutating func text(from run: ArraySlice<UInt8>) -> VersionAtom {
+            if run.elementsEqual("post".utf8) { return .post }
+            let bytes: ArraySlice<UInt8> = run.elementsEqual("dev".utf8) ? Array("DEV".utf8)[...] : run
+            var atom = VersionAtom(
+                kind: .text,
+                length: UInt8(Swift.min(bytes.count, 255)),
+                overflow: 0,
+                payload: VersionAtom.packed(bytes)
+            )
+            if bytes.count > 8 {
+                overflow.append(String(decoding: bytes, as: UTF8.self))
+                atom.overflow = UInt32(overflow.count - 1)
+            }
+            return atom
+        }
     }
 
     /// 0 for digits, 1 for stars, 2 for everything else.
     @inline(__always)
-    private static func runKind(_ byte: UInt8) -> Int {
+    static func runKind(_ byte: UInt8) -> Int {
         if isDigit(byte) { return 0 }
         return byte == UInt8(ascii: "*") ? 1 : 2
-    }
-
-    private static func number(from digits: ArraySlice<UInt8>) -> VersionAtom {
-        let significant = digits.drop(while: { $0 == UInt8(ascii: "0") })
-        if significant.count <= 19 {
-            var value: UInt64 = 0
-            for digit in significant { value = value &* 10 &+ UInt64(digit &- UInt8(ascii: "0")) }
-            return .number(value)
-        }
-        var value: UInt64 = 0
-        for digit in significant {
-            let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
-            let (sum, overflow2) = times10.addingReportingOverflow(UInt64(digit &- UInt8(ascii: "0")))
-            if overflow1 || overflow2 { return .bigNumber(String(decoding: significant, as: UTF8.self)) }
-            value = sum
-        }
-        return .number(value)
-    }
-
-    private static func text(from run: ArraySlice<UInt8>) -> VersionAtom {
-        if run.elementsEqual("post".utf8) { return .post }
-        if run.elementsEqual("dev".utf8) { return .text("DEV") }
-        return .text(String(decoding: run, as: UTF8.self))
-    }
-
-    private static func split(
-        _ bytes: ArraySlice<UInt8>,
-        separatedBy isSeparator: (UInt8) -> Bool
-    ) -> [[UInt8]] {
-        var parts: [[UInt8]] = []
-        var current: [UInt8] = []
-        for byte in bytes {
-            if isSeparator(byte) {
-                parts.append(current)
-                current = []
-            } else {
-                current.append(byte)
-            }
-        }
-        parts.append(current)
-        return parts
     }
 
     @inline(__always)
@@ -192,7 +197,7 @@ enum VersionParser {
     }
 
     /// Lower-case, as Python's `str.lower()`: ASCII fast, Unicode rules otherwise.
-    private static func lowercasedBytes(_ text: String) -> [UInt8] {
+    static func lowercasedBytes(_ text: String) -> [UInt8] {
         if text.utf8.allSatisfy({ $0 < 0x80 }) {
             return text.utf8.map { byte in
                 byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte

@@ -114,47 +114,62 @@ struct VersionMatch: ParsableCommand {
 }
 
 /// Evaluates `SPEC<TAB>VERSION` lines, remembering parsed specs and versions: a CI job checks
-/// thousands of pins against a handful of versions.
+/// thousands of pins against a handful of versions. Parsed values live in arrays and the
+/// dictionaries hold their positions, so a cache hit copies nothing.
 struct BatchMatcher {
     struct Failure: Error {
         var code: String
         var message: String
     }
 
-    private var specs: [String: Result<VersionSpec, VersionSpecError>] = [:]
-    private var versions: [String: Result<Version, VersionError>] = [:]
-    private static let cacheLimit = 1 << 16
+    private var specIndex: [String: Int] = [:]
+    private var specs: [Result<VersionSpec, VersionSpecError>] = []
+    private var versionIndex: [String: Int] = [:]
+    private var versions: [Result<Version, VersionError>] = []
+    private static let cacheLimit = 1 << 17
 
     mutating func evaluate(_ line: ArraySlice<UInt8>) -> Result<Bool, Failure> {
         guard let tab = line.firstIndex(of: UInt8(ascii: "\t")) else {
             return .failure(Failure(code: "malformed-line", message: "expected SPEC<TAB>VERSION"))
         }
-        let specText = String(decoding: line[..<tab], as: UTF8.self)
-        let versionText = String(decoding: line[(tab + 1)...], as: UTF8.self)
-        let spec: VersionSpec
-        switch cachedSpec(specText) {
-        case .success(let parsed): spec = parsed
-        case .failure(let error): return .failure(Failure(code: "invalid-spec", message: error.description))
-        }
-        switch cachedVersion(versionText) {
-        case .success(let version): return .success(spec.matches(version))
-        case .failure(let error): return .failure(Failure(code: "invalid-version", message: error.description))
+        let spec = specPosition(String(decoding: line[..<tab], as: UTF8.self))
+        let version = versionPosition(String(decoding: line[(tab + 1)...], as: UTF8.self))
+        return specs.withUnsafeBufferPointer { specs in
+            versions.withUnsafeBufferPointer { versions in
+                switch specs[spec] {
+                case .failure(let error):
+                    return .failure(Failure(code: "invalid-spec", message: error.description))
+                case .success(let parsedSpec):
+                    switch versions[version] {
+                    case .failure(let error):
+                        return .failure(Failure(code: "invalid-version", message: error.description))
+                    case .success(let parsedVersion):
+                        return .success(parsedSpec.matches(parsedVersion))
+                    }
+                }
+            }
         }
     }
 
-    private mutating func cachedSpec(_ text: String) -> Result<VersionSpec, VersionSpecError> {
-        if let known = specs[text] { return known }
-        if specs.count >= Self.cacheLimit { specs.removeAll(keepingCapacity: true) }
-        let result = Result { () throws(VersionSpecError) in try VersionSpec(text) }
-        specs[text] = result
-        return result
+    private mutating func specPosition(_ text: String) -> Int {
+        if let known = specIndex[text] { return known }
+        if specs.count >= Self.cacheLimit {
+            specs.removeAll(keepingCapacity: true)
+            specIndex.removeAll(keepingCapacity: true)
+        }
+        specs.append(Result { () throws(VersionSpecError) in try VersionSpec(text) })
+        specIndex[text] = specs.count - 1
+        return specs.count - 1
     }
 
-    private mutating func cachedVersion(_ text: String) -> Result<Version, VersionError> {
-        if let known = versions[text] { return known }
-        if versions.count >= Self.cacheLimit { versions.removeAll(keepingCapacity: true) }
-        let result = Result { () throws(VersionError) in try Version(text) }
-        versions[text] = result
-        return result
+    private mutating func versionPosition(_ text: String) -> Int {
+        if let known = versionIndex[text] { return known }
+        if versions.count >= Self.cacheLimit {
+            versions.removeAll(keepingCapacity: true)
+            versionIndex.removeAll(keepingCapacity: true)
+        }
+        versions.append(Result { () throws(VersionError) in try Version(text) })
+        versionIndex[text] = versions.count - 1
+        return versions.count - 1
     }
 }

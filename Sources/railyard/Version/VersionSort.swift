@@ -37,10 +37,15 @@ struct VersionSort: ParsableCommand {
             }
         }
         let descending = reverse
-        let order = versions.indices.sorted { left, right in
-            let comparison = versions[left].compare(to: versions[right])
-            if comparison == 0 { return left < right }
-            return descending ? comparison > 0 : comparison < 0
+        // Sorting positions (ties broken by position) keeps equal versions in input order, and
+        // reading the versions through a buffer pointer compares them without copying them.
+        var order = Array(versions.indices)
+        versions.withUnsafeBufferPointer { buffer in
+            order.sort { left, right in
+                let comparison = buffer[left].compare(to: buffer[right])
+                if comparison == 0 { return left < right }
+                return descending ? comparison > 0 : comparison < 0
+            }
         }
         var out = OutputBuffer()
         if output.json {
