@@ -15,10 +15,15 @@ let package = Package(
         // Pure core: conda versions and specs (later: catalog, planner, train state machine).
         // Foundation only; no I/O, no clock, no logging.
         .target(name: "RailyardCore"),
+        // libyaml, the reference C YAML parser, from the system (Debian: libyaml-dev).
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // Reads catalog files: YAML text (through libyaml's events) into the core's document tree.
+        .target(name: "RailyardYAML", dependencies: ["RailyardCore", "CYAML"]),
         .executableTarget(
             name: "railyard",
             dependencies: [
                 "RailyardCore",
+                "RailyardYAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -26,6 +31,7 @@ let package = Package(
             name: "RailyardCoreTests",
             dependencies: [
                 "RailyardCore",
+                "RailyardYAML",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

@@ -7,20 +7,53 @@
 /// exactly 1.7 with that build; spaces inside the version part are dropped
 /// (`>=1.0 , < 2.0` is `>=1.0,<2.0`).
 package struct MatchSpec: Sendable, Hashable, CustomStringConvertible {
+    /// The fields behind one reference: a catalog holds hundreds of thousands of specs, and
+    /// copying one then costs a single reference count.
+    final class Storage: Sendable {
+        let description: String
+        let name: StringMatcher
+        let exactName: String?
+        let channel: String?
+        let subdir: String?
+        let version: VersionSpec?
+        let build: StringMatcher?
+        let buildNumber: Int?
+
+        init(
+            description: String,
+            name: StringMatcher,
+            channel: String?,
+            subdir: String?,
+            version: VersionSpec?,
+            build: StringMatcher?,
+            buildNumber: Int?
+        ) {
+            self.description = description
+            self.name = name
+            if case .exact(let text) = name { exactName = text } else { exactName = nil }
+            self.channel = channel
+            self.subdir = subdir
+            self.version = version
+            self.build = build
+            self.buildNumber = buildNumber
+        }
+    }
+
+    let storage: Storage
+
     /// The spec as written, without surrounding white space.
-    package let description: String
+    package var description: String { storage.description }
     /// The package name, or a pattern with `*`.
-    package let name: StringMatcher
-    package let channel: String?
-    package let subdir: String?
-    package let version: VersionSpec?
-    package let build: StringMatcher?
-    package let buildNumber: Int?
+    package var name: StringMatcher { storage.name }
+    package var channel: String? { storage.channel }
+    package var subdir: String? { storage.subdir }
+    package var version: VersionSpec? { storage.version }
+    package var build: StringMatcher? { storage.build }
+    package var buildNumber: Int? { storage.buildNumber }
 
     /// Parses `text`, or throws an error that names the offending part.
     package init(_ text: String) throws(MatchSpecError) {
-        let parsed = try MatchSpecParser.parse(text)
-        self = parsed
+        self = try MatchSpecParser.parse(text)
     }
 
     init(
@@ -32,20 +65,34 @@ package struct MatchSpec: Sendable, Hashable, CustomStringConvertible {
         build: StringMatcher?,
         buildNumber: Int?
     ) {
-        self.description = description
-        self.name = name
-        self.channel = channel
-        self.subdir = subdir
-        self.version = version
-        self.build = build
-        self.buildNumber = buildNumber
+        storage = Storage(
+            description: description,
+            name: name,
+            channel: channel,
+            subdir: subdir,
+            version: version,
+            build: build,
+            buildNumber: buildNumber
+        )
+    }
+
+    /// Specs are equal when they constrain the same fields the same way, however written.
+    package static func == (left: MatchSpec, right: MatchSpec) -> Bool {
+        left.name == right.name && left.channel == right.channel && left.subdir == right.subdir
+            && left.version == right.version && left.build == right.build && left.buildNumber == right.buildNumber
+    }
+
+    package func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(channel)
+        hasher.combine(subdir)
+        hasher.combine(version)
+        hasher.combine(build)
+        hasher.combine(buildNumber)
     }
 
     /// The name when it is a plain name rather than a pattern.
-    package var exactName: String? {
-        if case .exact(let name) = name { return name }
-        return nil
-    }
+    package var exactName: String? { storage.exactName }
 
     /// Whether a package with these fields satisfies the spec. Fields the spec does not constrain
     /// are not looked at.

@@ -3,14 +3,14 @@
 enum MatchSpecParser {
     static func parse(_ input: String) throws(MatchSpecError) -> MatchSpec {
         var text = Substring(input)
-        if let hash = text.firstIndex(of: "#") { text = text[..<hash] }
+        if let hash = text.utf8.firstIndex(of: UInt8(ascii: "#")) { text = text[..<hash] }
         text = Substring(VersionParser.trimmingWhiteSpace(String(text)))
         let description = String(text)
         if text.isEmpty { throw MatchSpecError(input: input, reason: .empty) }
 
         // Brackets: `name[version='>=1.0', build=py*]`.
         var brackets: [String: String] = [:]
-        if let open = text.firstIndex(of: "[") {
+        if let open = text.utf8.firstIndex(of: UInt8(ascii: "[")) {
             guard text.last == "]" else { throw MatchSpecError(input: input, reason: .unterminatedBrackets) }
             let inside = text[text.index(after: open)..<text.index(before: text.endIndex)]
             if inside.contains("[") || inside.contains("]") {
@@ -18,14 +18,14 @@ enum MatchSpecParser {
             }
             brackets = try keyValues(inside, input: input)
             text = text[..<open]
-        } else if text.contains("]") {
+        } else if text.utf8.contains(UInt8(ascii: "]")) {
             throw MatchSpecError(input: input, reason: .malformedBrackets("]"))
         }
 
         // Channel and subdir: `conda-forge::name`, `conda-forge/linux-64::name`.
         var channel: String? = nil
         var subdir: String? = nil
-        if let separator = lastDoubleColon(in: text) {
+        if text.utf8.contains(UInt8(ascii: ":")), let separator = lastDoubleColon(in: text) {
             let prefix = String(text[..<separator])
             text = text[text.index(separator, offsetBy: 2)...]
             if let slash = prefix.lastIndex(of: "/"),
@@ -41,10 +41,14 @@ enum MatchSpecParser {
         if let value = brackets.removeValue(forKey: "subdir") { subdir = value }
 
         // Name: everything up to the first space or operator character.
-        let nameEnd = text.firstIndex(where: { " =<>!~".contains($0) }) ?? text.endIndex
+        let nameEnd =
+            text.utf8.firstIndex(where: {
+                $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "<")
+                    || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "!") || $0 == UInt8(ascii: "~")
+            }) ?? text.endIndex
         let name = String(text[..<nameEnd])
         if name.isEmpty { throw MatchSpecError(input: input, reason: .missingName) }
-        if !name.contains("*") && !isPackageName(name.lowercased()) {
+        if !name.utf8.contains(UInt8(ascii: "*")) && !isPackageName(name) && !isPackageName(name.lowercased()) {
             throw MatchSpecError(input: input, reason: .invalidName(name))
         }
         guard let nameMatcher = StringMatcher(name) else {
@@ -104,26 +108,38 @@ enum MatchSpecParser {
     /// conda's `_VERSION_BUILD_RE`: the build is the longest tail after a space or `=` that is
     /// not preceded by an operator and holds none of `- = , | < > ~`; spaces leave the version.
     static func splitVersionAndBuild(_ text: String) -> (version: String, build: String?) {
-        let characters = Array(text)
-        let operators: Set<Character> = ["=", "!", "|", ",", "<", ">", "~"]
-        let forbiddenInBuild: Set<Character> = ["-", "=", ",", "|", "<", ">", "~"]
+        let bytes = Array(text.utf8)
+        func isOperator(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: "="), UInt8(ascii: "!"), UInt8(ascii: "|"), UInt8(ascii: ","), UInt8(ascii: "<"),
+                UInt8(ascii: ">"), UInt8(ascii: "~"):
+                true
+            default: false
+            }
+        }
+        func isForbiddenInBuild(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: "-") || (byte != UInt8(ascii: "!") && isOperator(byte))
+        }
+        // The build may start after position `index` only if nothing after it is forbidden:
+        // find where the forbidden-free tail begins.
+        var tailStart = bytes.count
+        while tailStart > 0, !isForbiddenInBuild(bytes[tailStart - 1]) { tailStart -= 1 }
         var split: Int? = nil
-        if characters.count >= 3 {
-            for index in 1..<(characters.count - 1)
-            where (characters[index] == " " || characters[index] == "=")
-                && !operators.contains(characters[index - 1])
-                && !characters[(index + 1)...].contains(where: forbiddenInBuild.contains)
+        if bytes.count >= 3 {
+            for index in Swift.max(1, tailStart - 1)..<(bytes.count - 1)
+            where (bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "="))
+                && !isOperator(bytes[index - 1]) && index + 1 >= tailStart
             {
                 split = index
                 break
             }
         }
-        guard let split else {
-            return (text.filter { $0 != " " }, nil)
+        func withoutSpaces(_ slice: ArraySlice<UInt8>) -> String {
+            String(decoding: slice.filter { $0 != UInt8(ascii: " ") }, as: UTF8.self)
         }
-        let version = String(characters[..<split].filter { $0 != " " })
-        let build = VersionParser.trimmingWhiteSpace(String(characters[(split + 1)...]))
-        return (version, build)
+        guard let split else { return (withoutSpaces(bytes[...]), nil) }
+        let build = VersionParser.trimmingWhiteSpace(String(decoding: bytes[(split + 1)...], as: UTF8.self))
+        return (withoutSpaces(bytes[..<split]), build)
     }
 
     private static func lastDoubleColon(in text: Substring) -> Substring.Index? {

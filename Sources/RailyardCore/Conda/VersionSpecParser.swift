@@ -168,26 +168,38 @@ enum VersionSpecParser {
     private static func operatorConstraint(_ text: String, in input: String) throws(VersionSpecError)
         -> VersionConstraint
     {
-        let twoCharacter = ["==", "!=", "<=", ">=", "~="]
-        var op = String(text.prefix(2))
-        if !twoCharacter.contains(op) {
-            op = String(text.prefix(1))
-            guard ["=", "<", ">"].contains(op) else {
-                throw VersionSpecError(input: input, reason: .invalidOperator(text))
-            }
+        let bytes = Array(text.utf8)
+        func isOperatorByte(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: "=") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
+                || byte == UInt8(ascii: "!") || byte == UInt8(ascii: "~")
         }
-        var operand = String(text.dropFirst(op.count))
-        guard let next = operand.first else {
+        let op: String
+        switch (bytes.first, bytes.count > 1 ? bytes[1] : 0) {
+        case (UInt8(ascii: "="), UInt8(ascii: "=")): op = "=="
+        case (UInt8(ascii: "!"), UInt8(ascii: "=")): op = "!="
+        case (UInt8(ascii: "<"), UInt8(ascii: "=")): op = "<="
+        case (UInt8(ascii: ">"), UInt8(ascii: "=")): op = ">="
+        case (UInt8(ascii: "~"), UInt8(ascii: "=")): op = "~="
+        case (UInt8(ascii: "="), _): op = "="
+        case (UInt8(ascii: "<"), _): op = "<"
+        case (UInt8(ascii: ">"), _): op = ">"
+        default: throw VersionSpecError(input: input, reason: .invalidOperator(text))
+        }
+        let start = op.utf8.count
+        guard start < bytes.count else {
             throw VersionSpecError(input: input, reason: .missingVersion(afterOperator: op))
         }
-        if "=<>!~".contains(next) {
+        if isOperatorByte(bytes[start]) {
             throw VersionSpecError(input: input, reason: .invalidOperator(text))
         }
-        if operand.contains(where: \.isWhitespace) {
+        if bytes[start...].contains(where: { $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) })
+            || (!bytes.allSatisfy { $0 < 0x80 } && text.dropFirst(start).contains(where: \.isWhitespace))
+        {
             throw VersionSpecError(input: input, reason: .spaceAfterOperator(text))
         }
+        var end = bytes.count
         var negatedStartsWith = false
-        if operand.hasSuffix(".*") {
+        if end - start >= 2 && bytes[end - 2] == UInt8(ascii: ".") && bytes[end - 1] == UInt8(ascii: "*") {
             switch op {
             case "~=":
                 throw VersionSpecError(input: input, reason: .wildcardNotAllowed(text))
@@ -197,8 +209,9 @@ enum VersionSpecParser {
                 // conda ignores `.*` after `=` and `>=` (and, deprecated, after the other comparisons).
                 break
             }
-            operand.removeLast(2)
+            end -= 2
         }
+        let operand = String(decoding: bytes[start..<end], as: UTF8.self)
         let bound = try version(operand, in: input)
         switch op {
         case "==": return .equal(bound)

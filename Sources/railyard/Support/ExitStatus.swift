@@ -10,9 +10,9 @@ enum ExitStatus {
 
 /// Reports a refusal the documented way and returns the exit code to throw:
 /// one line on standard error, and with `--json` an error object on standard output.
-func refuse(code: String, message: String, json: Bool, details: [String: JSONValue] = [:]) -> ExitCode {
+func refuse(code: String, message: String, json: Bool, details: JSONObject = [:]) -> ExitCode {
     if json {
-        var error: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
+        var error: JSONObject = ["code": .string(code), "message": .string(message)]
         if !details.isEmpty { error["details"] = .object(details) }
         var output = OutputBuffer()
         output.append(JSONValue.object(["error": .object(error)]).encoded)

@@ -4,56 +4,82 @@ enum JSONValue: Equatable {
     case number(Int)
     case bool(Bool)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
     case null
 
     /// The compact JSON text of this value.
     var encoded: String {
-        var text = ""
-        encode(into: &text)
-        return text
+        var bytes: [UInt8] = []
+        encode(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    func encode(into text: inout String) {
+    func encode(into bytes: inout [UInt8]) {
         switch self {
-        case .string(let value): Self.encodeString(value, into: &text)
-        case .number(let value): text += String(value)
-        case .bool(let value): text += value ? "true" : "false"
-        case .null: text += "null"
+        case .string(let value): Self.encodeString(value, into: &bytes)
+        case .number(let value): bytes.append(contentsOf: String(value).utf8)
+        case .bool(let value): bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        case .null: bytes.append(contentsOf: "null".utf8)
         case .array(let values):
-            text += "["
+            bytes.append(UInt8(ascii: "["))
             for (index, value) in values.enumerated() {
-                if index > 0 { text += "," }
-                value.encode(into: &text)
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                value.encode(into: &bytes)
             }
-            text += "]"
-        case .object(let members):
-            text += "{"
-            for (index, key) in members.keys.sorted().enumerated() {
-                if index > 0 { text += "," }
-                Self.encodeString(key, into: &text)
-                text += ":"
-                members[key]!.encode(into: &text)
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let object):
+            bytes.append(UInt8(ascii: "{"))
+            for (index, member) in object.members.sorted(by: { $0.0 < $1.0 }).enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                Self.encodeString(member.0, into: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                member.1.encode(into: &bytes)
             }
-            text += "}"
+            bytes.append(UInt8(ascii: "}"))
         }
     }
 
-    static func encodeString(_ value: String, into text: inout String) {
-        text += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
+    static func encodeString(_ value: String, into bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: #"\""#.utf8)
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: #"\\"#.utf8)
+            case UInt8(ascii: "\n"): bytes.append(contentsOf: #"\n"#.utf8)
+            case UInt8(ascii: "\r"): bytes.append(contentsOf: #"\r"#.utf8)
+            case UInt8(ascii: "\t"): bytes.append(contentsOf: #"\t"#.utf8)
+            case 0..<0x20:
+                let hex = String(byte, radix: 16)
+                bytes.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
+            default: bytes.append(byte)
             }
         }
-        text += "\""
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
+
+/// The members of a JSON object, written with dictionary-literal syntax; encoded with sorted keys.
+struct JSONObject: ExpressibleByDictionaryLiteral, Equatable {
+    private(set) var members: [(String, JSONValue)]
+
+    init(dictionaryLiteral elements: (String, JSONValue)...) {
+        members = elements
+    }
+
+    var isEmpty: Bool { members.isEmpty }
+
+    subscript(key: String) -> JSONValue? {
+        get { members.first { $0.0 == key }?.1 }
+        set {
+            members.removeAll { $0.0 == key }
+            if let newValue { members.append((key, newValue)) }
+        }
+    }
+
+    static func == (left: JSONObject, right: JSONObject) -> Bool {
+        left.members.count == right.members.count
+            && zip(left.members.sorted { $0.0 < $1.0 }, right.members.sorted { $0.0 < $1.0 }).allSatisfy {
+                $0.0 == $1.0 && $0.1 == $1.1
+            }
     }
 }

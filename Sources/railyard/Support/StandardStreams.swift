@@ -56,7 +56,7 @@ struct LineReader {
 
 /// Buffered standard output: one `write` per 64 KiB rather than one per line.
 struct OutputBuffer {
-    private var bytes: [UInt8] = []
+    private(set) var bytes: [UInt8] = []
 
     init() {
         bytes.reserveCapacity(1 << 16)
@@ -64,6 +64,13 @@ struct OutputBuffer {
 
     mutating func append(_ text: String) {
         bytes.append(contentsOf: text.utf8)
+        if bytes.count >= 1 << 16 { flush() }
+    }
+
+    /// Appends `value` as compact JSON and a newline.
+    mutating func appendLine(json value: JSONValue) {
+        value.encode(into: &bytes)
+        bytes.append(UInt8(ascii: "\n"))
         if bytes.count >= 1 << 16 { flush() }
     }
 

@@ -34,7 +34,7 @@ struct VersionCompare: ParsableCommand {
                 "right": .string(parsed[1].description),
                 "order": .string(symbol),
             ])
-            out.append(object.encoded + "\n")
+            out.appendLine(json: object)
         } else {
             out.append(symbol + "\n")
         }

@@ -66,7 +66,7 @@ struct VersionMatch: ParsableCommand {
                     results.map { .object(["version": .string($0.0.description), "matches": .bool($0.1)]) }
                 ),
             ])
-            out.append(object.encoded + "\n")
+            out.appendLine(json: object)
         } else {
             for (_, matches) in results { out.append(matches ? "true\n" : "false\n") }
         }
@@ -99,7 +99,7 @@ struct VersionMatch: ParsableCommand {
                         "line": .number(lineNumber),
                         "error": .object(["code": .string(failure.code), "message": .string(failure.message)]),
                     ])
-                    out.append(object.encoded + "\n")
+                    out.appendLine(json: object)
                 } else {
                     out.append("error: \(failure.message)\n")
                 }

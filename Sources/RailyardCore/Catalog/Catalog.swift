@@ -1,0 +1,188 @@
+/// The distribution's package list and policy, as reviewed in the conda-distro repository.
+package struct Catalog: Sendable {
+    package var distribution: String
+    package var channel: String
+    /// The package whose releases make trains (`pytorch`).
+    package var core: String
+    package var subdirs: [String]
+    package var releaseManagers: [String]
+    package var policy: Policy
+    package var contacts: [Contact]
+    /// The packages in the order the file lists them.
+    package var packages: [CatalogPackage]
+    private var indexByName: [String: Int]
+    /// The dependencies among the packages, by position in `packages`.
+    package let graph: DependencyGraph
+
+    package init(
+        distribution: String,
+        channel: String,
+        core: String,
+        subdirs: [String],
+        releaseManagers: [String],
+        policy: Policy,
+        contacts: [Contact],
+        packages: [CatalogPackage],
+        index: [String: Int]? = nil,
+        graph: DependencyGraph? = nil
+    ) {
+        self.distribution = distribution
+        self.channel = channel
+        self.core = core
+        self.subdirs = subdirs
+        self.releaseManagers = releaseManagers
+        self.policy = policy
+        self.contacts = contacts
+        self.packages = packages
+        let index =
+            index
+            ?? Dictionary(
+                packages.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        self.indexByName = index
+        self.graph = graph ?? DependencyGraph(packages: packages, index: index)
+    }
+
+    /// The position of a package in `packages`.
+    package func index(of name: String) -> Int? { indexByName[name] }
+
+    package subscript(name: String) -> CatalogPackage? {
+        indexByName[name].map { packages[$0] }
+    }
+
+    /// The core package.
+    package var corePackage: CatalogPackage { self[core]! }
+
+    /// The companions (released in lockstep with the core), in file order.
+    package var companions: [CatalogPackage] { packages.filter(\.isCompanion) }
+}
+
+/// One package of the distribution.
+package struct CatalogPackage: Sendable {
+    package var name: String
+    package var version: Version
+    /// Released in lockstep with the core, at a matched version.
+    package var isCompanion: Bool
+    /// A C++/CUDA extension of the core: rebuilt for every minor or major core release.
+    package var isABICoupled: Bool
+    package var depends: [CatalogDependency]
+    package var maintainers: [String]
+    /// The command that tests it; nil means conda-build's own test.
+    package var test: String?
+    package var position: SourcePosition
+
+    package init(
+        name: String,
+        version: Version,
+        isCompanion: Bool = false,
+        isABICoupled: Bool = false,
+        depends: [CatalogDependency] = [],
+        maintainers: [String] = [],
+        test: String? = nil,
+        position: SourcePosition = SourcePosition(line: 1, column: 1)
+    ) {
+        self.name = name
+        self.version = version
+        self.isCompanion = isCompanion
+        self.isABICoupled = isABICoupled
+        self.depends = depends
+        self.maintainers = maintainers
+        self.test = test
+        self.position = position
+    }
+
+    /// The test command, with conda-build's as the default.
+    package var testCommand: String { test ?? "conda-build --test" }
+}
+
+/// A dependency as the catalog writes it: a conda match spec.
+package struct CatalogDependency: Sendable {
+    package var spec: MatchSpec
+    /// The package it names.
+    package var name: String
+    package var position: SourcePosition
+
+    package init(spec: MatchSpec, position: SourcePosition = SourcePosition(line: 1, column: 1)) {
+        self.spec = spec
+        self.name = spec.exactName ?? spec.name.description
+        self.position = position
+    }
+
+    /// Whether `version` satisfies the version part of the spec.
+    package func admits(_ version: Version) -> Bool {
+        spec.version?.matches(version) ?? true
+    }
+}
+
+/// How to reach a person.
+package struct Contact: Sendable, Equatable {
+    package var name: String
+    package var email: String?
+    package var webhook: String?
+    /// The environment variable holding the webhook's HMAC secret.
+    package var secretEnvironmentVariable: String?
+
+    package init(name: String, email: String? = nil, webhook: String? = nil, secretEnvironmentVariable: String? = nil) {
+        self.name = name
+        self.email = email
+        self.webhook = webhook
+        self.secretEnvironmentVariable = secretEnvironmentVariable
+    }
+}
+
+/// The distribution's rules for requests to maintainers.
+package struct Policy: Sendable, Equatable {
+    /// What happens when a request is not answered by its deadline.
+    package enum OnDeadline: String, Sendable, CaseIterable {
+        case escalate
+        case exclude
+    }
+
+    package var ackDeadline: PolicyDuration
+    package var reminderEvery: PolicyDuration
+    package var escalateAfter: PolicyDuration
+    package var onDeadline: OnDeadline
+    package var retireAfter: PolicyDuration
+
+    /// ack 7d, reminders every 2d, escalation after 10d, escalate on deadline, retire after 60d.
+    package static let defaults = Policy(
+        ackDeadline: PolicyDuration(days: 7),
+        reminderEvery: PolicyDuration(days: 2),
+        escalateAfter: PolicyDuration(days: 10),
+        onDeadline: .escalate,
+        retireAfter: PolicyDuration(days: 60)
+    )
+}
+
+/// A policy duration: `Nd`, `Nh` or `Nm`.
+package struct PolicyDuration: Sendable, Equatable, Comparable, CustomStringConvertible {
+    package var seconds: Int64
+
+    package init(seconds: Int64) {
+        self.seconds = seconds
+    }
+
+    package init(days: Int64) {
+        self.seconds = days * 86_400
+    }
+
+    /// Reads `7d`, `12h` or `30m`; nil for anything else.
+    package init?(_ text: String) {
+        guard let unit = text.last, let count = Int64(text.dropLast()), count > 0, count < 100_000,
+            text.dropLast().allSatisfy(\.isASCII)
+        else { return nil }
+        switch unit {
+        case "d": seconds = count * 86_400
+        case "h": seconds = count * 3_600
+        case "m": seconds = count * 60
+        default: return nil
+        }
+    }
+
+    package static func < (left: PolicyDuration, right: PolicyDuration) -> Bool { left.seconds < right.seconds }
+
+    package var description: String {
+        if seconds % 86_400 == 0 { return "\(seconds / 86_400)d" }
+        if seconds % 3_600 == 0 { return "\(seconds / 3_600)h" }
+        return "\(seconds / 60)m"
+    }
+}

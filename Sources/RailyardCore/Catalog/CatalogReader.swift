@@ -1,0 +1,394 @@
+/// Reads a catalog document, collecting every problem with its place rather than stopping at the
+/// first: unknown or missing fields, values of the wrong kind, invalid versions and specs,
+/// maintainers without a contact, a core that is not a package, and dependency cycles.
+package struct CatalogReader {
+    private var diagnostics: [CatalogDiagnostic] = []
+    /// Every package key written, valid or not, so one broken package does not also make the
+    /// core "missing".
+    private var declaredPackages = Set<String>()
+    /// Specs already parsed: a catalog repeats the same pins many times.
+    private var parsedSpecs: [String: Result<MatchSpec, MatchSpecError>] = [:]
+
+    static let topLevelFields = [
+        "distribution", "channel", "core", "subdirs", "release_managers", "policy", "contacts", "packages",
+    ]
+    static let packageFields = ["version", "companion", "abi", "depends", "maintainers", "test"]
+    static let policyFields = ["ack_deadline", "reminder_every", "escalate_after", "on_deadline", "retire_after"]
+    static let contactFields = ["email", "webhook", "secret_env"]
+    static let defaultSubdirs = ["linux-64", "noarch"]
+
+    /// Reads `root`, or throws every problem found.
+    package static func read(_ root: DocumentNode) throws(CatalogError) -> Catalog {
+        var reader = CatalogReader()
+        let catalog = reader.catalog(from: root)
+        guard reader.diagnostics.isEmpty, let catalog else {
+            throw CatalogError(reader.diagnostics)
+        }
+        return catalog
+    }
+
+    private mutating func report(_ position: SourcePosition, _ message: String) {
+        diagnostics.append(CatalogDiagnostic(position, message))
+    }
+
+    private mutating func catalog(from root: DocumentNode) -> Catalog? {
+        guard case .mapping(let top) = root else {
+            report(root.position, "a catalog is a mapping with distribution, channel, core, packages, ...")
+            return nil
+        }
+        let fields = fieldMap(top, allowed: Self.topLevelFields, context: "the catalog")
+
+        let distribution = requiredString(fields, "distribution", in: top)
+        let channel = requiredString(fields, "channel", in: top)
+        var core: String? = nil
+        if let node = fields["core"] {
+            switch node {
+            case .sequence(let items, let position) where items.count > 1:
+                report(position, "more than one core: core names the one package whose releases make trains")
+            default:
+                core = string(node, field: "core")
+            }
+        } else {
+            report(top.position, "missing field 'core' (the package whose releases make trains, e.g. pytorch)")
+        }
+
+        var subdirs = Self.defaultSubdirs
+        if let node = fields["subdirs"], let values = stringList(node, field: "subdirs") {
+            var seen = Set<String>()
+            for (value, position) in values {
+                if !Subdir.known.contains(value) {
+                    report(
+                        position, "unknown subdir '\(value)' (known: \(Subdir.known.sorted().joined(separator: ", ")))")
+                } else if !seen.insert(value).inserted {
+                    report(position, "subdir '\(value)' is listed twice")
+                }
+            }
+            subdirs = values.map(\.0)
+        }
+
+        var releaseManagers: [(String, SourcePosition)] = []
+        if let node = fields["release_managers"] {
+            releaseManagers = stringList(node, field: "release_managers") ?? []
+            if releaseManagers.isEmpty, case .sequence = node {
+                report(node.position, "release_managers names at least one person")
+            }
+        } else {
+            report(top.position, "missing field 'release_managers'")
+        }
+
+        let policy = fields["policy"].map { readPolicy($0) } ?? Policy.defaults
+        let contacts = fields["contacts"].map { readContacts($0) } ?? []
+        let contactNames = Set(contacts.map(\.name))
+        for (name, position) in releaseManagers where !contactNames.contains(name) {
+            report(position, "release manager '\(name)' has no entry in contacts")
+        }
+
+        var packages: [CatalogPackage] = []
+        if let node = fields["packages"] {
+            packages = readPackages(node, contacts: contactNames)
+        } else {
+            report(top.position, "missing field 'packages'")
+        }
+
+        var packageIndex: [String: Int] = [:]
+        packageIndex.reserveCapacity(packages.count)
+        for (position, package) in packages.enumerated() { packageIndex[package.name] = position }
+        if let core, !declaredPackages.contains(core), let node = fields["core"] {
+            report(node.position, "core '\(core)' is not one of the packages")
+        }
+        if let core, let corePackage = packages.first(where: { $0.name == core }) {
+            if corePackage.isCompanion {
+                report(corePackage.position, "the core '\(core)' cannot also be a companion")
+            }
+        }
+        for package in packages {
+            for dependency in package.depends where dependency.name == package.name {
+                report(dependency.position, "'\(package.name)' depends on itself")
+            }
+        }
+        let graph = DependencyGraph(packages: packages, index: packageIndex)
+        reportCycles(packages, graph: graph)
+
+        guard let distribution, let channel, let core else { return nil }
+        return Catalog(
+            distribution: distribution,
+            channel: channel,
+            core: core,
+            subdirs: subdirs,
+            releaseManagers: releaseManagers.map(\.0),
+            policy: policy,
+            contacts: contacts,
+            packages: packages,
+            index: packageIndex,
+            graph: graph
+        )
+    }
+
+    // MARK: - Sections
+
+    private mutating func readPolicy(_ node: DocumentNode) -> Policy {
+        guard case .mapping(let mapping) = node else {
+            report(node.position, "policy is a mapping of ack_deadline, reminder_every, escalate_after, ...")
+            return .defaults
+        }
+        let fields = fieldMap(mapping, allowed: Self.policyFields, context: "policy")
+        var policy = Policy.defaults
+        func duration(_ name: String, _ keyPath: WritableKeyPath<Policy, PolicyDuration>, _ reader: inout CatalogReader)
+        {
+            guard let node = fields[name], let text = reader.string(node, field: "policy.\(name)") else { return }
+            if let value = PolicyDuration(text) {
+                policy[keyPath: keyPath] = value
+            } else {
+                reader.report(
+                    node.position, "policy.\(name) '\(text)' is not a duration: write Nd, Nh or Nm (7d, 12h, 30m)")
+            }
+        }
+        duration("ack_deadline", \.ackDeadline, &self)
+        duration("reminder_every", \.reminderEvery, &self)
+        duration("escalate_after", \.escalateAfter, &self)
+        duration("retire_after", \.retireAfter, &self)
+        if let node = fields["on_deadline"], let text = string(node, field: "policy.on_deadline") {
+            if let value = Policy.OnDeadline(rawValue: text) {
+                policy.onDeadline = value
+            } else {
+                report(node.position, "policy.on_deadline '\(text)' must be escalate or exclude")
+            }
+        }
+        return policy
+    }
+
+    private mutating func readContacts(_ node: DocumentNode) -> [Contact] {
+        guard case .mapping(let mapping) = node else {
+            report(node.position, "contacts is a mapping from a person or team to how to reach them")
+            return []
+        }
+        var contacts: [Contact] = []
+        var seen = Set<String>()
+        for (key, value) in mapping.entries {
+            guard seen.insert(key.text).inserted else {
+                report(key.position, "duplicate key '\(key.text)' in contacts")
+                continue
+            }
+            guard case .mapping(let routes) = value else {
+                report(value.position, "contact '\(key.text)' is a mapping with email, webhook or secret_env")
+                continue
+            }
+            let fields = fieldMap(routes, allowed: Self.contactFields, context: "contact '\(key.text)'")
+            var contact = Contact(name: key.text)
+            if let node = fields["email"], let email = string(node, field: "email") {
+                if email.contains("@") && !email.contains(where: \.isWhitespace) {
+                    contact.email = email
+                } else {
+                    report(node.position, "'\(email)' is not an e-mail address")
+                }
+            }
+            if let node = fields["webhook"], let url = string(node, field: "webhook") {
+                if url.hasPrefix("https://") || url.hasPrefix("http://") {
+                    contact.webhook = url
+                } else {
+                    report(node.position, "webhook '\(url)' is not an http(s) URL")
+                }
+            }
+            if let node = fields["secret_env"], let name = string(node, field: "secret_env") {
+                contact.secretEnvironmentVariable = name
+                if fields["webhook"] == nil {
+                    report(node.position, "secret_env signs webhook deliveries; contact '\(key.text)' has no webhook")
+                }
+            }
+            if fields["email"] == nil && fields["webhook"] == nil {
+                report(key.position, "contact '\(key.text)' has neither an email nor a webhook")
+            }
+            contacts.append(contact)
+        }
+        return contacts
+    }
+
+    private mutating func readPackages(_ node: DocumentNode, contacts: Set<String>) -> [CatalogPackage] {
+        guard case .mapping(let mapping) = node else {
+            report(node.position, "packages is a mapping from package name to its fields")
+            return []
+        }
+        var packages: [CatalogPackage] = []
+        var seen = Set<String>()
+        for (key, value) in mapping.entries {
+            guard seen.insert(key.text).inserted else {
+                report(key.position, "duplicate key '\(key.text)' in packages")
+                continue
+            }
+            declaredPackages.insert(key.text)
+            if !MatchSpecParser.isPackageName(key.text) {
+                report(key.position, "'\(key.text)' is not a conda package name (lower-case letters, digits, . _ -)")
+                continue
+            }
+            if let package = readPackage(key, value, contacts: contacts) { packages.append(package) }
+        }
+        return packages
+    }
+
+    private mutating func readPackage(
+        _ key: DocumentScalar,
+        _ value: DocumentNode,
+        contacts: Set<String>
+    ) -> CatalogPackage? {
+        let name = key.text
+        guard case .mapping(let mapping) = value else {
+            report(value.position, "package '\(name)' is a mapping with version, depends, maintainers, ...")
+            return nil
+        }
+        let fields = fieldMap(mapping, allowed: Self.packageFields, context: "package '\(name)'")
+        var version: Version? = nil
+        if let node = fields["version"] {
+            if let text = string(node, field: "\(name).version") {
+                do {
+                    version = try Version(text)
+                } catch {
+                    report(node.position, "\(name).version: \(error)")
+                }
+            }
+        } else {
+            report(key.position, "package '\(name)' has no version")
+        }
+        let isCompanion = fields["companion"].flatMap { bool($0, field: "\(name).companion") } ?? false
+        let isABICoupled = fields["abi"].flatMap { bool($0, field: "\(name).abi") } ?? false
+        var depends: [CatalogDependency] = []
+        if let node = fields["depends"], let specs = stringList(node, field: "\(name).depends") {
+            for (text, position) in specs {
+                let parsed: Result<MatchSpec, MatchSpecError>
+                if let known = parsedSpecs[text] {
+                    parsed = known
+                } else {
+                    parsed = Result { () throws(MatchSpecError) in try MatchSpec(text) }
+                    parsedSpecs[text] = parsed
+                }
+                do {
+                    let spec = try parsed.get()
+                    if spec.exactName == nil {
+                        report(position, "\(name).depends: '\(text)' must name one package, not a pattern")
+                    } else {
+                        depends.append(CatalogDependency(spec: spec, position: position))
+                    }
+                } catch {
+                    report(position, "\(name).depends: \(error)")
+                }
+            }
+        }
+        var maintainers: [String] = []
+        if let node = fields["maintainers"], let list = stringList(node, field: "\(name).maintainers") {
+            for (maintainer, position) in list {
+                if !contacts.contains(maintainer) {
+                    report(position, "maintainer '\(maintainer)' of '\(name)' has no entry in contacts")
+                }
+                maintainers.append(maintainer)
+            }
+            if list.isEmpty { report(node.position, "package '\(name)' names no maintainer") }
+        } else {
+            report(key.position, "package '\(name)' has no maintainers")
+        }
+        let test = fields["test"].flatMap { string($0, field: "\(name).test") }
+        guard let version else { return nil }
+        return CatalogPackage(
+            name: name,
+            version: version,
+            isCompanion: isCompanion,
+            isABICoupled: isABICoupled,
+            depends: depends,
+            maintainers: maintainers,
+            test: test,
+            position: key.position
+        )
+    }
+
+    // MARK: - Cycles
+
+    /// Reports every dependency cycle among the catalog's packages once, naming each package on it.
+    private mutating func reportCycles(_ packages: [CatalogPackage], graph: DependencyGraph) {
+        for cycle in graph.cycles() {
+            let names = cycle.map { packages[$0].name }
+            report(
+                packages[cycle[0]].position,
+                "dependency cycle: \((names + [names[0]]).joined(separator: " -> "))"
+            )
+        }
+    }
+
+    // MARK: - Values
+
+    /// The known fields of a mapping: a handful, so a list beats a dictionary.
+    struct Fields {
+        var entries: [(key: String, value: DocumentNode)] = []
+
+        subscript(name: String) -> DocumentNode? {
+            for entry in entries where entry.key == name { return entry.value }
+            return nil
+        }
+    }
+
+    /// The entries of a mapping by key, reporting unknown and duplicate keys.
+    private mutating func fieldMap(
+        _ mapping: DocumentMapping,
+        allowed: [String],
+        context: String
+    ) -> Fields {
+        var result = Fields()
+        result.entries.reserveCapacity(mapping.entries.count)
+        for (key, value) in mapping.entries {
+            if !allowed.contains(key.text) {
+                report(
+                    key.position,
+                    "unknown field '\(key.text)' in \(context) (expected one of: \(allowed.joined(separator: ", ")))")
+            } else if result[key.text] != nil {
+                report(key.position, "duplicate key '\(key.text)' in \(context)")
+            } else {
+                result.entries.append((key.text, value))
+            }
+        }
+        return result
+    }
+
+    private mutating func requiredString(
+        _ fields: Fields,
+        _ name: String,
+        in mapping: DocumentMapping
+    ) -> String? {
+        guard let node = fields[name] else {
+            report(mapping.position, "missing field '\(name)'")
+            return nil
+        }
+        return string(node, field: name)
+    }
+
+    private mutating func string(_ node: DocumentNode, field: String) -> String? {
+        guard case .scalar(let scalar) = node else {
+            report(node.position, "\(field) is \(node.kindName); expected a single value")
+            return nil
+        }
+        if scalar.isNull {
+            report(scalar.position, "\(field) has no value")
+            return nil
+        }
+        return scalar.text
+    }
+
+    private mutating func bool(_ node: DocumentNode, field: String) -> Bool? {
+        guard let text = string(node, field: field) else { return nil }
+        switch text {
+        case "true": return true
+        case "false": return false
+        default:
+            report(node.position, "\(field) is '\(text)'; expected true or false")
+            return nil
+        }
+    }
+
+    private mutating func stringList(_ node: DocumentNode, field: String) -> [(String, SourcePosition)]? {
+        guard case .sequence(let items, _) = node else {
+            report(node.position, "\(field) is \(node.kindName); expected a list like [a, b]")
+            return nil
+        }
+        var values: [(String, SourcePosition)] = []
+        for item in items {
+            if let text = string(item, field: field) { values.append((text, item.position)) }
+        }
+        return values
+    }
+}
