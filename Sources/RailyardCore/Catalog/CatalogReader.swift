@@ -101,6 +101,13 @@ package struct CatalogReader {
                 report(corePackage.position, "the core '\(core)' cannot also be a companion")
             }
         }
+        for package in packages where package.isCompanion && package.name != core {
+            if let core, !package.depends.contains(where: { $0.name == core }) {
+                report(
+                    package.position, "companion '\(package.name)' must depend on the core '\(core)' (its lockstep pin)"
+                )
+            }
+        }
         for package in packages {
             for dependency in package.depends where dependency.name == package.name {
                 report(dependency.position, "'\(package.name)' depends on itself")
