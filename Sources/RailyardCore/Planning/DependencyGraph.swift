@@ -46,6 +46,23 @@ package struct DependencyGraph: Sendable {
 
     package var count: Int { dependencies.count }
 
+    /// By position: whether the package depends on `root`, directly or through others (breadth
+    /// first over the dependents; `root` itself is not included).
+    package func dependentsClosure(of root: Int) -> [Bool] {
+        var reached = [Bool](repeating: false, count: count)
+        var queue = [root]
+        var head = 0
+        while head < queue.count {
+            let node = queue[head]
+            head += 1
+            for dependent in dependents[node] where !reached[dependent] && dependent != root {
+                reached[dependent] = true
+                queue.append(dependent)
+            }
+        }
+        return reached
+    }
+
     /// One cycle for every group of packages that depend on each other (Tarjan's strongly
     /// connected components, without recursion), each starting at its first package in file order.
     package func cycles() -> [[Int]] {

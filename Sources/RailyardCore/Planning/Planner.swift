@@ -37,17 +37,7 @@ package enum Planner {
         }
 
         // Members: every package that depends on the core, directly or not, and the companions.
-        var isMember = [Bool](repeating: false, count: packages.count)
-        var queue = [coreIndex]
-        var head = 0
-        while head < queue.count {
-            let node = queue[head]
-            head += 1
-            for dependent in graph.dependents[node] where !isMember[dependent] && dependent != coreIndex {
-                isMember[dependent] = true
-                queue.append(dependent)
-            }
-        }
+        var isMember = graph.dependentsClosure(of: coreIndex)
         for (index, package) in packages.enumerated() where package.isCompanion && index != coreIndex {
             isMember[index] = true
         }
@@ -148,17 +138,7 @@ package enum Planner {
         guard let rootIndex = catalog.index(of: name) else { throw .unknownPackage(name) }
         let packages = catalog.packages
         let graph = catalog.graph
-        var isMember = [Bool](repeating: false, count: packages.count)
-        var queue = [rootIndex]
-        var head = 0
-        while head < queue.count {
-            let node = queue[head]
-            head += 1
-            for dependent in graph.dependents[node] where !isMember[dependent] && dependent != rootIndex {
-                isMember[dependent] = true
-                queue.append(dependent)
-            }
-        }
+        let isMember = graph.dependentsClosure(of: rootIndex)
         let layering = try layer(graph, packages: packages, isMember: isMember, root: rootIndex)
         var affected = [
             ImpactedPackage(

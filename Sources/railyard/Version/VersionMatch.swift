@@ -152,24 +152,28 @@ struct BatchMatcher {
     }
 
     private mutating func specPosition(_ text: String) -> Int {
-        if let known = specIndex[text] { return known }
-        if specs.count >= Self.cacheLimit {
-            specs.removeAll(keepingCapacity: true)
-            specIndex.removeAll(keepingCapacity: true)
-        }
-        specs.append(Result { () throws(VersionSpecError) in try VersionSpec(text) })
-        specIndex[text] = specs.count - 1
-        return specs.count - 1
+        Self.position(of: text, in: &specs, index: &specIndex) { () throws(VersionSpecError) in try VersionSpec(text) }
     }
 
     private mutating func versionPosition(_ text: String) -> Int {
-        if let known = versionIndex[text] { return known }
-        if versions.count >= Self.cacheLimit {
-            versions.removeAll(keepingCapacity: true)
-            versionIndex.removeAll(keepingCapacity: true)
+        Self.position(of: text, in: &versions, index: &versionIndex) { () throws(VersionError) in try Version(text) }
+    }
+
+    /// The position of `text`'s parse in `values`, parsing it on first sight; both caches start
+    /// afresh once they hold `cacheLimit` entries, so memory stays bounded.
+    private static func position<Value, Failure: Error>(
+        of text: String,
+        in values: inout [Result<Value, Failure>],
+        index: inout [String: Int],
+        parse: () throws(Failure) -> Value
+    ) -> Int {
+        if let known = index[text] { return known }
+        if values.count >= cacheLimit {
+            values.removeAll(keepingCapacity: true)
+            index.removeAll(keepingCapacity: true)
         }
-        versions.append(Result { () throws(VersionError) in try Version(text) })
-        versionIndex[text] = versions.count - 1
-        return versions.count - 1
+        values.append(Result(catching: parse))
+        index[text] = values.count - 1
+        return values.count - 1
     }
 }
