@@ -7,8 +7,9 @@ struct Railyard: ParsableCommand {
         commandName: "railyard",
         abstract: "Release trains for a PyTorch conda distribution.",
         discussion: """
-            Exit codes: 0 success; 1 invalid input (a version, spec or file that is refused; \
-            the message names it); 2 a check that was asked for did not hold; 64 bad usage.
+            Exit codes: 0 done; 1 refused by a rule (a check did not hold: lint findings, a plan \
+            that breaks the policy, --exit-status); 2 bad input (a version, spec, file or usage \
+            that cannot be used; the message names it).
 
             Examples:
               railyard catalog check examples/pytorch/distro.yml
@@ -18,4 +19,19 @@ struct Railyard: ParsableCommand {
         version: "0.1.0",
         subcommands: [VersionCommand.self, CatalogCommand.self, PlanCommand.self, ImpactCommand.self]
     )
+
+    /// Runs the command, mapping usage errors to the documented exit 2 (bad input) rather than
+    /// swift-argument-parser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error).rawValue == ExitCode.validationFailure.rawValue {
+                StandardError.write(fullMessage(for: error) + "\n")
+                exit(withError: ExitStatus.badInput)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -20,7 +20,7 @@ struct CatalogCommandTests {
         #expect(result.stdout.contains("valid: 31 packages, core pytorch 2.5.1"))
     }
 
-    @Test("check prints every problem as FILE:LINE:COLUMN: message and exits 1")
+    @Test("check prints every problem as FILE:LINE:COLUMN: message and exits 2")
     func checkInvalid() throws {
         let path = try Self.scratchCatalog(
             """
@@ -42,7 +42,7 @@ struct CatalogCommandTests {
         )
         defer { try? FileManager.default.removeItem(atPath: path) }
         let result = try RailyardProcess.run(["catalog", "check", path])
-        #expect(result.status == 1)
+        #expect(result.status == 2)
         #expect(result.stdout.isEmpty)
         let lines = result.stderr.split(separator: "\n").map(String.init)
         #expect(lines.count == 3, "\(lines)")
@@ -56,7 +56,7 @@ struct CatalogCommandTests {
         let path = try Self.scratchCatalog("distribution: x\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let result = try RailyardProcess.run(["catalog", "check", "--json", path])
-        #expect(result.status == 1)
+        #expect(result.status == 2)
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         let error = try #require(object?["error"] as? [String: Any])
         #expect(error["code"] as? String == "invalid-catalog")
@@ -68,23 +68,23 @@ struct CatalogCommandTests {
     @Test("check never prints a stack trace: unreadable, binary and garbage files get one line")
     func checkGarbage() throws {
         let missing = try RailyardProcess.run(["catalog", "check", "/nonexistent/distro.yml"])
-        #expect(missing.status == 1)
+        #expect(missing.status == 2)
         #expect(missing.stderr.hasPrefix("/nonexistent/distro.yml:1:1: cannot read the file"))
         let binary = FileManager.default.temporaryDirectory.appendingPathComponent("railyard-\(UUID().uuidString).yml")
         try Data([0xFF, 0xFE, 0x00, 0x01, 0x80]).write(to: binary)
         defer { try? FileManager.default.removeItem(at: binary) }
         let result = try RailyardProcess.run(["catalog", "check", binary.path])
-        #expect(result.status == 1)
+        #expect(result.status == 2)
         #expect(result.stderr.contains("not UTF-8"))
         let garbage = try Self.scratchCatalog("packages: [unclosed\n  - {a: b\n")
         defer { try? FileManager.default.removeItem(atPath: garbage) }
         let yaml = try RailyardProcess.run(["catalog", "check", garbage])
-        #expect(yaml.status == 1)
+        #expect(yaml.status == 2)
         #expect(yaml.stderr.contains("invalid YAML"))
         #expect(!yaml.stderr.contains("Fatal error"))
     }
 
-    @Test("lint exits 0 on the example and 2 with findings, naming package, spec and rule")
+    @Test("lint exits 0 on the example and 1 with findings, naming package, spec and rule")
     func lint() throws {
         #expect(try RailyardProcess.run(["catalog", "lint", Self.example]).status == 0)
         let text = try String(contentsOfFile: Self.example, encoding: .utf8)
@@ -92,7 +92,7 @@ struct CatalogCommandTests {
         let path = try Self.scratchCatalog(text)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let result = try RailyardProcess.run(["catalog", "lint", path])
-        #expect(result.status == 2)
+        #expect(result.status == 1)
         #expect(result.stdout.contains("kornia: 'pytorch >=1.9.1': no upper bound on pytorch"))
         #expect(result.stdout.contains("[upper-bound]"))
         let json = try RailyardProcess.run(["catalog", "lint", "--json", path])
@@ -130,20 +130,20 @@ struct CatalogCommandTests {
         #expect(waves == waves.sorted())
     }
 
-    @Test("plan of a bugfix train that needs a bump exits 2 and names the violation")
+    @Test("plan of a bugfix train that needs a bump exits 1 and names the violation")
     func planViolation() throws {
         let text = try String(contentsOfFile: Self.example, encoding: .utf8)
             .replacingOccurrences(of: "\"pytorch >=1.9.1,<2.6\"", with: "\"pytorch >=1.9.1,<=2.5.1\"")
         let path = try Self.scratchCatalog(text)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let result = try RailyardProcess.run(["plan", "--catalog", path, "--core-version", "2.5.2"])
-        #expect(result.status == 2)
+        #expect(result.status == 1)
         #expect(result.stdout.contains("policy violations:"))
         #expect(result.stdout.contains("kornia: bugfix train 2.5.2: 'kornia' needs a version bump"))
     }
 
     @Test(
-        "plan refuses bad input with exit 1 and one line",
+        "plan refuses bad input with exit 2 and one line",
         arguments: [
             (["--core-version", "2.6.0rc1"], "pre-release"),
             (["--core-version", "2.4.0"], "not newer"),
@@ -155,7 +155,7 @@ struct CatalogCommandTests {
     )
     func planRefusals(_ arguments: [String], _ expected: String) throws {
         let result = try RailyardProcess.run(["plan", "--catalog", Self.example] + arguments)
-        #expect(result.status == 1)
+        #expect(result.status == 2)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains(expected), "\(result.stderr)")
     }
@@ -171,7 +171,7 @@ struct CatalogCommandTests {
         #expect(test.map { $0["name"] as? String } == ["linear_operator", "gpytorch", "botorch"])
         #expect(test.map { $0["needs_bump"] as? Bool } == [false, true, true])
         let unknown = try RailyardProcess.run(["impact", "--catalog", Self.example, "nope", "1.0"])
-        #expect(unknown.status == 1)
+        #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no package 'nope'"))
     }
 }

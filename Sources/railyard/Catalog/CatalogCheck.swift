@@ -7,7 +7,7 @@ struct CatalogCheck: ParsableCommand {
         commandName: "check",
         abstract: "Validate a catalog file; every problem is printed as FILE:LINE:COLUMN: message.",
         discussion: """
-            Exits 0 when the catalog is valid and 1 otherwise.
+            Exits 0 when the catalog is valid and 2 otherwise.
 
             Example:
               railyard catalog check examples/pytorch/distro.yml

@@ -11,8 +11,8 @@ struct CatalogLintCommand: ParsableCommand {
             Rules: upper-bound (every dependency on a distribution package has an upper bound), \
             bugfix-release (no bound excludes the next bugfix release of what it names; a \
             companion's pin on the core is exempt), installable (every dependency admits the \
-            current version of the package it names). Exits 0 with no findings, 2 with findings, \
-            1 when the catalog is invalid.
+            current version of the package it names). Exits 0 with no findings, 1 with findings, \
+            2 when the catalog is invalid.
 
             Example:
               railyard catalog lint examples/pytorch/distro.yml
@@ -49,6 +49,6 @@ struct CatalogLintCommand: ParsableCommand {
                     ? "\(file): no findings\n" : "\(findings.count) finding\(findings.count == 1 ? "" : "s")\n")
         }
         out.flush()
-        if !findings.isEmpty { throw ExitStatus.checkFailed }
+        if !findings.isEmpty { throw ExitStatus.refused }
     }
 }

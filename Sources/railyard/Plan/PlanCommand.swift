@@ -10,8 +10,8 @@ struct PlanCommand: ParsableCommand {
             Specs are judged against the final version (give 2.6.0, never 2.6.0rc1: in conda \
             2.6.0rc1 < 2.6, so a pin <2.6 would wrongly admit the RC). Companions not given with \
             --companion get a suggested version that carries the current pairing forward. Exits \
-            0, or 2 when the plan breaks the policy (a bugfix train that needs a bump), or 1 on \
-            invalid input.
+            0, or 1 when the plan breaks the policy (a bugfix train that needs a bump), or 2 on \
+            bad input.
 
             Example:
               railyard plan --catalog examples/pytorch/distro.yml --core-version 2.6.0 --companion torchvision=0.21.0
@@ -59,7 +59,7 @@ struct PlanCommand: ParsableCommand {
             out.append(plan.text)
         }
         out.flush()
-        if !plan.violations.isEmpty { throw ExitStatus.checkFailed }
+        if !plan.violations.isEmpty { throw ExitStatus.refused }
     }
 }
 

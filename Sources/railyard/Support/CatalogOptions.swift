@@ -39,5 +39,5 @@ func refuseCatalog(_ failure: CatalogFile.Failure, json: Bool) -> ExitCode {
         output.flush()
     }
     StandardError.write(failure.description + "\n")
-    return ExitStatus.invalidInput
+    return ExitStatus.badInput
 }

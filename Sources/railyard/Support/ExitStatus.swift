@@ -1,11 +1,14 @@
 import ArgumentParser
 
-/// The documented exit codes of every `railyard` command.
+/// The documented exit codes of every `railyard` command: 0 done, 1 refused by a rule (a check
+/// did not hold), 2 bad input (a version, spec, file or usage that cannot be read; the message
+/// names it).
 enum ExitStatus {
-    /// The input was refused: a version, spec or file that does not parse. The message names it.
-    static let invalidInput = ExitCode(1)
-    /// A check that the caller asked for (`--exit-status`) did not hold.
-    static let checkFailed = ExitCode(2)
+    /// A rule said no: lint findings, a plan that breaks the policy, `--exit-status` and a
+    /// version that does not match.
+    static let refused = ExitCode(1)
+    /// The input cannot be used: a version, spec or file that does not parse, a bad argument.
+    static let badInput = ExitCode(2)
 }
 
 /// Reports a refusal the documented way and returns the exit code to throw:
@@ -20,5 +23,5 @@ func refuse(code: String, message: String, json: Bool, details: JSONObject = [:]
         output.flush()
     }
     StandardError.write("railyard: \(message)\n")
-    return ExitStatus.invalidInput
+    return ExitStatus.badInput
 }

@@ -8,9 +8,9 @@ struct VersionMatch: ParsableCommand {
         abstract: "Match versions against a conda version spec; prints true or false per version.",
         discussion: """
             With --batch, reads SPEC<TAB>VERSION lines on standard input and writes one line per \
-            input line: true, false, or "error: <message>" (and goes on); it exits 1 if any line \
-            was an error. Without --batch an invalid spec or version exits 1 with nothing on \
-            standard output. With --exit-status, exits 2 when any version does not match.
+            input line: true, false, or "error: <message>" (and goes on); it exits 2 if any line \
+            was an error. Without --batch an invalid spec or version exits 2 with nothing on \
+            standard output. With --exit-status, exits 1 when any version does not match.
 
             Examples:
               railyard version match '>=2.3,<2.6' 2.5.1 2.6.0rc1 2.6.0
@@ -21,7 +21,7 @@ struct VersionMatch: ParsableCommand {
     @Flag(name: .long, help: "Read SPEC<TAB>VERSION lines from standard input.")
     var batch = false
 
-    @Flag(name: .customLong("exit-status"), help: "Exit 2 when any version does not match.")
+    @Flag(name: .customLong("exit-status"), help: "Exit 1 when any version does not match.")
     var exitStatus = false
 
     @OptionGroup var output: OutputOptions
@@ -71,7 +71,7 @@ struct VersionMatch: ParsableCommand {
             for (_, matches) in results { out.append(matches ? "true\n" : "false\n") }
         }
         out.flush()
-        if exitStatus && results.contains(where: { !$0.1 }) { throw ExitStatus.checkFailed }
+        if exitStatus && results.contains(where: { !$0.1 }) { throw ExitStatus.refused }
     }
 
     private func runBatch() throws {
@@ -108,8 +108,8 @@ struct VersionMatch: ParsableCommand {
             out.flush()
         }
         out.flush()
-        if anyError { throw ExitStatus.invalidInput }
-        if exitStatus && anyMismatch { throw ExitStatus.checkFailed }
+        if anyError { throw ExitStatus.badInput }
+        if exitStatus && anyMismatch { throw ExitStatus.refused }
     }
 }
 

@@ -8,7 +8,7 @@ struct VersionSort: ParsableCommand {
         abstract: "Sort versions (one per line on standard input) in ascending conda order.",
         discussion: """
             Equal versions (1.1 and 1.1.0) keep their input order. An invalid version prints \
-            nothing on standard output, names its line on standard error and exits 1.
+            nothing on standard output, names its line on standard error and exits 2.
 
             Example:
               printf '2.6.0\\n2.6.0rc1\\n2.5.1\\n' | railyard version sort
