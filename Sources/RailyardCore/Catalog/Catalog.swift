@@ -130,9 +130,9 @@ package struct Contact: Sendable, Equatable {
 }
 
 /// The distribution's rules for requests to maintainers.
-package struct Policy: Sendable, Equatable {
+package struct Policy: Sendable, Equatable, Codable {
     /// What happens when a request is not answered by its deadline.
-    package enum OnDeadline: String, Sendable, CaseIterable {
+    package enum OnDeadline: String, Sendable, CaseIterable, Codable {
         case escalate
         case exclude
     }
@@ -154,7 +154,7 @@ package struct Policy: Sendable, Equatable {
 }
 
 /// A policy duration: `Nd`, `Nh` or `Nm`.
-package struct PolicyDuration: Sendable, Equatable, Comparable, CustomStringConvertible {
+package struct PolicyDuration: Sendable, Equatable, Comparable, CustomStringConvertible, Codable {
     package var seconds: Int64
 
     package init(seconds: Int64) {

@@ -1,0 +1,317 @@
+import Foundation
+
+/// Every rule of a train, in one place: given the state, a command, its actor and the time, the
+/// events that happen or the guard that refuses it.
+///
+/// | command | who | allowed in | effect |
+/// |---|---|---|---|
+/// | rc N | release manager | planned … staged | N above the current RC; for N > 1, builds of companions and C++/CUDA members go back to `requested`, test results go stale (`passed`/`failed`/`testing` → `built`) |
+/// | advance | release manager | planned … downstream | one stage forward when the gate holds; entering companions requests the companions, entering downstream the bumps and rebuilds, entering staged sets up the all-together run |
+/// | ack / decline | the member's maintainers, release managers | while requested | `acknowledged` (with an ETA) / `declined` |
+/// | stage (build) | the member's maintainers, release managers | companions (companions only), downstream, staged | its specs must admit the train's versions; `built`; parents' new versions can turn retest members into bumps |
+/// | claim / report | CI runners, release managers | companions, downstream, staged | test work for a `built` (or `failed`) member whose parents passed; `testing`; `passed`/`failed` against the current RC only |
+/// | exclude | release managers | until released | `excluded`, with reason; `cascade` also excludes every member that depends on it |
+/// | waive | release managers | on a failed member | counts as passed, shown as waived |
+/// | final | release managers | staged | marks the current RC final |
+/// | promote | release managers | staged, gate held | `released` |
+/// | abort | release managers | until released | `aborted` |
+/// | sweep | the policy | until released | with `on_deadline: exclude`, excludes requests unanswered past their deadline |
+///
+/// After every command, a train whose earlier gate no longer holds falls back to that stage.
+extension Train {
+    package func decide(_ command: TrainCommand, by actor: Actor, at now: Date) -> Result<[TrainEvent], TrainRejection>
+    {
+        do {
+            var events = try primaryEvents(command, by: actor, at: now)
+            if case .advance = command { return .success(events) }
+            var next = self
+            for event in events { next.apply(event, by: actor, at: now) }
+            if let fallback = next.fallbackStage {
+                events.append(.stageEntered(fallback, fallback: true))
+            }
+            return .success(events)
+        } catch let rejection as TrainRejection {
+            return .failure(rejection)
+        } catch {
+            preconditionFailure("decide throws only rejections")
+        }
+    }
+
+    private func primaryEvents(_ command: TrainCommand, by actor: Actor, at now: Date) throws -> [TrainEvent] {
+        switch command {
+        case .registerRC(let number, let subdirs):
+            try requireReleaseManager(actor, command)
+            try requireStage(command, in: Stage.path)
+            if let current = rc, number <= current { throw TrainRejection.rcNotNewer(current: current, given: number) }
+            var events: [TrainEvent] = [.rcRegistered(number: number, subdirs: subdirs)]
+            if rc != nil {
+                for member in members {
+                    switch member.state {
+                    case .built, .testing, .passed, .failed:
+                        if member.buildIsTiedToRC && member.build != nil {
+                            events.append(.invalidated(member: member.name, state: .requested))
+                        } else if member.state != .built {
+                            events.append(.invalidated(member: member.name, state: .built))
+                        }
+                    case .pending, .requested, .acknowledged, .declined, .excluded:
+                        break
+                    }
+                }
+            }
+            return events
+
+        case .advance:
+            try requireReleaseManager(actor, command)
+            try requireStage(command, in: [.planned, .candidate, .companions, .downstream])
+            let checks = gate(leaving: stage)
+            guard checks.allSatisfy(\.ok) else {
+                throw TrainRejection.gateNotMet(from: stage, failing: checks.filter { !$0.ok })
+            }
+            let next = stage.next!
+            var events: [TrainEvent] = [.stageEntered(next, fallback: false)]
+            let deadline = now.addingTimeInterval(TimeInterval(policy.ackDeadline.seconds))
+            switch next {
+            case .companions:
+                for member in members where member.reason == .companion && member.state == .pending {
+                    events.append(.requested(member: member.name, deadline: deadline))
+                }
+            case .downstream:
+                for member in members
+                where (member.reason == .bump || member.reason == .rebuild || member.reason == .companion)
+                    && member.state == .pending
+                {
+                    events.append(.requested(member: member.name, deadline: deadline))
+                }
+            case .staged:
+                events.append(.integrationPending(rc: rc!))
+            case .planned, .candidate, .released, .aborted:
+                break
+            }
+            return events
+
+        case .acknowledge(let name, let eta):
+            let member = try requireMember(name)
+            try requireMaintainerOrReleaseManager(actor, of: member, command)
+            try requireStage(command, in: Stage.path)
+            try requireState(member, command, in: [.requested, .acknowledged])
+            return [.acknowledged(member: name, eta: eta)]
+
+        case .decline(let name, let reason):
+            let member = try requireMember(name)
+            try requireMaintainerOrReleaseManager(actor, of: member, command)
+            try requireStage(command, in: Stage.path)
+            try requireReason(reason, command)
+            try requireState(member, command, in: [.requested, .acknowledged])
+            return [.declined(member: name, reason: reason)]
+
+        case .registerBuild(let name, let buildVersion, let depends):
+            let member = try requireMember(name)
+            try requireMaintainerOrReleaseManager(actor, of: member, command)
+            try requireStage(command, in: [.companions, .downstream, .staged])
+            if stage == .companions && member.reason != .companion {
+                throw TrainRejection.notACompanion(member: name, stage: stage)
+            }
+            try requireState(member, command, in: [.requested, .acknowledged, .declined, .built, .failed, .passed])
+            // The build's own specs must admit the versions of this train.
+            for text in depends {
+                let spec: MatchSpec
+                do {
+                    spec = try MatchSpec(text)
+                } catch {
+                    throw TrainRejection.invalidSpec(member: name, spec: text, message: error.explanation)
+                }
+                guard let target = spec.exactName, target != name, let version = trainVersion(of: target) else {
+                    continue
+                }
+                if let versionSpec = spec.version, !versionSpec.matches(version) {
+                    throw TrainRejection.buildExcludesTrain(
+                        member: name,
+                        spec: text,
+                        package: target,
+                        version: version.description
+                    )
+                }
+            }
+            var events: [TrainEvent] = [.built(member: name, version: buildVersion, rc: rc, depends: depends)]
+            // Members whose pin excludes this newly registered version now need a bump.
+            for other in members where other.parents.contains(name) && other.reason == .retest {
+                for text in other.depends {
+                    guard let spec = try? MatchSpec(text), spec.exactName == name,
+                        let versionSpec = spec.version, !versionSpec.matches(buildVersion)
+                    else { continue }
+                    events.append(.becameBump(member: other.name, why: "'\(text)' excludes \(name) \(buildVersion)"))
+                    if stage >= .downstream {
+                        events.append(
+                            .requested(
+                                member: other.name,
+                                deadline: now.addingTimeInterval(TimeInterval(policy.ackDeadline.seconds))
+                            )
+                        )
+                    }
+                    break
+                }
+            }
+            return events
+
+        case .startTest(let name):
+            let member = try requireMember(name)
+            try requireRunnerOrReleaseManager(actor, command)
+            try requireStage(command, in: [.companions, .downstream, .staged])
+            guard rc != nil else { throw TrainRejection.noRC }
+            if stage == .companions && member.reason != .companion {
+                throw TrainRejection.notACompanion(member: name, stage: stage)
+            }
+            try requireState(member, command, in: [.built, .failed])
+            let waiting = member.parents.filter { parent in
+                guard let parentMember = self.member(parent) else { return false }
+                return parentMember.state != .excluded && !parentMember.hasPassed(against: rc)
+            }
+            if !waiting.isEmpty { throw TrainRejection.waitingFor(member: name, parents: waiting) }
+            return [.testStarted(member: name)]
+
+        case .reportTest(let name, let reportedRC, let passed, let log):
+            let member = try requireMember(name)
+            try requireRunnerOrReleaseManager(actor, command)
+            try requireStage(command, in: [.companions, .downstream, .staged])
+            guard reportedRC == rc else { throw TrainRejection.staleRC(given: reportedRC, current: rc) }
+            try requireState(member, command, in: [.testing])
+            return [.tested(member: name, rc: reportedRC, passed: passed, log: log)]
+
+        case .reportIntegration(let reportedRC, let passed, let log):
+            try requireRunnerOrReleaseManager(actor, command)
+            try requireStage(command, in: [.staged])
+            guard reportedRC == rc else { throw TrainRejection.staleRC(given: reportedRC, current: rc) }
+            return [.integrationReported(rc: reportedRC, passed: passed, log: log)]
+
+        case .exclude(let name, let reason, let cascade):
+            let member = try requireMember(name)
+            try requireReleaseManager(actor, command)
+            try requireStage(command, in: Stage.path)
+            try requireReason(reason, command)
+            guard member.state != .excluded else {
+                throw TrainRejection.memberState(
+                    member: name,
+                    state: member.state,
+                    command: command.name,
+                    expected: MemberState.allCases.filter { $0 != .excluded }
+                )
+            }
+            var events: [TrainEvent] = [.excluded(member: name, reason: reason, byPolicy: false)]
+            if cascade {
+                var excluded: Set<String> = [name]
+                for other in members where other.state != .excluded && !excluded.contains(other.name) {
+                    if other.parents.contains(where: excluded.contains) {
+                        excluded.insert(other.name)
+                        events.append(
+                            .excluded(
+                                member: other.name, reason: "depends on \(name), excluded: \(reason)", byPolicy: false)
+                        )
+                    }
+                }
+            }
+            return events
+
+        case .waive(let name, let reason):
+            let member = try requireMember(name)
+            try requireReleaseManager(actor, command)
+            try requireStage(command, in: Stage.path)
+            try requireReason(reason, command)
+            try requireState(member, command, in: [.failed])
+            return [.waived(member: name, reason: reason)]
+
+        case .markFinal(let finalRC):
+            try requireReleaseManager(actor, command)
+            try requireStage(command, in: [.staged])
+            guard finalRC == rc else { throw TrainRejection.staleRC(given: finalRC, current: rc) }
+            return [.markedFinal(rc: finalRC)]
+
+        case .release:
+            try requireReleaseManager(actor, command)
+            try requireStage(command, in: [.staged])
+            let checks = gate(leaving: .staged)
+            guard checks.allSatisfy(\.ok) else {
+                throw TrainRejection.gateNotMet(from: .staged, failing: checks.filter { !$0.ok })
+            }
+            return [.released]
+
+        case .abort(let reason):
+            try requireReleaseManager(actor, command)
+            try requireStage(command, in: Stage.path)
+            try requireReason(reason, command)
+            return [.aborted(reason: reason)]
+
+        case .sweepDeadlines:
+            guard actor == .policy || isReleaseManager(actor) else {
+                throw TrainRejection.notAllowed(actor: actor.description, command: command.name, needs: "the policy")
+            }
+            try requireStage(command, in: Stage.path)
+            guard policy.onDeadline == .exclude else { return [] }
+            return members.compactMap { member in
+                guard member.state == .requested, let deadline = member.deadline, now > deadline else { return nil }
+                return .excluded(
+                    member: member.name,
+                    reason:
+                        "\(member.reason.rawValue) request unanswered past its deadline (policy on_deadline: exclude)",
+                    byPolicy: true
+                )
+            }
+        }
+    }
+
+    // MARK: - Guards
+
+    private func isReleaseManager(_ actor: Actor) -> Bool {
+        if case .person(let name) = actor { return releaseManagers.contains(name) }
+        return false
+    }
+
+    private func requireReleaseManager(_ actor: Actor, _ command: TrainCommand) throws {
+        guard isReleaseManager(actor) else {
+            throw TrainRejection.notAllowed(actor: actor.description, command: command.name, needs: "a release manager")
+        }
+    }
+
+    private func requireMaintainerOrReleaseManager(_ actor: Actor, of member: TrainMember, _ command: TrainCommand)
+        throws
+    {
+        if isReleaseManager(actor) { return }
+        if case .person(let name) = actor, member.maintainers.contains(name) { return }
+        throw TrainRejection.notAllowed(
+            actor: actor.description,
+            command: command.name,
+            needs: "a maintainer of \(member.name) (\(member.maintainers.joined(separator: ", "))) or a release manager"
+        )
+    }
+
+    private func requireRunnerOrReleaseManager(_ actor: Actor, _ command: TrainCommand) throws {
+        if isReleaseManager(actor) { return }
+        if case .runner = actor { return }
+        throw TrainRejection.notAllowed(actor: actor.description, command: command.name, needs: "a CI runner")
+    }
+
+    private func requireStage(_ command: TrainCommand, in allowed: [Stage]) throws {
+        guard allowed.contains(stage) else {
+            throw TrainRejection.wrongStage(command: command.name, stage: stage, allowed: allowed)
+        }
+    }
+
+    private func requireMember(_ name: String) throws -> TrainMember {
+        guard let member = member(name) else { throw TrainRejection.unknownMember(name) }
+        return member
+    }
+
+    private func requireState(_ member: TrainMember, _ command: TrainCommand, in allowed: [MemberState]) throws {
+        guard allowed.contains(member.state) else {
+            throw TrainRejection.memberState(
+                member: member.name,
+                state: member.state,
+                command: command.name,
+                expected: allowed
+            )
+        }
+    }
+
+    private func requireReason(_ reason: String, _ command: TrainCommand) throws {
+        guard !reason.allSatisfy(\.isWhitespace) else { throw TrainRejection.missingReason(command: command.name) }
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+
+/// One check of a gate.
+package struct GateCheck: Sendable, Equatable, Codable {
+    package var name: String
+    package var ok: Bool
+    package var detail: String
+}
+
+/// Why a member cannot move by itself, typed as Debian's britney does.
+package struct BlockedReason: Sendable, Equatable, Codable {
+    package enum Kind: String, Sendable, Codable {
+        /// A parent is not ready: temporary; nobody but the parent must act.
+        case waitingFor = "waiting-for"
+        /// Its own failure, a decline, a missed deadline, an excluded parent: someone must act.
+        case blockedBy = "blocked-by"
+    }
+
+    package var kind: Kind
+    package var detail: String
+    package var since: Date
+    /// Whom it waits on: parent packages, or the people who must act.
+    package var on: [String]
+}
+
+/// An actionable blocker of a gate: a member, what is wrong, who must act, since when.
+package struct RootCause: Sendable, Equatable, Codable {
+    package var member: String
+    package var detail: String
+    package var owners: [String]
+    package var since: Date
+}
+
+extension Train {
+    /// The gate to leave `stage`: every check must hold before the train advances.
+    package func gate(leaving stage: Stage) -> [GateCheck] {
+        switch stage {
+        case .planned:
+            return [
+                GateCheck(
+                    name: "an RC of \(core) is registered", ok: rc != nil, detail: rc.map { "RC \($0)" } ?? "no RC yet")
+            ]
+        case .candidate:
+            let missing = requiredSubdirs.filter { !rcSubdirs.contains($0) }
+            return [
+                GateCheck(
+                    name: "RC artifacts exist for every required subdir",
+                    ok: rc != nil && missing.isEmpty,
+                    detail: missing.isEmpty
+                        ? requiredSubdirs.joined(separator: ", ") : "missing: \(missing.joined(separator: ", "))"
+                )
+            ]
+        case .companions:
+            let companions = members.filter { $0.reason == .companion && $0.state != .excluded }
+            let notReady = companions.filter { !$0.hasPassed(against: rc) }
+            return [
+                GateCheck(
+                    name: "every companion built and passed against RC \(rc.map(String.init) ?? "-")",
+                    ok: rc != nil && notReady.isEmpty,
+                    detail: notReady.isEmpty ? "\(companions.count) passed" : Self.list(notReady)
+                )
+            ]
+        case .downstream:
+            let active = members.filter { $0.state != .excluded }
+            let notReady = active.filter { !$0.hasPassed(against: rc) }
+            let open = members.filter(\.hasOpenRequest)
+            return [
+                GateCheck(
+                    name: "every member passed against RC \(rc.map(String.init) ?? "-") or was excluded",
+                    ok: rc != nil && notReady.isEmpty,
+                    detail: notReady.isEmpty
+                        ? "\(active.count) passed" : "\(notReady.count) not yet: " + Self.list(notReady)
+                ),
+                GateCheck(
+                    name: "no open request",
+                    ok: open.isEmpty,
+                    detail: open.isEmpty ? "none" : Self.list(open)
+                ),
+            ]
+        case .staged:
+            let integrationOK = integration?.passed == true && integration?.rc == rc && rc != nil
+            return [
+                GateCheck(
+                    name: "the all-together run passed against the current state",
+                    ok: integrationOK,
+                    detail: integration.map { run in
+                        run.passed.map { $0 ? "passed against RC \(run.rc)" : "failed against RC \(run.rc)" }
+                            ?? "not yet run against RC \(run.rc)"
+                    } ?? "not set up"
+                ),
+                GateCheck(
+                    name: "RC \(rc.map(String.init) ?? "-") is marked final",
+                    ok: rc != nil && finalRC == rc,
+                    detail: finalRC.map { "RC \($0) marked final" } ?? "not marked"
+                ),
+            ]
+        case .released, .aborted:
+            return []
+        }
+    }
+
+    /// Whether every check of the gate leaving `stage` holds.
+    package func gateHolds(leaving stage: Stage) -> Bool {
+        gate(leaving: stage).allSatisfy(\.ok)
+    }
+
+    /// The first stage before the current one whose gate no longer holds, if any: where a train
+    /// falls back to after something became stale.
+    package var fallbackStage: Stage? {
+        guard !stage.isTerminal else { return nil }
+        return Stage.path.first { $0 < stage && !gateHolds(leaving: $0) }
+    }
+
+    private static func list(_ members: [TrainMember], limit: Int = 8) -> String {
+        let shown = members.prefix(limit).map { "\($0.name) (\($0.state.rawValue))" }.joined(separator: ", ")
+        return members.count > limit ? shown + ", and \(members.count - limit) more" : shown
+    }
+
+    // MARK: - Blocked reasons
+
+    /// Why `member` cannot move by itself at `now`; empty when it can (or is done).
+    package func blockedReasons(of member: TrainMember, at now: Date) -> [BlockedReason] {
+        var reasons: [BlockedReason] = []
+        switch member.state {
+        case .passed, .excluded:
+            return []
+        case .failed:
+            let log = member.result?.log.map { "; log: \($0)" } ?? ""
+            reasons.append(
+                BlockedReason(
+                    kind: .blockedBy,
+                    detail: "test failed against RC \(member.result?.rc ?? 0)\(log)",
+                    since: member.since,
+                    on: member.maintainers
+                )
+            )
+        case .declined:
+            reasons.append(
+                BlockedReason(
+                    kind: .blockedBy,
+                    detail: "declined: \(member.declineReason ?? "no reason given")",
+                    since: member.since,
+                    on: member.maintainers
+                )
+            )
+        case .requested:
+            if let deadline = member.deadline, now > deadline {
+                reasons.append(
+                    BlockedReason(
+                        kind: .blockedBy,
+                        detail: "\(member.reason.rawValue) request unanswered past its deadline",
+                        since: deadline,
+                        on: member.maintainers
+                    )
+                )
+            }
+        case .pending, .acknowledged, .built, .testing:
+            break
+        }
+        for parentName in member.parents {
+            guard let parent = self.member(parentName) else { continue }
+            if parent.state == .excluded {
+                let specs = member.depends.compactMap { try? MatchSpec($0) }.filter { $0.exactName == parentName }
+                let admitsMain = specs.allSatisfy { $0.version?.matches(parent.currentVersion) ?? true }
+                if !admitsMain {
+                    reasons.append(
+                        BlockedReason(
+                            kind: .blockedBy,
+                            detail: "depends on \(parentName), which was excluded (\(parent.exclusion?.reason ?? ""))"
+                                + " and whose version on main (\(parent.currentVersion)) it does not admit",
+                            since: parent.since,
+                            on: releaseManagers
+                        )
+                    )
+                }
+            } else if !parent.hasPassed(against: rc) && (member.state == .built || member.state == .failed) {
+                reasons.append(
+                    BlockedReason(
+                        kind: .waitingFor,
+                        detail: "\(parentName) is \(parent.state.rawValue)",
+                        since: max(member.since, parent.since),
+                        on: [parentName]
+                    )
+                )
+            }
+        }
+        return reasons
+    }
+
+    /// The actionable blockers of the current gate: members blocked by something someone must
+    /// do, and open requests — not the members merely waiting for them.
+    package func rootCauses(at now: Date) -> [RootCause] {
+        var causes: [RootCause] = []
+        for member in members where member.state != .passed && member.state != .excluded {
+            let blocked = blockedReasons(of: member, at: now).filter { $0.kind == .blockedBy }
+            if let first = blocked.first {
+                causes.append(
+                    RootCause(member: member.name, detail: first.detail, owners: first.on, since: first.since))
+            } else if member.hasOpenRequest && stage >= .companions {
+                let what =
+                    member.state == .acknowledged
+                    ? "acknowledged, build not registered yet" : "request not answered yet"
+                causes.append(
+                    RootCause(
+                        member: member.name,
+                        detail: "\(member.reason.rawValue) \(what)",
+                        owners: member.maintainers,
+                        since: member.since
+                    )
+                )
+            }
+        }
+        return causes
+    }
+}

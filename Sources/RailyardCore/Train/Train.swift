@@ -1,0 +1,242 @@
+import Foundation
+
+/// One torch release moving through its stages: the state the machine decides on.
+///
+/// A train changes only by applying events (`apply`); commands are decided by `decide`, which
+/// reads the state, the actor and the time it is given and returns events or a rejection that
+/// names the failed guard.
+package struct Train: Sendable, Equatable, Codable {
+    /// The core's new version: the final version number every spec is judged against.
+    package var version: Version
+    package var kind: TrainKind
+    package var core: String
+    package var stage: Stage
+    /// Incremented by every accepted command (the store keeps it; the machine reads it).
+    package var revision: Int
+    /// The current release candidate's number.
+    package var rc: Int?
+    /// The subdirs the current RC has artifacts for.
+    package var rcSubdirs: [String]
+    /// The subdirs every RC must cover.
+    package var requiredSubdirs: [String]
+    /// The members in plan order (waves).
+    package var members: [TrainMember]
+    package var releaseManagers: [String]
+    package var policy: Policy
+    /// The all-together run of the staged train.
+    package var integration: Integration?
+    /// The RC a release manager marked final.
+    package var finalRC: Int?
+    package var history: [StageEntry]
+    package var abortReason: String?
+    package var createdAt: Date
+
+    /// The all-together run: every member on the staging label tested at once.
+    package struct Integration: Sendable, Equatable, Codable {
+        package var rc: Int
+        /// nil while it has not reported.
+        package var passed: Bool?
+        package var log: String?
+
+        package init(rc: Int, passed: Bool?, log: String?) {
+            self.rc = rc
+            self.passed = passed
+            self.log = log
+        }
+    }
+
+    /// When the train entered a stage, and who moved it.
+    package struct StageEntry: Sendable, Equatable, Codable {
+        package var stage: Stage
+        package var at: Date
+        package var by: String
+        package var fallback: Bool
+    }
+
+    /// A new train in `planned` for `plan`, with members from the plan over `catalog`.
+    /// Companions, bumps and rebuilds start `pending`; retest members start `built` (their current
+    /// build is the candidate).
+    package static func create(plan: Plan, catalog: Catalog, by actor: Actor, at time: Date) -> Train {
+        let members = plan.members.map { planned -> TrainMember in
+            let package = catalog[planned.name]!
+            return TrainMember(
+                name: planned.name,
+                reason: planned.reason,
+                wave: planned.wave,
+                parents: planned.parents,
+                maintainers: package.maintainers,
+                isABICoupled: package.isABICoupled,
+                depends: package.depends.map(\.spec.description),
+                currentVersion: package.version,
+                targetVersion: planned.newVersion,
+                state: planned.reason == .retest ? .built : .pending,
+                since: time,
+                requestedAt: nil,
+                deadline: nil,
+                eta: nil,
+                build: nil,
+                result: nil,
+                attempts: 0,
+                declineReason: nil,
+                exclusion: nil,
+                waiver: nil,
+                why: planned.why
+            )
+        }
+        let platformSubdirs = catalog.subdirs.filter { $0 != "noarch" }
+        return Train(
+            version: plan.version,
+            kind: plan.kind,
+            core: plan.core,
+            stage: .planned,
+            revision: 0,
+            rc: nil,
+            rcSubdirs: [],
+            requiredSubdirs: platformSubdirs.isEmpty ? catalog.subdirs : platformSubdirs,
+            members: members,
+            releaseManagers: catalog.releaseManagers,
+            policy: catalog.policy,
+            integration: nil,
+            finalRC: nil,
+            history: [StageEntry(stage: .planned, at: time, by: actor.description, fallback: false)],
+            abortReason: nil,
+            createdAt: time
+        )
+    }
+
+    package func member(_ name: String) -> TrainMember? { members.first { $0.name == name } }
+
+    package func index(of name: String) -> Int? { members.firstIndex { $0.name == name } }
+
+    /// The version the train has for `name`: the core's new version, a member's target version.
+    package func trainVersion(of name: String) -> Version? {
+        if name == core { return version }
+        return member(name)?.targetVersion
+    }
+
+    // MARK: - Applying events
+
+    /// Applies the events of one accepted command and moves the revision on.
+    package mutating func apply(_ events: [TrainEvent], by actor: Actor, at time: Date) {
+        for event in events { apply(event, by: actor, at: time) }
+        revision += 1
+    }
+
+    /// Applies one event.
+    package mutating func apply(_ event: TrainEvent, by actor: Actor, at time: Date) {
+        switch event {
+        case .created(let initial):
+            self = initial
+        case .rcRegistered(let number, let subdirs):
+            rc = number
+            rcSubdirs = subdirs
+            integration = nil
+            finalRC = nil
+            for index in members.indices { members[index].attempts = 0 }
+        case .invalidated(let name, let state):
+            let ackDeadline = TimeInterval(policy.ackDeadline.seconds)
+            update(name) { member in
+                member.state = state
+                member.since = time
+                member.result = nil
+                member.waiver = nil
+                if state == .requested {
+                    member.build = nil
+                    member.requestedAt = time
+                    member.deadline = time.addingTimeInterval(ackDeadline)
+                }
+            }
+        case .stageEntered(let stage, let fallback):
+            self.stage = stage
+            history.append(StageEntry(stage: stage, at: time, by: actor.description, fallback: fallback))
+            if stage < .staged { integration = nil }
+        case .requested(let name, let deadline):
+            update(name) { member in
+                member.state = .requested
+                member.since = time
+                member.requestedAt = time
+                member.deadline = deadline
+            }
+        case .acknowledged(let name, let eta):
+            update(name) { member in
+                if member.state != .acknowledged { member.since = time }
+                member.state = .acknowledged
+                member.eta = eta
+            }
+        case .declined(let name, let reason):
+            update(name) { member in
+                member.state = .declined
+                member.since = time
+                member.declineReason = reason
+            }
+        case .built(let name, let version, let rc, let depends):
+            update(name) { member in
+                member.state = .built
+                member.since = time
+                member.build = TrainMember.MemberBuild(version: version, rc: rc, by: actor.description, at: time)
+                member.targetVersion = version
+                member.depends = depends
+                member.result = nil
+                member.waiver = nil
+                member.attempts = 0
+                member.declineReason = nil
+            }
+            if integration != nil, let rc = self.rc { integration = Integration(rc: rc, passed: nil, log: nil) }
+        case .becameBump(let name, let why):
+            update(name) { member in
+                member.reason = .bump
+                member.why = why
+                if member.state == .built || member.state == .passed || member.state == .failed
+                    || member.state == .testing
+                {
+                    member.state = .pending
+                    member.since = time
+                    member.result = nil
+                }
+            }
+        case .testStarted(let name):
+            update(name) { member in
+                member.state = .testing
+                member.since = time
+                member.attempts += 1
+            }
+        case .tested(let name, let rc, let passed, let log):
+            update(name) { member in
+                member.state = passed ? .passed : .failed
+                member.since = time
+                member.result = TrainMember.TestResult(rc: rc, passed: passed, log: log, at: time)
+            }
+        case .excluded(let name, let reason, let byPolicy):
+            update(name) { member in
+                member.state = .excluded
+                member.since = time
+                member.exclusion = TrainMember.Note(reason: reason, by: actor.description, at: time, byPolicy: byPolicy)
+            }
+            if integration != nil, let rc = self.rc { integration = Integration(rc: rc, passed: nil, log: nil) }
+        case .waived(let name, let reason):
+            update(name) { member in
+                member.state = .passed
+                member.since = time
+                member.waiver = TrainMember.Note(reason: reason, by: actor.description, at: time, byPolicy: false)
+            }
+        case .integrationPending(let rc):
+            integration = Integration(rc: rc, passed: nil, log: nil)
+        case .integrationReported(let rc, let passed, let log):
+            integration = Integration(rc: rc, passed: passed, log: log)
+        case .markedFinal(let rc):
+            finalRC = rc
+        case .released:
+            stage = .released
+            history.append(StageEntry(stage: .released, at: time, by: actor.description, fallback: false))
+        case .aborted(let reason):
+            stage = .aborted
+            abortReason = reason
+            history.append(StageEntry(stage: .aborted, at: time, by: actor.description, fallback: false))
+        }
+    }
+
+    private mutating func update(_ name: String, _ change: (inout TrainMember) -> Void) {
+        guard let index = index(of: name) else { return }
+        change(&members[index])
+    }
+}

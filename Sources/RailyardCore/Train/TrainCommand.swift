@@ -1,0 +1,64 @@
+import Foundation
+
+/// Who acts: a person (release manager or maintainer), a CI runner, or the train's own policy.
+package enum Actor: Sendable, Equatable, Codable, CustomStringConvertible {
+    case person(String)
+    case runner(String)
+    case policy
+
+    package var description: String {
+        switch self {
+        case .person(let name): name
+        case .runner(let name): "runner:\(name)"
+        case .policy: "policy"
+        }
+    }
+}
+
+/// Something someone asks of a train. The actor and the time come with it; the machine reads no
+/// clock.
+package enum TrainCommand: Sendable, Equatable {
+    /// Torch RC `number` is on the staging label, with artifacts for `subdirs`.
+    case registerRC(number: Int, subdirs: [String])
+    /// One stage forward, when the gate holds.
+    case advance
+    case acknowledge(member: String, eta: Date?)
+    case decline(member: String, reason: String)
+    /// A new build of a member: its version and the dependency specs in its metadata.
+    case registerBuild(member: String, version: Version, depends: [String])
+    /// CI starts testing a member against the current RC.
+    case startTest(member: String)
+    /// CI reports a member's test against RC `rc`.
+    case reportTest(member: String, rc: Int, passed: Bool, log: String?)
+    /// CI reports the all-together run against RC `rc`.
+    case reportIntegration(rc: Int, passed: Bool, log: String?)
+    case exclude(member: String, reason: String, cascade: Bool)
+    case waive(member: String, reason: String)
+    /// The release manager marks RC `rc` final.
+    case markFinal(rc: Int)
+    /// Everything moved to `main`: the train is released.
+    case release
+    case abort(reason: String)
+    /// The deadline policy's periodic look at overdue requests.
+    case sweepDeadlines
+
+    /// The command's name as the CLI and API call it.
+    package var name: String {
+        switch self {
+        case .registerRC: "rc"
+        case .advance: "advance"
+        case .acknowledge: "ack"
+        case .decline: "decline"
+        case .registerBuild: "stage"
+        case .startTest: "claim"
+        case .reportTest: "report"
+        case .reportIntegration: "report"
+        case .exclude: "exclude"
+        case .waive: "waive"
+        case .markFinal: "final"
+        case .release: "promote"
+        case .abort: "abort"
+        case .sweepDeadlines: "sweep"
+        }
+    }
+}

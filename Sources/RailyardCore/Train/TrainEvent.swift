@@ -1,0 +1,43 @@
+import Foundation
+
+/// What happened to a train. The machine decides events; applying them is the only way a
+/// train's state changes, so the state can always be rebuilt from the event log.
+package enum TrainEvent: Sendable, Equatable, Codable {
+    /// The train was created with this initial state.
+    case created(Train)
+    case rcRegistered(number: Int, subdirs: [String])
+    /// A new RC made a member's build or result stale; it is now in `state`.
+    case invalidated(member: String, state: MemberState)
+    /// The train entered `stage`: by `advance`, or falling back after something became stale.
+    case stageEntered(Stage, fallback: Bool)
+    case requested(member: String, deadline: Date)
+    case acknowledged(member: String, eta: Date?)
+    case declined(member: String, reason: String)
+    case built(member: String, version: Version, rc: Int?, depends: [String])
+    /// A registered build of a parent excludes what this member pins: it now needs a bump.
+    case becameBump(member: String, why: String)
+    case testStarted(member: String)
+    case tested(member: String, rc: Int, passed: Bool, log: String?)
+    case excluded(member: String, reason: String, byPolicy: Bool)
+    case waived(member: String, reason: String)
+    /// The all-together run for RC `rc` was set up (entering `staged`, or after a change).
+    case integrationPending(rc: Int)
+    case integrationReported(rc: Int, passed: Bool, log: String?)
+    case markedFinal(rc: Int)
+    case released
+    case aborted(reason: String)
+
+    /// The member the event is about, if any.
+    package var member: String? {
+        switch self {
+        case .invalidated(let member, _), .requested(let member, _), .acknowledged(let member, _),
+            .declined(let member, _), .built(let member, _, _, _), .becameBump(let member, _),
+            .testStarted(let member), .tested(let member, _, _, _), .excluded(let member, _, _),
+            .waived(let member, _):
+            member
+        case .created, .rcRegistered, .stageEntered, .integrationPending, .integrationReported, .markedFinal,
+            .released, .aborted:
+            nil
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// One package's journey inside one train.
+package struct TrainMember: Sendable, Equatable, Codable {
+    package var name: String
+    package var reason: MemberReason
+    package var wave: Int
+    /// The train members (or the core) it depends on.
+    package var parents: [String]
+    package var maintainers: [String]
+    package var isABICoupled: Bool
+    /// Its dependency specs as the catalog has them (or as its newest build declared them).
+    package var depends: [String]
+    /// The version in the catalog, on `main`.
+    package var currentVersion: Version
+    /// The version the train expects or has: a companion's matched version, a registered build's.
+    package var targetVersion: Version?
+    package var state: MemberState
+    /// When it entered `state`.
+    package var since: Date
+    package var requestedAt: Date?
+    package var deadline: Date?
+    package var eta: Date?
+    /// The registered build: its version and the RC it was built against.
+    package var build: MemberBuild?
+    /// The last test result, keyed to the RC it was obtained against.
+    package var result: TestResult?
+    /// Test attempts against the current RC.
+    package var attempts: Int
+    package var declineReason: String?
+    package var exclusion: Note?
+    package var waiver: Note?
+    /// Why it needs what it needs (the spec that decided it).
+    package var why: String
+
+    /// A build registered for a member.
+    package struct MemberBuild: Sendable, Equatable, Codable {
+        package var version: Version
+        package var rc: Int?
+        package var by: String
+        package var at: Date
+    }
+
+    /// A test outcome against one RC.
+    package struct TestResult: Sendable, Equatable, Codable {
+        package var rc: Int
+        package var passed: Bool
+        package var log: String?
+        package var at: Date
+    }
+
+    /// A recorded decision with its reason: an exclusion or a waiver.
+    package struct Note: Sendable, Equatable, Codable {
+        package var reason: String
+        package var by: String
+        package var at: Date
+        /// Done by the deadline policy rather than a person.
+        package var byPolicy: Bool
+    }
+
+    /// Whether it counts as passed against `rc` (a waiver counts, and is shown as one).
+    package func hasPassed(against rc: Int?) -> Bool {
+        guard let rc, state == .passed, let result else { return false }
+        return result.rc == rc
+    }
+
+    /// Whether its build must be redone for every new RC: companions and C++/CUDA extensions.
+    package var buildIsTiedToRC: Bool { reason == .companion || isABICoupled }
+
+    /// Whether a request to its maintainers is open (asked, not yet built or declined).
+    package var hasOpenRequest: Bool { state == .requested || state == .acknowledged }
+}

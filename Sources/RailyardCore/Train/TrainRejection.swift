@@ -1,0 +1,68 @@
+/// Why the machine refused a command: the guard that failed, as a value.
+package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible {
+    case wrongStage(command: String, stage: Stage, allowed: [Stage])
+    case gateNotMet(from: Stage, failing: [GateCheck])
+    case notAllowed(actor: String, command: String, needs: String)
+    case unknownMember(String)
+    case memberState(member: String, state: MemberState, command: String, expected: [MemberState])
+    case rcNotNewer(current: Int, given: Int)
+    case staleRC(given: Int, current: Int?)
+    case noRC
+    case buildExcludesTrain(member: String, spec: String, package: String, version: String)
+    case invalidSpec(member: String, spec: String, message: String)
+    case waitingFor(member: String, parents: [String])
+    case missingReason(command: String)
+    case notACompanion(member: String, stage: Stage)
+
+    /// A machine-readable code.
+    package var code: String {
+        switch self {
+        case .wrongStage: "wrong-stage"
+        case .gateNotMet: "gate-not-met"
+        case .notAllowed: "not-allowed"
+        case .unknownMember: "unknown-member"
+        case .memberState: "member-state"
+        case .rcNotNewer: "rc-not-newer"
+        case .staleRC: "stale-rc"
+        case .noRC: "no-rc"
+        case .buildExcludesTrain: "build-excludes-train"
+        case .invalidSpec: "invalid-spec"
+        case .waitingFor: "waiting-for"
+        case .missingReason: "missing-reason"
+        case .notACompanion: "not-a-companion"
+        }
+    }
+
+    /// A sentence a person can act on.
+    package var description: String {
+        switch self {
+        case .wrongStage(let command, let stage, let allowed):
+            "\(command) is not allowed while the train is \(stage.rawValue) (only in: \(allowed.map(\.rawValue).joined(separator: ", ")))"
+        case .gateNotMet(let from, let failing):
+            "the gate to leave \(from.rawValue) does not hold: "
+                + failing.map { "\($0.name) (\($0.detail))" }.joined(separator: "; ")
+        case .notAllowed(let actor, let command, let needs):
+            "\(actor) may not \(command): \(needs)"
+        case .unknownMember(let name):
+            "'\(name)' is not a member of this train"
+        case .memberState(let member, let state, let command, let expected):
+            "\(command) needs \(member) to be \(expected.map(\.rawValue).joined(separator: " or ")); it is \(state.rawValue)"
+        case .rcNotNewer(let current, let given):
+            "RC \(given) is not newer than the current RC \(current)"
+        case .staleRC(let given, let current):
+            "the result is for RC \(given), but the current RC is \(current.map(String.init) ?? "none"): it is stale"
+        case .noRC:
+            "no RC is registered yet"
+        case .buildExcludesTrain(let member, let spec, let package, let version):
+            "the build of \(member) pins '\(spec)', which excludes \(package) \(version) of this train: rebuild it against the train"
+        case .invalidSpec(let member, let spec, let message):
+            "the build of \(member) declares '\(spec)': \(message)"
+        case .waitingFor(let member, let parents):
+            "\(member) is waiting for \(parents.joined(separator: ", ")) to pass first"
+        case .missingReason(let command):
+            "\(command) needs a reason"
+        case .notACompanion(let member, let stage):
+            "only companions are built while the train is \(stage.rawValue); \(member) waits for downstream"
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import PropertyBased
+import RailyardCore
+import Testing
+
+/// Random command sequences thrown at the machine, checking what must always hold.
+@Suite("Train: properties over random command sequences")
+struct TrainPropertyTests {
+    static let members = ["torchvision", "kornia", "scatter", "captum", "timm", "pyg", "nope"]
+    static let actors: [Actor] = [TrainScript.alice, TrainScript.team, TrainScript.runner, .person("mallory"), .policy]
+
+    /// One random step: which command, on which member, by whom, with which flag, and when.
+    struct Step: Sendable, CustomStringConvertible {
+        var command: Int
+        var member: Int
+        var actor: Int
+        var flag: Bool
+        var hours: Int
+        /// Whether the command comes from the role the rules expect (most do).
+        var proper: Bool
+        var description: String { "(\(command),\(member),\(actor),\(flag),\(hours)h,\(proper))" }
+    }
+
+    static var steps: Generator<[Step], some SendableSequenceType> {
+        zip(
+            zip(Gen.int(in: 0...15), Gen.int(in: 0...(members.count - 1))),
+            Gen.int(in: 0...(actors.count - 1)),
+            Gen.bool(0.8),
+            Gen.int(in: 0...72),
+            Gen.bool(0.9)
+        ).map { pair, actor, flag, hours, proper in
+            Step(command: pair.0, member: pair.1, actor: actor, flag: flag, hours: hours, proper: proper)
+        }.array(of: 20...200)
+    }
+
+    /// The actor of a step: the role the command belongs to, or (rarely) anyone.
+    static func actor(_ step: Step, _ command: TrainCommand) -> Actor {
+        guard step.proper else { return actors[step.actor] }
+        switch command {
+        case .acknowledge, .decline, .registerBuild: return TrainScript.team
+        case .startTest, .reportTest, .reportIntegration: return TrainScript.runner
+        case .sweepDeadlines: return .policy
+        case .registerRC, .advance, .exclude, .waive, .markFinal, .release, .abort: return TrainScript.alice
+        }
+    }
+
+    static func command(_ step: Step, _ train: Train) -> TrainCommand {
+        // Mostly the first member still in the way, so that sequences get far; sometimes any.
+        let inTheWay = train.members.first {
+            $0.state != .passed && $0.state != .excluded && (train.stage != .companions || $0.reason == .companion)
+        }?.name
+        let member = step.member < 4 ? (inTheWay ?? members[step.member]) : members[step.member]
+        let rc = train.rc ?? 0
+        switch step.command {
+        case 0:
+            // The first RC often; a respin now and then; sometimes a stale number or no artifacts.
+            guard train.rc == nil || step.hours < 10 else { return .advance }
+            return .registerRC(number: step.flag ? rc + 1 : max(1, rc), subdirs: step.flag ? ["linux-64"] : [])
+        case 1, 2: return .advance
+        case 3: return .acknowledge(member: member, eta: nil)
+        case 4: return .decline(member: member, reason: step.flag ? "busy" : "")
+        case 5, 6:
+            let target = train.member(member)?.targetVersion ?? (try! Version("9.9"))
+            return .registerBuild(
+                member: member,
+                version: target,
+                depends: step.flag ? ["pytorch >=2.6,<2.7", "torchvision >=0.21,<0.22"] : ["pytorch 2.5.*"]
+            )
+        case 7, 8: return .startTest(member: member)
+        case 9, 10:
+            return .reportTest(member: member, rc: step.flag ? rc : rc - 1, passed: step.hours % 3 != 0, log: nil)
+        case 11: return .reportIntegration(rc: step.flag ? rc : rc - 1, passed: step.hours % 4 != 0, log: nil)
+        case 12:
+            return step.hours < 8
+                ? .exclude(member: member, reason: "out", cascade: step.hours % 2 == 0)
+                : .waive(member: member, reason: "ok")
+        case 13: return .markFinal(rc: step.flag ? rc : rc + 1)
+        case 14: return step.flag ? .release : .sweepDeadlines
+        default: return step.hours > 71 ? .abort(reason: "stop") : .advance
+        }
+    }
+
+    @Test("invariants hold after every command of a random sequence")
+    func invariants() async {
+        await propertyCheck(count: 400, input: Self.steps) { steps in
+            var script = try TrainScript(onDeadline: steps.count % 2 == 0 ? .exclude : .escalate)
+            for step in steps {
+                let before = script.train
+                let command = Self.command(step, before)
+                let result = script.run(command, by: Self.actor(step, command), after: TimeInterval(step.hours * 3_600))
+                switch result {
+                case .success(let events):
+                    #expect(script.train.revision == before.revision + 1, "revision moves by one per command")
+                    if events.contains(.released) {
+                        #expect(before.gateHolds(leaving: .staged), "released only with every gate green")
+                    }
+                    #expect(script.train.fallbackStage == nil, "the machine settles on the first open gate")
+                    if before.stage.isTerminal { Issue.record("\(command) accepted after \(before.stage)") }
+                case .failure:
+                    #expect(script.train == before, "a refused command changes nothing")
+                }
+                for member in script.train.members where member.state == .passed {
+                    #expect(member.result?.rc == script.train.rc, "\(member.name) passed against a stale RC")
+                }
+                if script.train.stage >= .staged && !script.train.stage.isTerminal {
+                    #expect(script.train.gateHolds(leaving: .downstream))
+                }
+            }
+            #expect(script.replayed == script.train, "the event log rebuilds the state")
+        }
+    }
+}
