@@ -10,20 +10,33 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
-        // Pure core: conda versions and specs (later: catalog, planner, train state machine).
+        // Pure core: conda versions and specs, the catalog, the planner, the train state machine.
         // Foundation only; no I/O, no clock, no logging.
         .target(name: "RailyardCore"),
         // libyaml, the reference C YAML parser, from the system (Debian: libyaml-dev).
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         // Reads catalog files: YAML text (through libyaml's events) into the core's document tree.
         .target(name: "RailyardYAML", dependencies: ["RailyardCore", "CYAML"]),
+        // The schema: plain .sql files at the top-level Migrations/, compiled into the binary.
+        .target(
+            name: "RailyardMigrations",
+            path: "Migrations",
+            resources: [.embedInCode("m0001_trains.sql")]
+        ),
+        // GRDB over the system libsqlite3: the only module that knows SQL.
+        .target(
+            name: "RailyardStore",
+            dependencies: ["RailyardCore", "RailyardMigrations", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .executableTarget(
             name: "railyard",
             dependencies: [
                 "RailyardCore",
                 "RailyardYAML",
+                "RailyardStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -34,6 +47,10 @@ let package = Package(
                 "RailyardYAML",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "RailyardStoreTests",
+            dependencies: ["RailyardStore", "RailyardCore", "RailyardYAML", "RailyardMigrations"]
         ),
         // End-to-end tests of the `railyard` executable, run as a real process.
         .testTarget(

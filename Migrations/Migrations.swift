@@ -1,0 +1,8 @@
+/// The schema, as plain `.sql` files applied in order; each file's name is its migration id.
+/// A shipped file is never edited: a change is a new file.
+package enum Migrations {
+    /// Every migration, oldest first.
+    package static let all: [(id: String, sql: String)] = [
+        ("m0001_trains", String(decoding: PackageResources.m0001_trains_sql, as: UTF8.self))
+    ]
+}

@@ -1,0 +1,72 @@
+-- Trains, their append-only event log, the members' state, idempotency keys, and the outbox of
+-- notifications that the notifications driver delivers.
+
+CREATE TABLE train (
+    version TEXT NOT NULL PRIMARY KEY,
+    revision INTEGER NOT NULL CHECK (revision >= 1),
+    stage TEXT NOT NULL
+        CHECK (stage IN ('planned', 'candidate', 'companions', 'downstream', 'staged', 'released', 'aborted')),
+    rc INTEGER CHECK (rc >= 1),
+    -- The whole train state as JSON: rebuilt from the events by `railyard db verify`.
+    state TEXT NOT NULL CHECK (json_valid(state)),
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+) STRICT;
+
+CREATE TABLE event (
+    id INTEGER PRIMARY KEY,
+    train TEXT NOT NULL REFERENCES train (version),
+    -- The train revision the command that caused it produced.
+    revision INTEGER NOT NULL CHECK (revision >= 1),
+    -- Its position among the events of that command.
+    position INTEGER NOT NULL CHECK (position >= 0),
+    actor TEXT NOT NULL,
+    at REAL NOT NULL,
+    command TEXT NOT NULL,
+    payload TEXT NOT NULL CHECK (json_valid(payload)),
+    UNIQUE (train, revision, position)
+) STRICT;
+
+CREATE TRIGGER event_is_append_only_update BEFORE UPDATE ON event
+BEGIN
+    SELECT RAISE(ABORT, 'the event log is append-only');
+END;
+
+CREATE TRIGGER event_is_append_only_delete BEFORE DELETE ON event
+BEGIN
+    SELECT RAISE(ABORT, 'the event log is append-only');
+END;
+
+CREATE TABLE member (
+    train TEXT NOT NULL REFERENCES train (version),
+    name TEXT NOT NULL,
+    reason TEXT NOT NULL CHECK (reason IN ('companion', 'rebuild', 'bump', 'retest')),
+    state TEXT NOT NULL
+        CHECK (state IN ('pending', 'requested', 'acknowledged', 'declined', 'built', 'testing', 'passed', 'failed', 'excluded')),
+    wave INTEGER NOT NULL CHECK (wave >= 1),
+    since REAL NOT NULL,
+    PRIMARY KEY (train, name)
+) STRICT;
+
+CREATE TABLE idempotency (
+    key TEXT NOT NULL PRIMARY KEY,
+    train TEXT NOT NULL,
+    command TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    response TEXT NOT NULL CHECK (json_valid(response))
+) STRICT;
+
+CREATE TABLE outbox (
+    id TEXT NOT NULL PRIMARY KEY,
+    train TEXT NOT NULL REFERENCES train (version),
+    revision INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    recipients TEXT NOT NULL CHECK (json_valid(recipients)),
+    payload TEXT NOT NULL CHECK (json_valid(payload)),
+    created_at REAL NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    next_attempt_at REAL NOT NULL
+) STRICT;
+
+CREATE INDEX outbox_due ON outbox (state, next_attempt_at);

@@ -1,0 +1,86 @@
+import Foundation
+import RailyardCore
+
+/// The notifications a command's events call for, written to the outbox in the same
+/// transaction (the notifications driver delivers them).
+enum Notifications {
+    struct Notification {
+        var position: Int
+        var kind: String
+        var recipients: [String]
+        var payload: [String: String]
+    }
+
+    static func derive(train: Train, events: [TrainEvent]) -> [Notification] {
+        var notifications: [Notification] = []
+        let version = train.version.description
+        func maintainers(_ name: String) -> [String] { train.member(name)?.maintainers ?? [] }
+        for (position, event) in events.enumerated() {
+            var kind: String? = nil
+            var recipients: [String] = []
+            var payload: [String: String] = ["train": version]
+            switch event {
+            case .requested(let member, let deadline):
+                kind = "request"
+                recipients = maintainers(member)
+                payload["member"] = member
+                payload["reason"] = train.member(member)?.reason.rawValue
+                payload["why"] = train.member(member)?.why
+                payload["deadline"] = ISO8601DateFormatter().string(from: deadline)
+            case .becameBump(let member, let why):
+                kind = "request"
+                recipients = maintainers(member)
+                payload["member"] = member
+                payload["reason"] = "bump"
+                payload["why"] = why
+            case .declined(let member, let reason):
+                kind = "blocked"
+                recipients = maintainers(member) + train.releaseManagers
+                payload["member"] = member
+                payload["detail"] = "declined: \(reason)"
+            case .tested(let member, let rc, false, let log):
+                kind = "blocked"
+                recipients = maintainers(member)
+                payload["member"] = member
+                payload["detail"] = "test failed against RC \(rc)"
+                payload["log"] = log
+            case .excluded(let member, let reason, _):
+                kind = "excluded"
+                recipients = maintainers(member) + train.releaseManagers
+                payload["member"] = member
+                payload["detail"] = reason
+            case .stageEntered(let stage, let fallback):
+                kind = "stage"
+                recipients = train.releaseManagers
+                payload["stage"] = stage.rawValue
+                payload["fallback"] = String(fallback)
+            case .rcRegistered(let number, _):
+                kind = "rc"
+                recipients = train.releaseManagers
+                payload["rc"] = String(number)
+            case .released:
+                kind = "released"
+                recipients = train.releaseManagers
+            case .aborted(let reason):
+                kind = "aborted"
+                recipients = train.releaseManagers
+                payload["detail"] = reason
+            case .created, .invalidated, .acknowledged, .built, .testStarted, .tested, .waived, .integrationPending,
+                .integrationReported, .markedFinal:
+                break
+            }
+            if let kind {
+                var seen = Set<String>()
+                notifications.append(
+                    Notification(
+                        position: position,
+                        kind: kind,
+                        recipients: recipients.filter { seen.insert($0).inserted },
+                        payload: payload
+                    )
+                )
+            }
+        }
+        return notifications
+    }
+}

@@ -1,0 +1,453 @@
+import Foundation
+import GRDB
+import RailyardCore
+import RailyardMigrations
+
+/// Railyard's SQLite database: trains, their append-only event log, members, idempotency keys
+/// and the notification outbox. The only module that knows SQL.
+///
+/// Every command is one transaction: load the train, decide, append the events, update the
+/// state rows, enqueue the notifications, commit.
+package struct Store: Sendable {
+    let writer: any DatabaseWriter
+
+    /// Opens the database file at `path` (creating it and its folder): WAL, so that the CLI and
+    /// the server share it, with a busy timeout, migrated to the newest schema.
+    package init(path: String) throws(StoreError) {
+        do {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            configuration.foreignKeysEnabled = true
+            writer = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StoreError.cannotOpen(path: path, message: "\(error)")
+        }
+        try migrate()
+    }
+
+    /// A private in-memory database, for tests.
+    package static func inMemory() throws(StoreError) -> Store {
+        do {
+            return try Store(writer: DatabaseQueue())
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.database("\(error)")
+        }
+    }
+
+    private init(writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try migrate()
+    }
+
+    /// The migrations this binary knows, as a GRDB migrator.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        for migration in Migrations.all {
+            migrator.registerMigration(migration.id) { db in try db.execute(sql: migration.sql) }
+        }
+        return migrator
+    }
+
+    private func migrate() throws(StoreError) {
+        do {
+            let migrator = Self.migrator
+            let unknown = try writer.read { db in
+                try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
+            }
+            if !unknown.isEmpty { throw StoreError.newerSchema(unknown.sorted()) }
+            try migrator.migrate(writer)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.database("\(error)")
+        }
+    }
+
+    /// The ids of the applied migrations, oldest first.
+    package func appliedMigrations() throws(StoreError) -> [String] {
+        try read { db in try Self.migrator.appliedMigrations(db) }
+    }
+
+    // MARK: - Commands
+
+    /// Creates the train `train`, recorded as its first event.
+    package func create(
+        _ train: Train,
+        by actor: Actor,
+        at time: Date,
+        idempotencyKey: String? = nil
+    ) throws(StoreError) -> CommandOutcome {
+        let version = train.version.description
+        return try write { db in
+            if let key = idempotencyKey,
+                let earlier = try Self.idempotent(db, key: key, train: version, command: "create")
+            {
+                return earlier
+            }
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM train WHERE version = ?", arguments: [version]) != nil {
+                throw StoreError.trainExists(version)
+            }
+            var created = train
+            let events: [TrainEvent] = [.created(train)]
+            created.apply(events, by: actor, at: time)
+            try db.execute(
+                sql: """
+                    INSERT INTO train (version, revision, stage, rc, state, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    version, created.revision, created.stage.rawValue, created.rc, try Self.json(created),
+                    time.timeIntervalSince1970, time.timeIntervalSince1970,
+                ]
+            )
+            let outcome = try Self.record(db, train: created, events: events, command: "create", actor: actor, at: time)
+            if let key = idempotencyKey {
+                try Self.remember(db, key: key, train: version, command: "create", outcome: outcome)
+            }
+            return outcome
+        }
+    }
+
+    /// Decides `command` on the train and, when accepted, records it: one transaction.
+    ///
+    /// Refused when `expectRevision` is given and the train has moved on, or when the machine
+    /// rejects it. A repeated `idempotencyKey` returns the first outcome and changes nothing.
+    package func execute(
+        _ command: TrainCommand,
+        on version: String,
+        by actor: Actor,
+        at time: Date,
+        expectRevision: Int? = nil,
+        idempotencyKey: String? = nil
+    ) throws(StoreError) -> CommandOutcome {
+        try write { db in
+            if let key = idempotencyKey,
+                let earlier = try Self.idempotent(db, key: key, train: version, command: command.name)
+            {
+                return earlier
+            }
+            var train = try Self.load(db, version)
+            if let expected = expectRevision, expected != train.revision {
+                throw StoreError.staleRevision(expected: expected, actual: train.revision)
+            }
+            let events: [TrainEvent]
+            switch train.decide(command, by: actor, at: time) {
+            case .success(let decided): events = decided
+            case .failure(let rejection): throw StoreError.rejected(rejection)
+            }
+            if events.isEmpty {
+                return CommandOutcome(train: version, revision: train.revision, events: [], replayed: false)
+            }
+            train.apply(events, by: actor, at: time)
+            try db.execute(
+                sql: "UPDATE train SET revision = ?, stage = ?, rc = ?, state = ?, updated_at = ? WHERE version = ?",
+                arguments: [
+                    train.revision, train.stage.rawValue, train.rc, try Self.json(train), time.timeIntervalSince1970,
+                    version,
+                ]
+            )
+            let outcome = try Self.record(
+                db, train: train, events: events, command: command.name, actor: actor, at: time)
+            if let key = idempotencyKey {
+                try Self.remember(db, key: key, train: version, command: command.name, outcome: outcome)
+            }
+            return outcome
+        }
+    }
+
+    /// Appends the events, mirrors the members and enqueues the notifications.
+    private static func record(
+        _ db: Database,
+        train: Train,
+        events: [TrainEvent],
+        command: String,
+        actor: Actor,
+        at time: Date
+    ) throws -> CommandOutcome {
+        let version = train.version.description
+        for (position, event) in events.enumerated() {
+            try db.execute(
+                sql: """
+                    INSERT INTO event (train, revision, position, actor, at, command, payload)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    version, train.revision, position, actor.description, time.timeIntervalSince1970, command,
+                    try json(event),
+                ]
+            )
+        }
+        let touched = Set(events.compactMap(\.member))
+        let everything = events.contains { if case .created = $0 { return true } else { return false } }
+        for member in train.members where everything || touched.contains(member.name) {
+            try db.execute(
+                sql: """
+                    INSERT INTO member (train, name, reason, state, wave, since) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (train, name) DO UPDATE SET reason = excluded.reason, state = excluded.state,
+                        wave = excluded.wave, since = excluded.since
+                    """,
+                arguments: [
+                    version, member.name, member.reason.rawValue, member.state.rawValue, member.wave,
+                    member.since.timeIntervalSince1970,
+                ]
+            )
+        }
+        for notification in Notifications.derive(train: train, events: events) {
+            try db.execute(
+                sql: """
+                    INSERT INTO outbox (id, train, revision, kind, recipients, payload, created_at, next_attempt_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    "\(version)/\(train.revision)/\(notification.position)/\(notification.kind)", version,
+                    train.revision, notification.kind, try json(notification.recipients),
+                    try json(notification.payload),
+                    time.timeIntervalSince1970, time.timeIntervalSince1970,
+                ]
+            )
+        }
+        return CommandOutcome(train: version, revision: train.revision, events: events, replayed: false)
+    }
+
+    private static func idempotent(_ db: Database, key: String, train: String, command: String) throws
+        -> CommandOutcome?
+    {
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: "SELECT train, command, response FROM idempotency WHERE key = ?",
+                arguments: [key]
+            )
+        else { return nil }
+        let earlierTrain: String = row["train"]
+        let earlierCommand: String = row["command"]
+        guard earlierTrain == train, earlierCommand == command else {
+            throw StoreError.idempotencyConflict(key: key, command: "\(earlierCommand) on \(earlierTrain)")
+        }
+        var outcome = try JSONDecoder().decode(CommandOutcome.self, from: Data((row["response"] as String).utf8))
+        outcome.replayed = true
+        return outcome
+    }
+
+    private static func remember(_ db: Database, key: String, train: String, command: String, outcome: CommandOutcome)
+        throws
+    {
+        try db.execute(
+            sql: "INSERT INTO idempotency (key, train, command, revision, response) VALUES (?, ?, ?, ?, ?)",
+            arguments: [key, train, command, outcome.revision, try json(outcome)]
+        )
+    }
+
+    // MARK: - Reading
+
+    /// The train's current state.
+    package func train(_ version: String) throws(StoreError) -> Train {
+        try read { db in try Self.load(db, version) }
+    }
+
+    /// Every train, newest first.
+    package func trains() throws(StoreError) -> [TrainSummary] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT version, stage, revision, rc, created_at, updated_at FROM train ORDER BY created_at DESC"
+            )
+            .map { row in
+                TrainSummary(
+                    version: row["version"],
+                    stage: Stage(rawValue: row["stage"]) ?? .planned,
+                    revision: row["revision"],
+                    rc: row["rc"],
+                    createdAt: Date(timeIntervalSince1970: row["created_at"]),
+                    updatedAt: Date(timeIntervalSince1970: row["updated_at"])
+                )
+            }
+        }
+    }
+
+    /// The train's events, oldest first, with who caused them and when.
+    package func events(_ version: String) throws(StoreError) -> [LoggedEvent] {
+        try read { db in
+            _ = try Self.load(db, version)
+            return try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT revision, position, actor, at, command, payload FROM event WHERE train = ? ORDER BY revision, position",
+                arguments: [version]
+            ).map { row in
+                LoggedEvent(
+                    revision: row["revision"],
+                    position: row["position"],
+                    actor: row["actor"],
+                    at: Date(timeIntervalSince1970: row["at"]),
+                    command: row["command"],
+                    event: try JSONDecoder().decode(TrainEvent.self, from: Data((row["payload"] as String).utf8))
+                )
+            }
+        }
+    }
+
+    /// The notifications waiting in the outbox, oldest first.
+    package func pendingNotifications() throws(StoreError) -> [OutboxRow] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT id, train, kind, recipients, payload FROM outbox WHERE state = 'pending' ORDER BY created_at, id"
+            ).map { row in
+                OutboxRow(
+                    id: row["id"],
+                    train: row["train"],
+                    kind: row["kind"],
+                    recipients: try JSONDecoder().decode([String].self, from: Data((row["recipients"] as String).utf8)),
+                    payload: row["payload"]
+                )
+            }
+        }
+    }
+
+    private static func load(_ db: Database, _ version: String) throws -> Train {
+        guard
+            let state = try String.fetchOne(db, sql: "SELECT state FROM train WHERE version = ?", arguments: [version])
+        else {
+            throw StoreError.unknownTrain(version)
+        }
+        return try JSONDecoder().decode(Train.self, from: Data(state.utf8))
+    }
+
+    // MARK: - Operations
+
+    /// SQLite's integrity check, then every train rebuilt from its event log and compared with
+    /// the live rows. Returns the differences; empty means consistent.
+    package func verify() throws(StoreError) -> [String] {
+        try read { db in
+            var problems: [String] = []
+            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+            if integrity != ["ok"] { problems.append(contentsOf: integrity.map { "integrity: \($0)" }) }
+            for version in try String.fetchAll(db, sql: "SELECT version FROM train ORDER BY version") {
+                let live = try Self.load(db, version)
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: "SELECT revision, actor, at, payload FROM event WHERE train = ? ORDER BY revision, position",
+                    arguments: [version]
+                )
+                var rebuilt: Train? = nil
+                var batch: [TrainEvent] = []
+                var batchRevision = -1
+                var batchActor = Actor.policy
+                var batchTime = Date(timeIntervalSince1970: 0)
+                func flush() {
+                    guard !batch.isEmpty else { return }
+                    if rebuilt == nil, case .created(let initial) = batch[0] { rebuilt = initial }
+                    rebuilt?.apply(batch, by: batchActor, at: batchTime)
+                    batch = []
+                }
+                for row in rows {
+                    let revision: Int = row["revision"]
+                    if revision != batchRevision {
+                        flush()
+                        batchRevision = revision
+                        batchActor = Actor(logged: row["actor"])
+                        batchTime = Date(timeIntervalSince1970: row["at"])
+                    }
+                    batch.append(try JSONDecoder().decode(TrainEvent.self, from: Data((row["payload"] as String).utf8)))
+                }
+                flush()
+                guard let rebuilt else {
+                    problems.append("train \(version): no creation event in the log")
+                    continue
+                }
+                if rebuilt != live {
+                    problems.append(
+                        "train \(version): the state rebuilt from the event log differs from the stored state")
+                }
+                let columns = try Row.fetchOne(
+                    db, sql: "SELECT revision, stage, rc FROM train WHERE version = ?", arguments: [version])!
+                if columns["revision"] != rebuilt.revision || columns["stage"] != rebuilt.stage.rawValue
+                    || (columns["rc"] as Int?) != rebuilt.rc
+                {
+                    problems.append("train \(version): revision, stage or rc columns differ from the event log")
+                }
+                let memberRows = try Row.fetchAll(
+                    db, sql: "SELECT name, reason, state, wave FROM member WHERE train = ?", arguments: [version])
+                let stored = Dictionary(uniqueKeysWithValues: memberRows.map { ($0["name"] as String, $0) })
+                for member in rebuilt.members {
+                    guard let row = stored[member.name] else {
+                        problems.append("train \(version): member \(member.name) has no row")
+                        continue
+                    }
+                    if row["state"] != member.state.rawValue || row["reason"] != member.reason.rawValue
+                        || row["wave"] != member.wave
+                    {
+                        problems.append("train \(version): member \(member.name) row differs from the event log")
+                    }
+                }
+                if stored.count != rebuilt.members.count {
+                    problems.append(
+                        "train \(version): \(stored.count) member rows for \(rebuilt.members.count) members")
+                }
+            }
+            return problems
+        }
+    }
+
+    /// An online, consistent copy of the database at `path`, while others write.
+    package func backup(to path: String) throws(StoreError) {
+        do {
+            if FileManager.default.fileExists(atPath: path) {
+                throw StoreError.backupExists(path)
+            }
+            let destination = try DatabaseQueue(path: path)
+            try writer.backup(to: destination)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.database("\(error)")
+        }
+    }
+
+    // MARK: - Plumbing
+
+    static func json(_ value: some Encodable) throws -> String {
+        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try writer.read(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.database("\(error)")
+        }
+    }
+
+    private func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try writer.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+            throw StoreError.busy
+        } catch {
+            throw StoreError.database("\(error)")
+        }
+    }
+}
+
+extension Actor {
+    /// Reads back the actor as the log writes it.
+    init(logged text: String) {
+        if text == "policy" {
+            self = .policy
+        } else if text.hasPrefix("runner:") {
+            self = .runner(String(text.dropFirst("runner:".count)))
+        } else {
+            self = .person(text)
+        }
+    }
+}

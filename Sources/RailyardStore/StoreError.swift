@@ -1,0 +1,61 @@
+import RailyardCore
+
+/// Why the store refused or failed a request.
+package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    case cannotOpen(path: String, message: String)
+    /// The database was written by a newer Railyard: it has migrations this binary does not know.
+    case newerSchema([String])
+    case unknownTrain(String)
+    case trainExists(String)
+    /// The command expected another revision: someone else changed the train first.
+    case staleRevision(expected: Int, actual: Int)
+    /// The train's rules refused the command.
+    case rejected(TrainRejection)
+    /// The idempotency key was already used for another command.
+    case idempotencyConflict(key: String, command: String)
+    case backupExists(String)
+    /// Another process held the database longer than the busy timeout.
+    case busy
+    case database(String)
+
+    /// A machine-readable code.
+    package var code: String {
+        switch self {
+        case .cannotOpen: "cannot-open-database"
+        case .newerSchema: "newer-schema"
+        case .unknownTrain: "unknown-train"
+        case .trainExists: "train-exists"
+        case .staleRevision: "stale-revision"
+        case .rejected(let rejection): rejection.code
+        case .idempotencyConflict: "idempotency-conflict"
+        case .backupExists: "backup-exists"
+        case .busy: "busy"
+        case .database: "database-error"
+        }
+    }
+
+    package var description: String {
+        switch self {
+        case .cannotOpen(let path, let message):
+            "cannot open the database \(path): \(message)"
+        case .newerSchema(let migrations):
+            "the database was written by a newer railyard (unknown migrations: \(migrations.joined(separator: ", "))); upgrade railyard"
+        case .unknownTrain(let version):
+            "no train \(version)"
+        case .trainExists(let version):
+            "a train \(version) already exists"
+        case .staleRevision(let expected, let actual):
+            "the train is at revision \(actual), not \(expected): someone changed it first; read it again and retry"
+        case .rejected(let rejection):
+            rejection.description
+        case .idempotencyConflict(let key, let command):
+            "idempotency key \(key) was already used for \(command)"
+        case .backupExists(let path):
+            "\(path) already exists; back up to a new file"
+        case .busy:
+            "the database stayed busy; try again"
+        case .database(let message):
+            "database error: \(message)"
+        }
+    }
+}

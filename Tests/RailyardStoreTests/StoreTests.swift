@@ -1,0 +1,210 @@
+import Foundation
+import RailyardCore
+import RailyardMigrations
+import RailyardStore
+import RailyardYAML
+import Testing
+
+/// A store on a real SQLite file in a scratch folder, and a train created in it.
+struct StoreFixture {
+    static let catalogText = """
+        distribution: pytorch
+        channel: pytorch
+        core: pytorch
+        release_managers: [alice]
+        contacts:
+          alice: {email: alice@example.org}
+          team: {email: team@example.org}
+        packages:
+          pytorch: {version: 2.5.1, maintainers: [alice]}
+          torchvision:
+            version: 0.20.1
+            companion: true
+            abi: true
+            depends: ["pytorch 2.5.1.*"]
+            maintainers: [team]
+          kornia:
+            version: 0.7.3
+            depends: ["pytorch >=1.9.1,<2.6"]
+            maintainers: [team]
+          captum:
+            version: 0.7.0
+            depends: ["pytorch >=1.6,<3"]
+            maintainers: [team]
+        """
+
+    static let alice = Actor.person("alice")
+    static let start = Date(timeIntervalSince1970: 1_750_000_000)
+
+    let directory: URL
+    let path: String
+    let store: Store
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("railyard-store-\(UUID().uuidString)")
+        path = directory.appendingPathComponent("railyard.sqlite").path
+        store = try Store(path: path)
+    }
+
+    static func train() throws -> Train {
+        let catalog = try CatalogFile.parse(catalogText, path: "test.yml")
+        let plan = try Planner.plan(catalog, coreVersion: Version("2.6.0"))
+        return Train.create(plan: plan, catalog: catalog, by: alice, at: start)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+}
+
+@Suite("Store: trains in SQLite, one transaction per command")
+struct StoreTests {
+    @Test("migrating an empty database applies every file of Migrations/, in order")
+    func migrations() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let files = try FileManager.default.contentsOfDirectory(
+            atPath: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("Migrations").path
+        ).filter { $0.hasSuffix(".sql") }.map { String($0.dropLast(4)) }.sorted()
+        #expect(try fixture.store.appliedMigrations() == files)
+        #expect(Migrations.all.map(\.id) == files)
+    }
+
+    @Test("a database from a newer railyard is refused with a clear message")
+    func newerSchema() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        try rawSQL(fixture.path, "INSERT INTO grdb_migrations (identifier) VALUES ('m9999_from_the_future')")
+        #expect(throws: StoreError.newerSchema(["m9999_from_the_future"])) { try Store(path: fixture.path) }
+    }
+
+    @Test("create, then commands: each one transaction that appends events and moves the revision")
+    func commands() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let store = fixture.store
+        let created = try store.create(StoreFixture.train(), by: StoreFixture.alice, at: StoreFixture.start)
+        #expect(created.revision == 1)
+        #expect(throws: StoreError.trainExists("2.6.0")) {
+            try store.create(StoreFixture.train(), by: StoreFixture.alice, at: StoreFixture.start)
+        }
+        let rc = try store.execute(
+            .registerRC(number: 1, subdirs: ["linux-64"]), on: "2.6.0", by: StoreFixture.alice, at: StoreFixture.start)
+        #expect(rc.revision == 2)
+        #expect(try store.train("2.6.0").rc == 1)
+        #expect(throws: StoreError.rejected(.notAllowed(actor: "team", command: "advance", needs: "a release manager")))
+        {
+            try store.execute(.advance, on: "2.6.0", by: .person("team"), at: StoreFixture.start)
+        }
+        #expect(try store.train("2.6.0").revision == 2)  // a refusal changes nothing
+        #expect(throws: StoreError.staleRevision(expected: 1, actual: 2)) {
+            try store.execute(.advance, on: "2.6.0", by: StoreFixture.alice, at: StoreFixture.start, expectRevision: 1)
+        }
+        try store.execute(.advance, on: "2.6.0", by: StoreFixture.alice, at: StoreFixture.start, expectRevision: 2)
+        try store.execute(.advance, on: "2.6.0", by: StoreFixture.alice, at: StoreFixture.start)
+        #expect(try store.train("2.6.0").stage == .companions)
+        let log = try store.events("2.6.0")
+        #expect(log.first?.command == "create")
+        #expect(log.map(\.revision) == log.map(\.revision).sorted())
+        #expect(try store.trains().map(\.stage) == [.companions])
+        // Entering companions asked torchvision's maintainers for a build: an outbox row.
+        let requests = try store.pendingNotifications().filter { $0.kind == "request" }
+        #expect(requests.map(\.recipients) == [["team"]])
+        #expect(try store.verify().isEmpty)
+        #expect(throws: StoreError.unknownTrain("9.9.9")) { try store.train("9.9.9") }
+    }
+
+    @Test("an idempotency key returns the first outcome and changes nothing")
+    func idempotency() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let store = fixture.store
+        try store.create(StoreFixture.train(), by: StoreFixture.alice, at: StoreFixture.start)
+        let first = try store.execute(
+            .registerRC(number: 1, subdirs: ["linux-64"]), on: "2.6.0", by: StoreFixture.alice, at: StoreFixture.start,
+            idempotencyKey: "rc-1"
+        )
+        let again = try store.execute(
+            .registerRC(number: 1, subdirs: ["linux-64"]), on: "2.6.0", by: StoreFixture.alice, at: StoreFixture.start,
+            idempotencyKey: "rc-1"
+        )
+        #expect(again.replayed)
+        #expect(again.revision == first.revision)
+        #expect(again.events == first.events)
+        #expect(try store.train("2.6.0").revision == 2)
+        #expect(throws: StoreError.idempotencyConflict(key: "rc-1", command: "rc on 2.6.0")) {
+            try store.execute(
+                .advance, on: "2.6.0", by: StoreFixture.alice, at: StoreFixture.start, idempotencyKey: "rc-1")
+        }
+    }
+
+    @Test("the event log is append-only, and verify finds a tampered state")
+    func verifyFindsTampering() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        try fixture.store.create(StoreFixture.train(), by: StoreFixture.alice, at: StoreFixture.start)
+        #expect(throws: (any Error).self) { try rawSQL(fixture.path, "DELETE FROM event") }
+        try rawSQL(fixture.path, "UPDATE member SET state = 'passed' WHERE name = 'kornia'")
+        try rawSQL(fixture.path, "UPDATE train SET stage = 'staged'")
+        let problems = try fixture.store.verify()
+        #expect(problems.contains("train 2.6.0: member kornia row differs from the event log"))
+        #expect(problems.contains("train 2.6.0: revision, stage or rc columns differ from the event log"))
+    }
+
+    @Test("a backup is a consistent copy that opens as a store")
+    func backup() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        try fixture.store.create(StoreFixture.train(), by: StoreFixture.alice, at: StoreFixture.start)
+        let copy = fixture.directory.appendingPathComponent("backup.sqlite").path
+        try fixture.store.backup(to: copy)
+        let restored = try Store(path: copy)
+        #expect(try restored.train("2.6.0") == fixture.store.train("2.6.0"))
+        #expect(try restored.verify().isEmpty)
+        #expect(throws: StoreError.backupExists(copy)) { try fixture.store.backup(to: copy) }
+    }
+
+    @Test("a whole train through the store verifies clean")
+    func wholeTrain() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let store = fixture.store
+        var now = StoreFixture.start
+        func run(_ command: TrainCommand, _ actor: Actor = StoreFixture.alice) throws {
+            now = now.addingTimeInterval(61.5)
+            try store.execute(command, on: "2.6.0", by: actor, at: now)
+        }
+        try store.create(StoreFixture.train(), by: StoreFixture.alice, at: now)
+        try run(.registerRC(number: 1, subdirs: ["linux-64"]))
+        try run(.advance)
+        try run(.advance)
+        try run(
+            .registerBuild(member: "torchvision", version: Version("0.21.0"), depends: ["pytorch 2.6.0.*"]),
+            .person("team"))
+        try run(.startTest(member: "torchvision"), .runner("ci"))
+        try run(.reportTest(member: "torchvision", rc: 1, passed: true, log: nil), .runner("ci"))
+        try run(.advance)
+        try run(.exclude(member: "kornia", reason: "declined", cascade: false))
+        try run(.startTest(member: "captum"), .runner("ci"))
+        try run(.reportTest(member: "captum", rc: 1, passed: true, log: nil), .runner("ci"))
+        try run(.advance)
+        try run(.reportIntegration(rc: 1, passed: true, log: nil), .runner("ci"))
+        try run(.markFinal(rc: 1))
+        try run(.release)
+        #expect(try store.train("2.6.0").stage == .released)
+        #expect(try store.verify().isEmpty)
+    }
+}
+
+/// Runs SQL on the database file directly, as a person with sqlite3 would.
+func rawSQL(_ path: String, _ sql: String) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [
+        "python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()", path,
+        sql,
+    ]
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    if process.terminationStatus != 0 { throw CocoaError(.fileWriteUnknown) }
+}
