@@ -82,6 +82,7 @@ package struct Store: Sendable {
         idempotencyKey: String? = nil
     ) throws(StoreError) -> CommandOutcome {
         let version = train.version.description
+        let time = Self.storable(time)
         return try write { db in
             if let key = idempotencyKey,
                 let earlier = try Self.idempotent(db, key: key, train: version, command: "create")
@@ -124,7 +125,8 @@ package struct Store: Sendable {
         expectRevision: Int? = nil,
         idempotencyKey: String? = nil
     ) throws(StoreError) -> CommandOutcome {
-        try write { db in
+        let time = Self.storable(time)
+        return try write { db in
             if let key = idempotencyKey,
                 let earlier = try Self.idempotent(db, key: key, train: version, command: command.name)
             {
@@ -411,6 +413,12 @@ package struct Store: Sendable {
     }
 
     // MARK: - Plumbing
+
+    /// `time` to the millisecond, as the log stores it: a command applied with the stored time
+    /// and the same command replayed from the log then give identical states.
+    static func storable(_ time: Date) -> Date {
+        Date(timeIntervalSince1970: (time.timeIntervalSince1970 * 1_000).rounded() / 1_000)
+    }
 
     static func json(_ value: some Encodable) throws -> String {
         String(decoding: try JSONEncoder().encode(value), as: UTF8.self)

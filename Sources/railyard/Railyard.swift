@@ -17,7 +17,10 @@ struct Railyard: ParsableCommand {
               printf '2.6.0\\n2.6.0rc1\\n2.5.1\\n' | railyard version sort
             """,
         version: "0.1.0",
-        subcommands: [VersionCommand.self, CatalogCommand.self, PlanCommand.self, ImpactCommand.self]
+        subcommands: [
+            VersionCommand.self, CatalogCommand.self, PlanCommand.self, ImpactCommand.self, TrainCommandGroup.self,
+            BumpCommand.self, DatabaseCommand.self,
+        ]
     )
 
     /// Runs the command, mapping usage errors to the documented exit 2 (bad input) rather than

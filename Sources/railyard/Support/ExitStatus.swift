@@ -13,7 +13,13 @@ enum ExitStatus {
 
 /// Reports a refusal the documented way and returns the exit code to throw:
 /// one line on standard error, and with `--json` an error object on standard output.
-func refuse(code: String, message: String, json: Bool, details: JSONObject = [:]) -> ExitCode {
+func refuse(
+    code: String,
+    message: String,
+    json: Bool,
+    details: JSONObject = [:],
+    exit: ExitCode = ExitStatus.badInput
+) -> ExitCode {
     if json {
         var error: JSONObject = ["code": .string(code), "message": .string(message)]
         if !details.isEmpty { error["details"] = .object(details) }
@@ -23,5 +29,5 @@ func refuse(code: String, message: String, json: Bool, details: JSONObject = [:]
         output.flush()
     }
     StandardError.write("railyard: \(message)\n")
-    return ExitStatus.badInput
+    return exit
 }

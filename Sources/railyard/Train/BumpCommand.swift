@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import RailyardCore
+
+/// `railyard bump ack|decline`: a maintainer answers a bump or rebuild request.
+struct BumpCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bump",
+        abstract: "Answer a bump or rebuild request for a package in a train.",
+        discussion: "Example:\n  railyard bump ack kornia --train 2.6.0 --as kornia-team --eta 2026-12-01",
+        subcommands: [BumpAck.self, BumpDecline.self]
+    )
+}
+
+struct BumpAck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ack",
+        abstract: "Acknowledge the request, optionally with an ETA (YYYY-MM-DD).",
+        discussion: "Example:\n  railyard bump ack kornia --train 2.6.0 --as kornia-team --eta 2026-12-01"
+    )
+
+    @Argument(help: "The package.") var package: String
+    @Option(help: "The train.") var train: String
+    @Option(help: "When the new build is expected (YYYY-MM-DD).") var eta: String?
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+
+    func run() throws {
+        var date: Date? = nil
+        if let eta {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withFullDate]
+            guard let parsed = formatter.date(from: eta) else {
+                throw refuse(
+                    code: "invalid-argument", message: "--eta \(eta): write a date as YYYY-MM-DD",
+                    json: store.output.json)
+            }
+            date = parsed
+        }
+        try perform(.acknowledge(member: package, eta: date), on: train, store: store, actor: actor)
+    }
+}
+
+struct BumpDecline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decline",
+        abstract: "Decline the request, with a reason; the package becomes blocked-by the decline.",
+        discussion:
+            "Example:\n  railyard bump decline kornia --train 2.6.0 --as kornia-team --reason 'no time this cycle'"
+    )
+
+    @Argument(help: "The package.") var package: String
+    @Option(help: "The train.") var train: String
+    @Option(help: "Why.") var reason: String
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+
+    func run() throws {
+        try perform(.decline(member: package, reason: reason), on: train, store: store, actor: actor)
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+
+@Suite("railyard train, bump and db: a train through the binary, on a real database file")
+struct TrainCommandTests {
+    /// A scratch folder holding the database; every command gets `--db` for it.
+    struct Scratch {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "railyard-train-\(UUID().uuidString)")
+        var db: String { directory.appendingPathComponent("railyard.sqlite").path }
+
+        func run(_ arguments: [String]) throws -> RailyardProcess.Result {
+            try RailyardProcess.run(arguments + ["--db", db])
+        }
+
+        func json(_ arguments: [String]) throws -> [String: Any] {
+            let result = try run(arguments + ["--json"])
+            return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    static let catalog = CatalogCommandTests.example
+
+    @Test("create, RC, advance, answer and inspect a train; the database verifies clean")
+    func lifecycle() throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
+        let created = try scratch.run(["train", "create", "2.6.0", "--catalog", Self.catalog, "--as", "alice"])
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.stdout.contains("created: minor train for pytorch 2.6.0, 28 members"))
+        #expect(try scratch.run(["train", "create", "2.6.0", "--catalog", Self.catalog, "--as", "alice"]).status == 1)
+
+        let early = try scratch.run(["train", "advance", "2.6.0", "--as", "alice"])
+        #expect(early.status == 1)
+        #expect(early.stderr.contains("the gate to leave planned does not hold: an RC of pytorch is registered"))
+
+        #expect(try scratch.run(["train", "rc", "2.6.0", "--number", "1", "--as", "alice"]).status == 0)
+        #expect(try scratch.run(["train", "advance", "2.6.0", "--as", "alice"]).status == 0)
+        let companions = try scratch.run(["train", "advance", "2.6.0", "--as", "alice"])
+        #expect(companions.stdout.contains("torchvision: requested"))
+
+        let stranger = try scratch.run(["bump", "ack", "torchvision", "--train", "2.6.0", "--as", "mallory"])
+        #expect(stranger.status == 1)
+        #expect(stranger.stderr.contains("mallory may not ack"))
+        #expect(
+            try scratch.run([
+                "bump", "ack", "torchvision", "--train", "2.6.0", "--as", "vision-team", "--eta", "2026-12-01",
+            ]).status == 0)
+        #expect(
+            try scratch.run([
+                "bump", "decline", "torchtext", "--train", "2.6.0", "--as", "text-team", "--reason", "retired",
+            ]).status == 0)
+
+        let status = try scratch.json(["train", "status", "2.6.0"])
+        #expect(status["train"] as? String == "2.6.0")
+        #expect(status["stage"] as? String == "companions")
+        #expect(status["revision"] as? Int == 6)
+        #expect(status["rc"] as? Int == 1)
+        let members = try #require(status["members"] as? [[String: Any]])
+        let torchtext = try #require(members.first { $0["name"] as? String == "torchtext" })
+        #expect(torchtext["state"] as? String == "declined")
+        let blocked = try #require(torchtext["blocked"] as? [[String: Any]])
+        #expect(blocked.first?["kind"] as? String == "blocked-by")
+        #expect(blocked.first?["detail"] as? String == "declined: retired")
+        let gates = try #require(status["gates"] as? [[String: Any]])
+        #expect(gates.first?["ok"] as? Bool == false)
+
+        let gateReport = try scratch.json(["train", "gates", "2.6.0"])
+        let causes = try #require(gateReport["root_causes"] as? [[String: Any]])
+        #expect(
+            causes.contains {
+                $0["member"] as? String == "torchtext" && ($0["owners"] as? [String])?.contains("text-team") == true
+            })
+
+        #expect(
+            try scratch.run(["train", "exclude", "2.6.0", "torchtext", "--reason", "retired upstream", "--as", "alice"])
+                .status == 0)
+        let log = try scratch.run(["train", "log", "2.6.0"])
+        #expect(log.stdout.contains("alice  exclude: torchtext: excluded: retired upstream"))
+        let list = try scratch.run(["train", "list"])
+        #expect(list.stdout.contains("2.6.0  companions"))
+        let verify = try scratch.run(["db", "verify"])
+        #expect(verify.status == 0)
+        #expect(verify.stdout.contains("ok"))
+        let backup = scratch.directory.appendingPathComponent("copy.sqlite").path
+        #expect(try scratch.run(["db", "backup", backup]).status == 0)
+        #expect(try RailyardProcess.run(["train", "status", "2.6.0", "--db", backup]).stdout.contains("companions"))
+    }
+
+    @Test("refusals: unknown train (2), a stale --expect-revision (1), a repeated idempotency key (0, unchanged)")
+    func refusals() throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
+        #expect(try scratch.run(["train", "status", "9.9.9"]).status == 2)
+        _ = try scratch.run(["train", "create", "2.6.0", "--catalog", Self.catalog, "--as", "alice"])
+        let stale = try scratch.run([
+            "train", "rc", "2.6.0", "--number", "1", "--as", "alice", "--expect-revision", "5",
+        ])
+        #expect(stale.status == 1)
+        #expect(stale.stderr.contains("the train is at revision 1, not 5"))
+        let first = try scratch.run([
+            "train", "rc", "2.6.0", "--number", "1", "--as", "alice", "--idempotency-key", "k1",
+        ])
+        let again = try scratch.run([
+            "train", "rc", "2.6.0", "--number", "1", "--as", "alice", "--idempotency-key", "k1",
+        ])
+        #expect(first.status == 0)
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("repeated idempotency key: nothing changed"))
+        #expect(try scratch.json(["train", "status", "2.6.0"])["revision"] as? Int == 2)
+        let bad = try scratch.run(["train", "exclude", "2.6.0", "nope", "--reason", "x", "--as", "alice", "--json"])
+        #expect(bad.status == 1)
+        let error = try #require(
+            (try JSONSerialization.jsonObject(with: Data(bad.stdout.utf8)) as? [String: Any])?["error"]
+                as? [String: Any])
+        #expect(error["code"] as? String == "unknown-member")
+    }
+
+    @Test("two processes racing to advance the same train: exactly one wins, the other is told why")
+    func race() async throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
+        _ = try scratch.run(["train", "create", "2.6.0", "--catalog", Self.catalog, "--as", "alice"])
+        _ = try scratch.run(["train", "rc", "2.6.0", "--number", "1", "--as", "alice"])
+        for _ in 0..<2 {
+            // Two release managers looked at the same revision and both advance from it.
+            let seen = try #require(try scratch.json(["train", "status", "2.6.0"])["revision"] as? Int)
+            let expect = ["--expect-revision", String(seen)]
+            async let first = Task.detached {
+                try scratch.run(["train", "advance", "2.6.0", "--as", "alice"] + expect)
+            }.value
+            async let second = Task.detached { try scratch.run(["train", "advance", "2.6.0", "--as", "bob"] + expect) }
+                .value
+            let results = try await [first, second]
+            let winners = results.filter { $0.status == 0 }
+            let losers = results.filter { $0.status != 0 }
+            #expect(winners.count == 1)
+            #expect(losers.count == 1)
+            #expect(losers.first?.status == 1)
+            #expect(losers.first?.stderr.contains("the train is at revision \(seen + 1), not \(seen)") == true)
+            #expect(try scratch.json(["train", "status", "2.6.0"])["revision"] as? Int == seen + 1)
+        }
+        #expect(try scratch.json(["train", "status", "2.6.0"])["stage"] as? String == "companions")
+        #expect(try scratch.run(["db", "verify"]).status == 0)
+    }
+}
