@@ -3,6 +3,7 @@
 package enum Migrations {
     /// Every migration, oldest first.
     package static let all: [(id: String, sql: String)] = [
-        ("m0001_trains", String(decoding: PackageResources.m0001_trains_sql, as: UTF8.self))
+        ("m0001_trains", String(decoding: PackageResources.m0001_trains_sql, as: UTF8.self)),
+        ("m0002_work_claims", String(decoding: PackageResources.m0002_work_claims_sql, as: UTF8.self)),
     ]
 }

@@ -65,7 +65,8 @@ enum Notifications {
                 kind = "aborted"
                 recipients = train.releaseManagers
                 payload["detail"] = reason
-            case .created, .invalidated, .acknowledged, .built, .testStarted, .tested, .waived, .integrationPending,
+            case .created, .invalidated, .acknowledged, .built, .testStarted, .testAbandoned, .tested, .waived,
+                .integrationPending,
                 .integrationReported, .markedFinal:
                 break
             }

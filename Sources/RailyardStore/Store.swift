@@ -127,38 +127,58 @@ package struct Store: Sendable {
     ) throws(StoreError) -> CommandOutcome {
         let time = Self.storable(time)
         return try write { db in
-            if let key = idempotencyKey,
-                let earlier = try Self.idempotent(db, key: key, train: version, command: command.name)
-            {
-                return earlier
-            }
-            var train = try Self.load(db, version)
-            if let expected = expectRevision, expected != train.revision {
-                throw StoreError.staleRevision(expected: expected, actual: train.revision)
-            }
-            let events: [TrainEvent]
-            switch train.decide(command, by: actor, at: time) {
-            case .success(let decided): events = decided
-            case .failure(let rejection): throw StoreError.rejected(rejection)
-            }
-            if events.isEmpty {
-                return CommandOutcome(train: version, revision: train.revision, events: [], replayed: false)
-            }
-            train.apply(events, by: actor, at: time)
-            try db.execute(
-                sql: "UPDATE train SET revision = ?, stage = ?, rc = ?, state = ?, updated_at = ? WHERE version = ?",
-                arguments: [
-                    train.revision, train.stage.rawValue, train.rc, try Self.json(train), time.timeIntervalSince1970,
-                    version,
-                ]
+            try Self.execute(
+                db,
+                command,
+                on: version,
+                by: actor,
+                at: time,
+                expectRevision: expectRevision,
+                idempotencyKey: idempotencyKey
             )
-            let outcome = try Self.record(
-                db, train: train, events: events, command: command.name, actor: actor, at: time)
-            if let key = idempotencyKey {
-                try Self.remember(db, key: key, train: version, command: command.name, outcome: outcome)
-            }
-            return outcome
         }
+    }
+
+    /// `execute` inside a transaction the caller holds.
+    @discardableResult
+    static func execute(
+        _ db: Database,
+        _ command: TrainCommand,
+        on version: String,
+        by actor: Actor,
+        at time: Date,
+        expectRevision: Int? = nil,
+        idempotencyKey: String? = nil
+    ) throws -> CommandOutcome {
+        if let key = idempotencyKey,
+            let earlier = try idempotent(db, key: key, train: version, command: command.name)
+        {
+            return earlier
+        }
+        var train = try load(db, version)
+        if let expected = expectRevision, expected != train.revision {
+            throw StoreError.staleRevision(expected: expected, actual: train.revision)
+        }
+        let events: [TrainEvent]
+        switch train.decide(command, by: actor, at: time) {
+        case .success(let decided): events = decided
+        case .failure(let rejection): throw StoreError.rejected(rejection)
+        }
+        if events.isEmpty {
+            return CommandOutcome(train: version, revision: train.revision, events: [], replayed: false)
+        }
+        train.apply(events, by: actor, at: time)
+        try db.execute(
+            sql: "UPDATE train SET revision = ?, stage = ?, rc = ?, state = ?, updated_at = ? WHERE version = ?",
+            arguments: [
+                train.revision, train.stage.rawValue, train.rc, try json(train), time.timeIntervalSince1970, version,
+            ]
+        )
+        let outcome = try record(db, train: train, events: events, command: command.name, actor: actor, at: time)
+        if let key = idempotencyKey {
+            try remember(db, key: key, train: version, command: command.name, outcome: outcome)
+        }
+        return outcome
     }
 
     /// Appends the events, mirrors the members and enqueues the notifications.
@@ -312,7 +332,7 @@ package struct Store: Sendable {
         }
     }
 
-    private static func load(_ db: Database, _ version: String) throws -> Train {
+    static func load(_ db: Database, _ version: String) throws -> Train {
         guard
             let state = try String.fetchOne(db, sql: "SELECT state FROM train WHERE version = ?", arguments: [version])
         else {
@@ -434,7 +454,7 @@ package struct Store: Sendable {
         }
     }
 
-    private func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
             return try writer.write(body)
         } catch let error as StoreError {

@@ -14,6 +14,9 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The idempotency key was already used for another command.
     case idempotencyConflict(key: String, command: String)
     case backupExists(String)
+    /// No claim with that id: never claimed, already reported, or expired.
+    case unknownWork(String)
+    case notYourClaim(id: String, holder: String)
     /// Another process held the database longer than the busy timeout.
     case busy
     case database(String)
@@ -29,6 +32,8 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .rejected(let rejection): rejection.code
         case .idempotencyConflict: "idempotency-conflict"
         case .backupExists: "backup-exists"
+        case .unknownWork: "unknown-work"
+        case .notYourClaim: "not-your-claim"
         case .busy: "busy"
         case .database: "database-error"
         }
@@ -52,6 +57,10 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             "idempotency key \(key) was already used for \(command)"
         case .backupExists(let path):
             "\(path) already exists; back up to a new file"
+        case .unknownWork(let id):
+            "no claim \(id): never claimed, already reported, or its lease expired"
+        case .notYourClaim(let id, let holder):
+            "\(id) is claimed by \(holder)"
         case .busy:
             "the database stayed busy; try again"
         case .database(let message):

@@ -255,6 +255,7 @@ struct TrainMachineTests {
         ),
         (.startTest(member: "captum"), [.companions, .downstream, .staged]),
         (.reportTest(member: "captum", rc: 1, passed: true, log: nil), [.companions, .downstream, .staged]),
+        (.abandonTest(member: "captum"), Stage.allCases),
         (.reportIntegration(rc: 1, passed: true, log: nil), [.staged]),
         (.exclude(member: "kornia", reason: "x", cascade: false), Stage.path),
         (.waive(member: "kornia", reason: "x"), Stage.path),
@@ -272,7 +273,7 @@ struct TrainMachineTests {
             let actor: Actor =
                 switch command {
                 case .startTest, .reportTest, .reportIntegration: TrainScript.runner
-                case .sweepDeadlines: .policy
+                case .sweepDeadlines, .abandonTest: .policy
                 default: TrainScript.alice
                 }
             let result = script.train.decide(command, by: actor, at: script.now)

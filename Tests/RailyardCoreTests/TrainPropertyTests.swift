@@ -39,7 +39,7 @@ struct TrainPropertyTests {
         switch command {
         case .acknowledge, .decline, .registerBuild: return TrainScript.team
         case .startTest, .reportTest, .reportIntegration: return TrainScript.runner
-        case .sweepDeadlines: return .policy
+        case .sweepDeadlines, .abandonTest: return .policy
         case .registerRC, .advance, .exclude, .waive, .markFinal, .release, .abort: return TrainScript.alice
         }
     }

@@ -10,6 +10,7 @@ import Foundation
 /// | ack / decline | the member's maintainers, release managers | while requested | `acknowledged` (with an ETA) / `declined` |
 /// | stage (build) | the member's maintainers, release managers | companions (companions only), downstream, staged | its specs must admit the train's versions; `built`; parents' new versions can turn retest members into bumps |
 /// | claim / report | CI runners, release managers | companions, downstream, staged | test work for a `built` (or `failed`) member whose parents passed; `testing`; `passed`/`failed` against the current RC only |
+/// | expire | the policy | while testing | a claim whose lease ran out: back to the queue |
 /// | exclude | release managers | until released | `excluded`, with reason; `cascade` also excludes every member that depends on it |
 /// | waive | release managers | on a failed member | counts as passed, shown as waived |
 /// | final | release managers | staged | marks the current RC final |
@@ -168,6 +169,14 @@ extension Train {
             }
             if !waiting.isEmpty { throw TrainRejection.waitingFor(member: name, parents: waiting) }
             return [.testStarted(member: name)]
+
+        case .abandonTest(let name):
+            let member = try requireMember(name)
+            guard actor == .policy || isReleaseManager(actor) else {
+                throw TrainRejection.notAllowed(actor: actor.description, command: command.name, needs: "the policy")
+            }
+            try requireState(member, command, in: [.testing])
+            return [.testAbandoned(member: name)]
 
         case .reportTest(let name, let reportedRC, let passed, let log):
             let member = try requireMember(name)

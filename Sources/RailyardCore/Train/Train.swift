@@ -200,6 +200,11 @@ package struct Train: Sendable, Equatable, Codable {
                 member.since = time
                 member.attempts += 1
             }
+        case .testAbandoned(let name):
+            update(name) { member in
+                member.state = member.result.map { $0.passed ? .passed : .failed } ?? .built
+                member.since = time
+            }
         case .tested(let name, let rc, let passed, let log):
             update(name) { member in
                 member.state = passed ? .passed : .failed

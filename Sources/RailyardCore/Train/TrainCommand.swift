@@ -28,6 +28,8 @@ package enum TrainCommand: Sendable, Equatable {
     case registerBuild(member: String, version: Version, depends: [String])
     /// CI starts testing a member against the current RC.
     case startTest(member: String)
+    /// A claimed test whose lease ran out goes back to the queue.
+    case abandonTest(member: String)
     /// CI reports a member's test against RC `rc`.
     case reportTest(member: String, rc: Int, passed: Bool, log: String?)
     /// CI reports the all-together run against RC `rc`.
@@ -51,6 +53,7 @@ package enum TrainCommand: Sendable, Equatable {
         case .decline: "decline"
         case .registerBuild: "stage"
         case .startTest: "claim"
+        case .abandonTest: "expire"
         case .reportTest: "report"
         case .reportIntegration: "report"
         case .exclude: "exclude"

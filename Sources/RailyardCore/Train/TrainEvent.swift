@@ -17,6 +17,8 @@ package enum TrainEvent: Sendable, Equatable, Codable {
     /// A registered build of a parent excludes what this member pins: it now needs a bump.
     case becameBump(member: String, why: String)
     case testStarted(member: String)
+    /// A claimed test's lease ran out: the member is back in the queue.
+    case testAbandoned(member: String)
     case tested(member: String, rc: Int, passed: Bool, log: String?)
     case excluded(member: String, reason: String, byPolicy: Bool)
     case waived(member: String, reason: String)
@@ -32,7 +34,8 @@ package enum TrainEvent: Sendable, Equatable, Codable {
         switch self {
         case .invalidated(let member, _), .requested(let member, _), .acknowledged(let member, _),
             .declined(let member, _), .built(let member, _, _, _), .becameBump(let member, _),
-            .testStarted(let member), .tested(let member, _, _, _), .excluded(let member, _, _),
+            .testStarted(let member), .testAbandoned(let member), .tested(let member, _, _, _),
+            .excluded(let member, _, _),
             .waived(let member, _):
             member
         case .created, .rcRegistered, .stageEntered, .integrationPending, .integrationReported, .markedFinal,

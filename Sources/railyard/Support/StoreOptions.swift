@@ -45,7 +45,7 @@ struct ActorOptions: ParsableArguments {
 func refuseStore(_ error: StoreError, json: Bool) -> ExitCode {
     let refusedByRule: Bool
     switch error {
-    case .rejected, .staleRevision, .trainExists, .idempotencyConflict: refusedByRule = true
+    case .rejected, .staleRevision, .trainExists, .idempotencyConflict, .notYourClaim: refusedByRule = true
     default: refusedByRule = false
     }
     var details: JSONObject = [:]

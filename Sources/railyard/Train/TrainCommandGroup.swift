@@ -84,6 +84,7 @@ extension TrainEvent {
             "\(member): build \(version) registered" + (rc.map { " against RC \($0)" } ?? "")
         case .becameBump(let member, let why): "\(member): now needs a bump: \(why)"
         case .testStarted(let member): "\(member): testing"
+        case .testAbandoned(let member): "\(member): test lease expired, back in the queue"
         case .tested(let member, let rc, let passed, _): "\(member): \(passed ? "passed" : "failed") against RC \(rc)"
         case .excluded(let member, let reason, let byPolicy):
             "\(member): excluded\(byPolicy ? " by policy" : ""): \(reason)"

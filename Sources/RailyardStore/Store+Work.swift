@@ -1,0 +1,158 @@
+import Foundation
+import GRDB
+import RailyardCore
+
+/// A piece of CI work a runner holds under a lease.
+package struct WorkItem: Sendable, Equatable, Codable {
+    package enum Kind: String, Sendable, Codable, CaseIterable {
+        /// Test one member against the current RC.
+        case test
+        /// Run every member of the staged train together.
+        case integration
+    }
+
+    package var id: String
+    package var train: String
+    package var kind: Kind
+    package var package: String?
+    package var rc: Int
+    package var runner: String
+    package var leaseUntil: Date
+    /// Which attempt against this RC this is.
+    package var attempt: Int
+}
+
+extension Store {
+    /// Hands the next piece of work to `runner` under a lease, or nil when there is none.
+    ///
+    /// Work is derived from the train's state: a test for each `built` member whose parents have
+    /// passed (companions only while the train is in `companions`), and the all-together run of a
+    /// staged train. Claims whose lease ran out are returned to the queue first.
+    package func claim(
+        train version: String,
+        kind: WorkItem.Kind? = nil,
+        package wanted: String? = nil,
+        runner: String,
+        lease: TimeInterval,
+        at time: Date
+    ) throws(StoreError) -> WorkItem? {
+        let time = Self.storable(time)
+        return try write { db in
+            try Self.expireClaims(db, train: version, at: time)
+            let train = try Self.load(db, version)
+            guard let rc = train.rc, !train.stage.isTerminal else { return nil }
+            let held = Set(
+                try String.fetchAll(db, sql: "SELECT id FROM work_claim WHERE train = ?", arguments: [version])
+            )
+            let until = time.addingTimeInterval(lease)
+            if kind != .integration {
+                for member in train.members where wanted == nil || member.name == wanted {
+                    let id = "\(version):test:\(member.name):rc\(rc)"
+                    let offered = member.state == .built || (wanted != nil && member.state == .failed)
+                    guard offered, !held.contains(id) else { continue }
+                    guard case .success = train.decide(.startTest(member: member.name), by: .runner(runner), at: time)
+                    else {
+                        continue
+                    }
+                    try Self.execute(db, .startTest(member: member.name), on: version, by: .runner(runner), at: time)
+                    let attempt = (try Self.load(db, version).member(member.name)?.attempts) ?? 1
+                    let item = WorkItem(
+                        id: id, train: version, kind: .test, package: member.name, rc: rc, runner: runner,
+                        leaseUntil: until, attempt: attempt
+                    )
+                    try Self.insert(db, item, at: time)
+                    return item
+                }
+            }
+            if kind != .test, wanted == nil, train.stage == .staged, let run = train.integration, run.rc == rc,
+                run.passed == nil
+            {
+                let id = "\(version):integration:rc\(rc)"
+                guard !held.contains(id) else { return nil }
+                let item = WorkItem(
+                    id: id, train: version, kind: .integration, package: nil, rc: rc, runner: runner,
+                    leaseUntil: until, attempt: 1
+                )
+                try Self.insert(db, item, at: time)
+                return item
+            }
+            return nil
+        }
+    }
+
+    /// Records the result of a claimed piece of work; a result against a stale RC is refused.
+    package func report(
+        work id: String,
+        passed: Bool,
+        log: String?,
+        runner: String,
+        at time: Date
+    ) throws(StoreError) -> CommandOutcome {
+        let time = Self.storable(time)
+        return try write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT train, kind, package, rc, runner FROM work_claim WHERE id = ?",
+                    arguments: [id]
+                )
+            else { throw StoreError.unknownWork(id) }
+            let version: String = row["train"]
+            let rc: Int = row["rc"]
+            let holder: String = row["runner"]
+            guard holder == runner else { throw StoreError.notYourClaim(id: id, holder: holder) }
+            try db.execute(sql: "DELETE FROM work_claim WHERE id = ?", arguments: [id])
+            let command: TrainCommand =
+                (row["kind"] as String) == WorkItem.Kind.integration.rawValue
+                ? .reportIntegration(rc: rc, passed: passed, log: log)
+                : .reportTest(member: row["package"], rc: rc, passed: passed, log: log)
+            return try Self.execute(db, command, on: version, by: .runner(runner), at: time)
+        }
+    }
+
+    /// The claims currently held on a train.
+    package func claims(train version: String) throws(StoreError) -> [WorkItem] {
+        try write { db in
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT id, kind, package, rc, runner, lease_until, attempt FROM work_claim WHERE train = ? ORDER BY id",
+                arguments: [version]
+            ).map { row in
+                WorkItem(
+                    id: row["id"], train: version, kind: WorkItem.Kind(rawValue: row["kind"]) ?? .test,
+                    package: row["package"], rc: row["rc"], runner: row["runner"],
+                    leaseUntil: Date(timeIntervalSince1970: row["lease_until"]), attempt: row["attempt"]
+                )
+            }
+        }
+    }
+
+    private static func insert(_ db: Database, _ item: WorkItem, at time: Date) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO work_claim (id, train, kind, package, rc, runner, claimed_at, lease_until, attempt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                item.id, item.train, item.kind.rawValue, item.package, item.rc, item.runner, time.timeIntervalSince1970,
+                item.leaseUntil.timeIntervalSince1970, item.attempt,
+            ]
+        )
+    }
+
+    /// Returns the work of claims whose lease ran out to the queue.
+    private static func expireClaims(_ db: Database, train version: String, at time: Date) throws {
+        let expired = try Row.fetchAll(
+            db,
+            sql: "SELECT id, kind, package FROM work_claim WHERE train = ? AND lease_until < ?",
+            arguments: [version, time.timeIntervalSince1970]
+        )
+        for row in expired {
+            try db.execute(sql: "DELETE FROM work_claim WHERE id = ?", arguments: [row["id"] as String])
+            if let member: String = row["package"], try load(db, version).member(member)?.state == .testing {
+                try execute(db, .abandonTest(member: member), on: version, by: .policy, at: time)
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import RailyardCore
+import RailyardStore
+import Testing
+
+@Suite("Store: CI work claimed under leases")
+struct WorkTests {
+    static let alice = StoreFixture.alice
+    static let t0 = StoreFixture.start
+
+    /// A train in companions with torchvision's build registered.
+    static func companionsWithBuild(_ store: Store) throws {
+        try store.create(StoreFixture.train(), by: alice, at: t0)
+        try store.execute(.registerRC(number: 1, subdirs: ["linux-64"]), on: "2.6.0", by: alice, at: t0)
+        try store.execute(.advance, on: "2.6.0", by: alice, at: t0)
+        try store.execute(.advance, on: "2.6.0", by: alice, at: t0)
+        try store.execute(
+            .registerBuild(member: "torchvision", version: Version("0.21.0"), depends: ["pytorch 2.6.0.*"]),
+            on: "2.6.0",
+            by: .person("team"),
+            at: t0
+        )
+    }
+
+    @Test("work follows the state: one claim per item, companions first, then the rest")
+    func claims() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let store = fixture.store
+        try Self.companionsWithBuild(store)
+        let item = try #require(try store.claim(train: "2.6.0", runner: "r1", lease: 600, at: Self.t0))
+        #expect(item.id == "2.6.0:test:torchvision:rc1")
+        #expect(item.kind == .test)
+        #expect(item.attempt == 1)
+        #expect(try store.train("2.6.0").member("torchvision")?.state == .testing)
+        // Held, and the downstream members wait for the downstream stage: nothing else to claim.
+        #expect(try store.claim(train: "2.6.0", runner: "r2", lease: 600, at: Self.t0) == nil)
+        #expect(throws: StoreError.notYourClaim(id: item.id, holder: "r1")) {
+            try store.report(work: item.id, passed: true, log: nil, runner: "r2", at: Self.t0)
+        }
+        try store.report(work: item.id, passed: true, log: "https://ci.example.org/1", runner: "r1", at: Self.t0)
+        #expect(try store.train("2.6.0").member("torchvision")?.state == .passed)
+        #expect(throws: StoreError.unknownWork(item.id)) {
+            try store.report(work: item.id, passed: true, log: nil, runner: "r1", at: Self.t0)
+        }
+        try store.execute(.advance, on: "2.6.0", by: Self.alice, at: Self.t0)
+        let next = try #require(try store.claim(train: "2.6.0", kind: .test, runner: "r1", lease: 600, at: Self.t0))
+        #expect(next.package == "captum")
+        #expect(try store.verify().isEmpty)
+    }
+
+    @Test("an expired lease returns the item to the queue; the late report is refused")
+    func leaseExpiry() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let store = fixture.store
+        try Self.companionsWithBuild(store)
+        let first = try #require(try store.claim(train: "2.6.0", runner: "slow", lease: 60, at: Self.t0))
+        let later = Self.t0.addingTimeInterval(120)
+        let second = try #require(try store.claim(train: "2.6.0", runner: "fast", lease: 60, at: later))
+        #expect(second.package == first.package)
+        #expect(second.attempt == 2)
+        #expect(throws: StoreError.notYourClaim(id: first.id, holder: "fast")) {
+            try store.report(work: first.id, passed: true, log: nil, runner: "slow", at: later)
+        }
+        try store.report(work: second.id, passed: false, log: nil, runner: "fast", at: later)
+        #expect(try store.train("2.6.0").member("torchvision")?.state == .failed)
+        // A failed test is retried only when asked for by name; the attempts are kept.
+        #expect(try store.claim(train: "2.6.0", runner: "fast", lease: 60, at: later) == nil)
+        let retry = try #require(
+            try store.claim(train: "2.6.0", package: "torchvision", runner: "fast", lease: 60, at: later))
+        #expect(retry.attempt == 3)
+        #expect(try store.verify().isEmpty)
+    }
+
+    @Test("a report against a stale RC is refused")
+    func staleRC() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let store = fixture.store
+        try Self.companionsWithBuild(store)
+        let item = try #require(try store.claim(train: "2.6.0", runner: "r1", lease: 600, at: Self.t0))
+        try store.execute(.registerRC(number: 2, subdirs: ["linux-64"]), on: "2.6.0", by: Self.alice, at: Self.t0)
+        #expect(throws: StoreError.rejected(.staleRC(given: 1, current: 2))) {
+            try store.report(work: item.id, passed: true, log: nil, runner: "r1", at: Self.t0)
+        }
+    }
+}
