@@ -40,6 +40,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmarks/: commands per second through the store against raw SQLite.
+        .executableTarget(
+            name: "railyard-store-bench",
+            dependencies: [
+                "RailyardCore", "RailyardYAML", "RailyardStore", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Benchmarks/StoreBench"
+        ),
         .testTarget(
             name: "RailyardCoreTests",
             dependencies: [

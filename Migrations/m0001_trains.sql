@@ -7,7 +7,8 @@ CREATE TABLE train (
     stage TEXT NOT NULL
         CHECK (stage IN ('planned', 'candidate', 'companions', 'downstream', 'staged', 'released', 'aborted')),
     rc INTEGER CHECK (rc >= 1),
-    -- The whole train state as JSON: rebuilt from the events by `railyard db verify`.
+    -- The train's own state as JSON (its members are in `member`); `railyard db verify`
+    -- rebuilds both from the events and compares.
     state TEXT NOT NULL CHECK (json_valid(state)),
     created_at REAL NOT NULL,
     updated_at REAL NOT NULL
@@ -40,12 +41,17 @@ END;
 CREATE TABLE member (
     train TEXT NOT NULL REFERENCES train (version),
     name TEXT NOT NULL,
+    -- The member's place in the plan (waves).
+    position INTEGER NOT NULL CHECK (position >= 0),
     reason TEXT NOT NULL CHECK (reason IN ('companion', 'rebuild', 'bump', 'retest')),
     state TEXT NOT NULL
         CHECK (state IN ('pending', 'requested', 'acknowledged', 'declined', 'built', 'testing', 'passed', 'failed', 'excluded')),
     wave INTEGER NOT NULL CHECK (wave >= 1),
     since REAL NOT NULL,
-    PRIMARY KEY (train, name)
+    -- The whole member as JSON.
+    detail TEXT NOT NULL CHECK (json_valid(detail)),
+    PRIMARY KEY (train, name),
+    UNIQUE (train, position)
 ) STRICT;
 
 CREATE TABLE idempotency (

@@ -106,7 +106,7 @@ extension Store {
                 (row["kind"] as String) == WorkItem.Kind.integration.rawValue
                 ? .reportIntegration(rc: rc, passed: passed, log: log)
                 : .reportTest(member: row["package"], rc: rc, passed: passed, log: log)
-            return try Self.execute(db, command, on: version, by: .runner(runner), at: time)
+            return try Self.execute(db, command, on: version, by: .runner(runner), at: time).0
         }
     }
 

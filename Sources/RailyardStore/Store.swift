@@ -10,6 +10,10 @@ import RailyardMigrations
 /// state rows, enqueue the notifications, commit.
 package struct Store: Sendable {
     let writer: any DatabaseWriter
+    /// Trains this process last read or wrote, by version: reused while the database's revision
+    /// column still says the same revision, so a long-running server does not decode every
+    /// train for every command. Another process's write moves the revision and misses the cache.
+    let cache = TrainCache()
 
     /// Opens the database file at `path` (creating it and its folder): WAL, so that the CLI and
     /// the server share it, with a busy timeout, migrated to the newest schema.
@@ -101,10 +105,11 @@ package struct Store: Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    version, created.revision, created.stage.rawValue, created.rc, try Self.json(created),
+                    version, created.revision, created.stage.rawValue, created.rc, try Self.headerJSON(created),
                     time.timeIntervalSince1970, time.timeIntervalSince1970,
                 ]
             )
+            try Self.saveMembers(db, created, changedFrom: nil)
             let outcome = try Self.record(db, train: created, events: events, command: "create", actor: actor, at: time)
             if let key = idempotencyKey {
                 try Self.remember(db, key: key, train: version, command: "create", outcome: outcome)
@@ -126,7 +131,8 @@ package struct Store: Sendable {
         idempotencyKey: String? = nil
     ) throws(StoreError) -> CommandOutcome {
         let time = Self.storable(time)
-        return try write { db in
+        let cache = self.cache
+        let (outcome, train) = try write { db in
             try Self.execute(
                 db,
                 command,
@@ -134,12 +140,16 @@ package struct Store: Sendable {
                 by: actor,
                 at: time,
                 expectRevision: expectRevision,
-                idempotencyKey: idempotencyKey
+                idempotencyKey: idempotencyKey,
+                cache: cache
             )
         }
+        // Only a committed state goes into the cache.
+        if let train { cache.store(train) }
+        return outcome
     }
 
-    /// `execute` inside a transaction the caller holds.
+    /// `execute` inside a transaction the caller holds; also returns the new state when it changed.
     @discardableResult
     static func execute(
         _ db: Database,
@@ -148,37 +158,82 @@ package struct Store: Sendable {
         by actor: Actor,
         at time: Date,
         expectRevision: Int? = nil,
-        idempotencyKey: String? = nil
-    ) throws -> CommandOutcome {
+        idempotencyKey: String? = nil,
+        cache: TrainCache? = nil
+    ) throws -> (CommandOutcome, Train?) {
         if let key = idempotencyKey,
             let earlier = try idempotent(db, key: key, train: version, command: command.name)
         {
-            return earlier
+            return (earlier, nil)
         }
-        var train = try load(db, version)
-        if let expected = expectRevision, expected != train.revision {
-            throw StoreError.staleRevision(expected: expected, actual: train.revision)
+        let before = try load(db, version, cache: cache)
+        if let expected = expectRevision, expected != before.revision {
+            throw StoreError.staleRevision(expected: expected, actual: before.revision)
         }
         let events: [TrainEvent]
-        switch train.decide(command, by: actor, at: time) {
+        switch before.decide(command, by: actor, at: time) {
         case .success(let decided): events = decided
         case .failure(let rejection): throw StoreError.rejected(rejection)
         }
         if events.isEmpty {
-            return CommandOutcome(train: version, revision: train.revision, events: [], replayed: false)
+            return (CommandOutcome(train: version, revision: before.revision, events: [], replayed: false), nil)
         }
+        var train = before
         train.apply(events, by: actor, at: time)
-        try db.execute(
-            sql: "UPDATE train SET revision = ?, stage = ?, rc = ?, state = ?, updated_at = ? WHERE version = ?",
-            arguments: [
-                train.revision, train.stage.rawValue, train.rc, try json(train), time.timeIntervalSince1970, version,
-            ]
-        )
+        if header(of: train) == header(of: before) {
+            // Only members changed: the train row needs its new revision, not a new state.
+            try db.cachedStatement(sql: "UPDATE train SET revision = ?, updated_at = ? WHERE version = ?")
+                .execute(arguments: [train.revision, time.timeIntervalSince1970, version])
+        } else {
+            try db.cachedStatement(
+                sql: "UPDATE train SET revision = ?, stage = ?, rc = ?, state = ?, updated_at = ? WHERE version = ?"
+            ).execute(
+                arguments: [
+                    train.revision, train.stage.rawValue, train.rc, try headerJSON(train), time.timeIntervalSince1970,
+                    version,
+                ]
+            )
+        }
+        try saveMembers(db, train, changedFrom: before)
         let outcome = try record(db, train: train, events: events, command: command.name, actor: actor, at: time)
         if let key = idempotencyKey {
             try remember(db, key: key, train: version, command: command.name, outcome: outcome)
         }
-        return outcome
+        return (outcome, train)
+    }
+
+    /// The train without its members and revision, as the `train.state` column keeps it (the
+    /// revision has its own column, the members their rows).
+    static func header(of train: Train) -> Train {
+        var header = train
+        header.members = []
+        header.revision = 0
+        return header
+    }
+
+    static func headerJSON(_ train: Train) throws -> String {
+        try json(header(of: train))
+    }
+
+    /// Writes the member rows that changed (all of them for a new train).
+    static func saveMembers(_ db: Database, _ train: Train, changedFrom before: Train?) throws {
+        let version = train.version.description
+        for (position, member) in train.members.enumerated() {
+            if let before, position < before.members.count, before.members[position] == member { continue }
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO member (train, name, position, reason, state, wave, since, detail)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (train, name) DO UPDATE SET position = excluded.position, reason = excluded.reason,
+                        state = excluded.state, wave = excluded.wave, since = excluded.since, detail = excluded.detail
+                    """
+            ).execute(
+                arguments: [
+                    version, member.name, position, member.reason.rawValue, member.state.rawValue, member.wave,
+                    member.since.timeIntervalSince1970, try json(member),
+                ]
+            )
+        }
     }
 
     /// Appends the events, mirrors the members and enqueues the notifications.
@@ -192,29 +247,15 @@ package struct Store: Sendable {
     ) throws -> CommandOutcome {
         let version = train.version.description
         for (position, event) in events.enumerated() {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO event (train, revision, position, actor, at, command, payload)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     version, train.revision, position, actor.description, time.timeIntervalSince1970, command,
                     try json(event),
-                ]
-            )
-        }
-        let touched = Set(events.compactMap(\.member))
-        let everything = events.contains { if case .created = $0 { return true } else { return false } }
-        for member in train.members where everything || touched.contains(member.name) {
-            try db.execute(
-                sql: """
-                    INSERT INTO member (train, name, reason, state, wave, since) VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (train, name) DO UPDATE SET reason = excluded.reason, state = excluded.state,
-                        wave = excluded.wave, since = excluded.since
-                    """,
-                arguments: [
-                    version, member.name, member.reason.rawValue, member.state.rawValue, member.wave,
-                    member.since.timeIntervalSince1970,
                 ]
             )
         }
@@ -268,7 +309,8 @@ package struct Store: Sendable {
 
     /// The train's current state.
     package func train(_ version: String) throws(StoreError) -> Train {
-        try read { db in try Self.load(db, version) }
+        let cache = self.cache
+        return try read { db in try Self.load(db, version, cache: cache) }
     }
 
     /// Every train, newest first.
@@ -332,13 +374,26 @@ package struct Store: Sendable {
         }
     }
 
-    static func load(_ db: Database, _ version: String) throws -> Train {
+    static func load(_ db: Database, _ version: String, cache: TrainCache? = nil) throws -> Train {
         guard
-            let state = try String.fetchOne(db, sql: "SELECT state FROM train WHERE version = ?", arguments: [version])
+            let revision = try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT revision FROM train WHERE version = ?"),
+                arguments: [version]
+            )
         else {
             throw StoreError.unknownTrain(version)
         }
-        return try JSONDecoder().decode(Train.self, from: Data(state.utf8))
+        if let cached = cache?.train(version, revision: revision) { return cached }
+        let state = try String.fetchOne(db, sql: "SELECT state FROM train WHERE version = ?", arguments: [version])!
+        var train = try JSONDecoder().decode(Train.self, from: Data(state.utf8))
+        train.revision = revision
+        train.members = try String.fetchAll(
+            db,
+            sql: "SELECT detail FROM member WHERE train = ? ORDER BY position",
+            arguments: [version]
+        ).map { try JSONDecoder().decode(TrainMember.self, from: Data($0.utf8)) }
+        cache?.store(train)
+        return train
     }
 
     // MARK: - Operations

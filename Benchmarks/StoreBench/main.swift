@@ -1,0 +1,77 @@
+// Commands per second through the store, next to raw SQLite insert-and-commit of rows of the
+// same size, in the same run, on the same kind of database file (WAL, the store's settings).
+// Each command and each raw row is its own durable transaction.
+//
+//   swift run -c release railyard-store-bench [COMMANDS]
+import Foundation
+import GRDB
+import RailyardCore
+import RailyardStore
+import RailyardYAML
+
+let count = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 2_000 : 2_000
+let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "railyard-store-bench-\(UUID().uuidString)")
+try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: directory) }
+
+let catalogPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("examples/pytorch/distro.yml").path
+let catalog = try CatalogFile.load(path: catalogPath)
+let plan = try Planner.plan(catalog, coreVersion: Version("2.6.0"))
+let alice = Actor.person("alice")
+var now = Date(timeIntervalSince1970: 1_750_000_000)
+
+// The store: a train waiting for torchvision's maintainers, who acknowledge again and again
+// (each an accepted command: an event, the train's state, a member row).
+let store = try Store(path: directory.appendingPathComponent("store.sqlite").path)
+try store.create(Train.create(plan: plan, catalog: catalog, by: alice, at: now), by: alice, at: now)
+try store.execute(.registerRC(number: 1, subdirs: catalog.subdirs), on: "2.6.0", by: alice, at: now)
+try store.execute(.advance, on: "2.6.0", by: alice, at: now)
+try store.execute(.advance, on: "2.6.0", by: alice, at: now)
+
+// What one command writes: its event row, the member's row (its JSON), and the train row's
+// revision; the raw rows carry the same number of bytes.
+let sample = try store.train("2.6.0")
+let eventBytes = try JSONEncoder().encode(TrainEvent.acknowledged(member: "torchvision", eta: now)).count
+let memberBytes = try JSONEncoder().encode(sample.member("torchvision")!).count
+let rowBytes = eventBytes + memberBytes + 128
+
+let clock = ContinuousClock()
+let storeStart = clock.now
+for index in 0..<count {
+    now = now.addingTimeInterval(1)
+    try store.execute(
+        .acknowledge(member: "torchvision", eta: now.addingTimeInterval(Double(index))),
+        on: "2.6.0",
+        by: .person("vision-team"),
+        at: now
+    )
+}
+let storeSeconds = (clock.now - storeStart).seconds
+
+// Raw SQLite: one row of the same size per transaction, same file settings.
+var configuration = Configuration()
+configuration.busyMode = .timeout(10)
+let raw = try DatabasePool(path: directory.appendingPathComponent("raw.sqlite").path, configuration: configuration)
+try raw.write { db in try db.execute(sql: "CREATE TABLE row (id INTEGER PRIMARY KEY, payload TEXT NOT NULL) STRICT") }
+let payload = String(repeating: "x", count: rowBytes)
+let rawStart = clock.now
+for _ in 0..<count {
+    try raw.write { db in try db.execute(sql: "INSERT INTO row (payload) VALUES (?)", arguments: [payload]) }
+}
+let rawSeconds = (clock.now - rawStart).seconds
+
+guard try store.verify().isEmpty else { fatalError("the store does not verify after the benchmark") }
+let storeRate = Double(count) / storeSeconds
+let rawRate = Double(count) / rawSeconds
+let ratio = storeRate / rawRate
+print("\(count) transactions each (WAL, synchronous NORMAL); \(rowBytes) bytes written per command and per raw row")
+print("store commands:   \(String(format: "%8.0f", storeRate))/s")
+print("raw SQLite rows:  \(String(format: "%8.0f", rawRate))/s")
+print("ratio: \(String(format: "%.0f", ratio * 100)) % of raw (floor 50 %): \(ratio >= 0.5 ? "met" : "NOT met")")
+exit(ratio >= 0.5 ? 0 : 1)
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
