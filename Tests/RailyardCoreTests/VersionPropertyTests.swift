@@ -109,6 +109,9 @@ struct VersionPropertyTests {
     func comparisonSpecsAgreeWithOrdering() async {
         await propertyCheck(count: 2000, input: VersionGenerators.version, VersionGenerators.version) { a, b in
             let bound = b.description
+            // A bound ending in `.*` means "starts with" after `!=` and is dropped after the other
+            // operators, as in conda: only star-free bounds compare as versions.
+            guard !bound.contains("*") else { return }
             let specs = try ["==", "!=", "<", "<=", ">", ">="].map { try VersionSpec($0 + bound) }
             let expected = [a == b, a != b, a < b, a <= b, a > b, a >= b]
             for (spec, expectation) in zip(specs, expected) {
