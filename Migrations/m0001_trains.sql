@@ -14,8 +14,9 @@ CREATE TABLE train (
     updated_at REAL NOT NULL
 ) STRICT;
 
+-- Keyed by (train, revision, position), without a separate rowid: one B-tree, so that appending
+-- an event writes as few pages as possible.
 CREATE TABLE event (
-    id INTEGER PRIMARY KEY,
     train TEXT NOT NULL REFERENCES train (version),
     -- The train revision the command that caused it produced.
     revision INTEGER NOT NULL CHECK (revision >= 1),
@@ -25,8 +26,8 @@ CREATE TABLE event (
     at REAL NOT NULL,
     command TEXT NOT NULL,
     payload TEXT NOT NULL CHECK (json_valid(payload)),
-    UNIQUE (train, revision, position)
-) STRICT;
+    PRIMARY KEY (train, revision, position)
+) STRICT, WITHOUT ROWID;
 
 CREATE TRIGGER event_is_append_only_update BEFORE UPDATE ON event
 BEGIN
@@ -50,9 +51,8 @@ CREATE TABLE member (
     since REAL NOT NULL,
     -- The whole member as JSON.
     detail TEXT NOT NULL CHECK (json_valid(detail)),
-    PRIMARY KEY (train, name),
-    UNIQUE (train, position)
-) STRICT;
+    PRIMARY KEY (train, name)
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE idempotency (
     key TEXT NOT NULL PRIMARY KEY,
