@@ -19,7 +19,7 @@ struct TrainCommandGroup: ParsableCommand {
             """,
         subcommands: [
             TrainCreate.self, TrainList.self, TrainStatus.self, TrainGates.self, TrainLog.self, TrainRC.self,
-            TrainAdvance.self, TrainExclude.self, TrainWaive.self, TrainFinal.self, TrainAbort.self,
+            TrainAdvance.self, TrainExclude.self, TrainWaive.self, TrainFinal.self, TrainAbort.self, TrainSweep.self,
         ]
     )
 }
@@ -313,5 +313,22 @@ struct TrainAbort: ParsableCommand {
 
     func run() throws {
         try perform(.abort(reason: reason), on: version, store: store, actor: actor)
+    }
+}
+
+struct TrainSweep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract:
+            "Apply the deadline policy: with on_deadline: exclude, exclude requests unanswered past their deadline.",
+        discussion: "Run it periodically (the server will). Example:\n  railyard train sweep 2.6.0"
+    )
+
+    @Argument(help: "The train.") var version: String
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+
+    func run() throws {
+        try perform(.sweepDeadlines, on: version, store: store, actor: actor, by: .policy)
     }
 }
