@@ -33,19 +33,7 @@ struct PlanCommand: ParsableCommand {
         } catch {
             throw refuse(code: "invalid-version", message: "--core-version: \(error)", json: output.json)
         }
-        var given: [String: Version] = [:]
-        for entry in companions {
-            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty else {
-                throw refuse(
-                    code: "invalid-argument", message: "--companion \(entry): write NAME=VERSION", json: output.json)
-            }
-            do {
-                given[parts[0]] = try Version(parts[1])
-            } catch {
-                throw refuse(code: "invalid-version", message: "--companion \(entry): \(error)", json: output.json)
-            }
-        }
+        let given = try parseCompanions(companions, json: output.json)
         let plan: Plan
         do {
             plan = try Planner.plan(catalog, coreVersion: version, companions: given)
@@ -116,4 +104,21 @@ extension Plan {
         }
         return text
     }
+}
+
+/// `--companion NAME=VERSION` values, or the documented refusal naming the bad one.
+func parseCompanions(_ entries: [String], json: Bool) throws -> [String: Version] {
+    var given: [String: Version] = [:]
+    for entry in entries {
+        let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty else {
+            throw refuse(code: "invalid-argument", message: "--companion \(entry): write NAME=VERSION", json: json)
+        }
+        do {
+            given[parts[0]] = try Version(parts[1])
+        } catch {
+            throw refuse(code: "invalid-version", message: "--companion \(entry): \(error)", json: json)
+        }
+    }
+    return given
 }

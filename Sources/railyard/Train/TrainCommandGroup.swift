@@ -122,14 +122,7 @@ struct TrainCreate: ParsableCommand {
         } catch {
             throw refuse(code: "invalid-version", message: error.description, json: json)
         }
-        var given: [String: Version] = [:]
-        for entry in companions {
-            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let companionVersion = try? Version(parts[1]) else {
-                throw refuse(code: "invalid-argument", message: "--companion \(entry): write NAME=VERSION", json: json)
-            }
-            given[parts[0]] = companionVersion
-        }
+        let given = try parseCompanions(companions, json: json)
         let plan: Plan
         do {
             plan = try Planner.plan(catalog, coreVersion: coreVersion, companions: given)
