@@ -31,6 +31,9 @@ struct TrainCommandTests {
         #expect(created.status == 0, "\(created.stderr)")
         #expect(created.stdout.contains("created: minor train for pytorch 2.6.0, 28 members"))
         #expect(try scratch.run(["train", "create", "2.6.0", "--catalog", Self.catalog, "--as", "alice"]).status == 1)
+        let notRM = try scratch.run(["train", "create", "2.7.0", "--catalog", Self.catalog, "--as", "kornia-team"])
+        #expect(notRM.status == 1)
+        #expect(notRM.stderr.contains("kornia-team may not create: a release manager (alice, bob)"))
 
         let early = try scratch.run(["train", "advance", "2.6.0", "--as", "alice"])
         #expect(early.status == 1)

@@ -232,6 +232,16 @@ struct TrainMachineTests {
         #expect(script.run(.waive(member: "nope", reason: "x")) == .failure(.unknownMember("nope")))
     }
 
+    @Test("only a release manager creates a train")
+    func createPermission() throws {
+        let catalog = try TestCatalogs.catalog(TrainScript.catalogText)
+        let plan = try Planner.plan(catalog, coreVersion: Version("2.6.0"))
+        #expect(throws: TrainRejection.notAllowed(actor: "team", command: "create", needs: "a release manager (alice)"))
+        {
+            try Train.create(plan: plan, catalog: catalog, by: TrainScript.team, at: TrainScript.start)
+        }
+    }
+
     @Test("abort ends the train; nothing moves it afterwards")
     func abort() throws {
         var script = try TrainScript.train(in: .companions)

@@ -29,7 +29,7 @@ struct TrainScript {
         let catalog = try TestCatalogs.catalog(Self.catalogText)
         let plan = try Planner.plan(catalog, coreVersion: Version("2.6.0"))
         now = Self.start
-        var initial = Train.create(plan: plan, catalog: catalog, by: Self.alice, at: now)
+        var initial = try Train.create(plan: plan, catalog: catalog, by: Self.alice, at: now)
         initial.policy.onDeadline = onDeadline
         train = initial
         train.apply([.created(initial)], by: Self.alice, at: now)

@@ -49,7 +49,7 @@ struct StoreFixture {
     static func train() throws -> Train {
         let catalog = try CatalogFile.parse(catalogText, path: "test.yml")
         let plan = try Planner.plan(catalog, coreVersion: Version("2.6.0"))
-        return Train.create(plan: plan, catalog: catalog, by: alice, at: start)
+        return try Train.create(plan: plan, catalog: catalog, by: alice, at: start)
     }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }

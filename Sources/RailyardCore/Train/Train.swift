@@ -55,8 +55,17 @@ package struct Train: Sendable, Equatable, Codable {
 
     /// A new train in `planned` for `plan`, with members from the plan over `catalog`.
     /// Companions, bumps and rebuilds start `pending`; retest members start `built` (their current
-    /// build is the candidate).
-    package static func create(plan: Plan, catalog: Catalog, by actor: Actor, at time: Date) -> Train {
+    /// build is the candidate). Only the catalog's release managers create trains.
+    package static func create(plan: Plan, catalog: Catalog, by actor: Actor, at time: Date) throws(TrainRejection)
+        -> Train
+    {
+        guard case .person(let name) = actor, catalog.releaseManagers.contains(name) else {
+            throw TrainRejection.notAllowed(
+                actor: actor.description,
+                command: "create",
+                needs: "a release manager (\(catalog.releaseManagers.joined(separator: ", ")))"
+            )
+        }
         let members = plan.members.map { planned -> TrainMember in
             let package = catalog[planned.name]!
             return TrainMember(

@@ -129,17 +129,13 @@ struct TrainCreate: ParsableCommand {
         } catch {
             throw refuse(code: "plan-refused", message: error.description, json: json)
         }
-        guard catalog.releaseManagers.contains(actor.actor) else {
-            throw refuse(
-                code: "not-allowed",
-                message:
-                    "\(actor.actor) may not create a train: only release managers (\(catalog.releaseManagers.joined(separator: ", "))) may",
-                json: json,
-                exit: ExitStatus.refused
-            )
-        }
         let now = Date()
-        let train = Train.create(plan: plan, catalog: catalog, by: actor.person, at: now)
+        let train: Train
+        do {
+            train = try Train.create(plan: plan, catalog: catalog, by: actor.person, at: now)
+        } catch {
+            throw refuse(code: error.code, message: error.description, json: json, exit: ExitStatus.refused)
+        }
         let outcome = try withStore(store) { store throws(StoreError) in
             try store.create(train, by: actor.person, at: now, idempotencyKey: actor.idempotencyKey)
         }
