@@ -1,6 +1,6 @@
 // Commands per second through the store, next to raw SQLite insert-and-commit of rows of the
-// same size, in the same run, on the same kind of database file (WAL, the store's settings).
-// Each command and each raw row is its own durable transaction.
+// same size, in the same run, on the same kind of database file (WAL, the store's settings:
+// synchronous FULL). Each command and each raw row is its own durable transaction.
 //
 //   swift run -c release railyard-store-bench [COMMANDS]
 import Foundation
@@ -51,11 +51,10 @@ for index in 0..<count {
 let storeSeconds = (clock.now - storeStart).seconds
 
 // Raw SQLite: one row of the same size per transaction, same file settings.
-var configuration = Configuration()
-configuration.busyMode = .timeout(10)
-let raw = try DatabasePool(path: directory.appendingPathComponent("raw.sqlite").path, configuration: configuration)
+let raw = try Store.open(directory.appendingPathComponent("raw.sqlite").path)
 try raw.write { db in try db.execute(sql: "CREATE TABLE row (id INTEGER PRIMARY KEY, payload TEXT NOT NULL) STRICT") }
 let payload = String(repeating: "x", count: rowBytes)
+guard try raw.write({ try Int.fetchOne($0, sql: "PRAGMA synchronous") }) == 2 else { fatalError("not synchronous FULL") }
 let rawStart = clock.now
 for _ in 0..<count {
     try raw.write { db in try db.execute(sql: "INSERT INTO row (payload) VALUES (?)", arguments: [payload]) }
@@ -66,7 +65,7 @@ guard try store.verify().isEmpty else { fatalError("the store does not verify af
 let storeRate = Double(count) / storeSeconds
 let rawRate = Double(count) / rawSeconds
 let ratio = storeRate / rawRate
-print("\(count) transactions each (WAL, synchronous NORMAL); \(rowBytes) bytes written per command and per raw row")
+print("\(count) durable transactions each (WAL, synchronous FULL); \(rowBytes) bytes written per command and per raw row")
 print("store commands:   \(String(format: "%8.0f", storeRate))/s")
 print("raw SQLite rows:  \(String(format: "%8.0f", rawRate))/s")
 print("ratio: \(String(format: "%.0f", ratio * 100)) % of raw (floor 50 %): \(ratio >= 0.5 ? "met" : "NOT met")")

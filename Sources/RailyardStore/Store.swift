@@ -21,14 +21,24 @@ package struct Store: Sendable {
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(10)
-            configuration.foreignKeysEnabled = true
-            writer = try DatabasePool(path: path, configuration: configuration)
+            writer = try Self.open(path)
         } catch {
             throw StoreError.cannotOpen(path: path, message: "\(error)")
         }
         try migrate()
+    }
+
+    /// Opens a database file as the store does: WAL, foreign keys on, a busy timeout so that the
+    /// CLI and the server wait for each other, and `synchronous = FULL` on the writer so that a
+    /// committed command survives a power loss, not only a crash of the process (WAL's usual
+    /// NORMAL may lose the last commits).
+    package static func open(_ path: String) throws -> DatabasePool {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.foreignKeysEnabled = true
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        return pool
     }
 
     /// A private in-memory database, for tests.
