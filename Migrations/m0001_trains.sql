@@ -1,17 +1,17 @@
 -- Trains, their append-only event log, the members' state, idempotency keys, and the outbox of
 -- notifications that the notifications driver delivers.
 
+-- A train's revision is the last revision of its events: a command that changes only members
+-- writes its event and member rows and leaves this row alone.
 CREATE TABLE train (
     version TEXT NOT NULL PRIMARY KEY,
-    revision INTEGER NOT NULL CHECK (revision >= 1),
     stage TEXT NOT NULL
         CHECK (stage IN ('planned', 'candidate', 'companions', 'downstream', 'staged', 'released', 'aborted')),
     rc INTEGER CHECK (rc >= 1),
     -- The train's own state as JSON (its members are in `member`); `railyard db verify`
     -- rebuilds both from the events and compares.
     state TEXT NOT NULL CHECK (json_valid(state)),
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
+    created_at REAL NOT NULL
 ) STRICT;
 
 -- Keyed by (train, revision, position), without a separate rowid: one B-tree, so that appending

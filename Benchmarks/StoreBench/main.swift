@@ -54,7 +54,9 @@ let storeSeconds = (clock.now - storeStart).seconds
 let raw = try Store.open(directory.appendingPathComponent("raw.sqlite").path)
 try raw.write { db in try db.execute(sql: "CREATE TABLE row (id INTEGER PRIMARY KEY, payload TEXT NOT NULL) STRICT") }
 let payload = String(repeating: "x", count: rowBytes)
-guard try raw.write({ try Int.fetchOne($0, sql: "PRAGMA synchronous") }) == 2 else { fatalError("not synchronous FULL") }
+guard try raw.write({ try Int.fetchOne($0, sql: "PRAGMA synchronous") }) == 2 else {
+    fatalError("not synchronous FULL")
+}
 let rawStart = clock.now
 for _ in 0..<count {
     try raw.write { db in try db.execute(sql: "INSERT INTO row (payload) VALUES (?)", arguments: [payload]) }
@@ -65,7 +67,8 @@ guard try store.verify().isEmpty else { fatalError("the store does not verify af
 let storeRate = Double(count) / storeSeconds
 let rawRate = Double(count) / rawSeconds
 let ratio = storeRate / rawRate
-print("\(count) durable transactions each (WAL, synchronous FULL); \(rowBytes) bytes written per command and per raw row")
+print(
+    "\(count) durable transactions each (WAL, synchronous FULL); \(rowBytes) bytes written per command and per raw row")
 print("store commands:   \(String(format: "%8.0f", storeRate))/s")
 print("raw SQLite rows:  \(String(format: "%8.0f", rawRate))/s")
 print("ratio: \(String(format: "%.0f", ratio * 100)) % of raw (floor 50 %): \(ratio >= 0.5 ? "met" : "NOT met")")

@@ -10,9 +10,9 @@ import RailyardMigrations
 /// state rows, enqueue the notifications, commit.
 package struct Store: Sendable {
     let writer: any DatabaseWriter
-    /// Trains this process last read or wrote, by version: reused while the database's revision
-    /// column still says the same revision, so a long-running server does not decode every
-    /// train for every command. Another process's write moves the revision and misses the cache.
+    /// Trains this process last read or wrote, by version: reused while the event log still ends
+    /// at the same revision, so a long-running server does not decode every train for every
+    /// command. Another process's write moves the revision and misses the cache.
     let cache = TrainCache()
 
     /// Opens the database file at `path` (creating it and its folder): WAL, so that the CLI and
@@ -111,12 +111,11 @@ package struct Store: Sendable {
             created.apply(events, by: actor, at: time)
             try db.execute(
                 sql: """
-                    INSERT INTO train (version, revision, stage, rc, state, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO train (version, stage, rc, state, created_at) VALUES (?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    version, created.revision, created.stage.rawValue, created.rc, try Self.headerJSON(created),
-                    time.timeIntervalSince1970, time.timeIntervalSince1970,
+                    version, created.stage.rawValue, created.rc, try Self.headerJSON(created),
+                    time.timeIntervalSince1970,
                 ]
             )
             try Self.saveMembers(db, created, changedFrom: nil)
@@ -190,19 +189,9 @@ package struct Store: Sendable {
         }
         var train = before
         train.apply(events, by: actor, at: time)
-        if header(of: train) == header(of: before) {
-            // Only members changed: the train row needs its new revision, not a new state.
-            try db.cachedStatement(sql: "UPDATE train SET revision = ?, updated_at = ? WHERE version = ?")
-                .execute(arguments: [train.revision, time.timeIntervalSince1970, version])
-        } else {
-            try db.cachedStatement(
-                sql: "UPDATE train SET revision = ?, stage = ?, rc = ?, state = ?, updated_at = ? WHERE version = ?"
-            ).execute(
-                arguments: [
-                    train.revision, train.stage.rawValue, train.rc, try headerJSON(train), time.timeIntervalSince1970,
-                    version,
-                ]
-            )
+        if header(of: train) != header(of: before) {
+            try db.cachedStatement(sql: "UPDATE train SET stage = ?, rc = ?, state = ? WHERE version = ?")
+                .execute(arguments: [train.stage.rawValue, train.rc, try headerJSON(train), version])
         }
         try saveMembers(db, train, changedFrom: before)
         let outcome = try record(db, train: train, events: events, command: command.name, actor: actor, at: time)
@@ -213,7 +202,7 @@ package struct Store: Sendable {
     }
 
     /// The train without its members and revision, as the `train.state` column keeps it (the
-    /// revision has its own column, the members their rows).
+    /// revision is the event log's, the members have their rows).
     static func header(of train: Train) -> Train {
         var header = train
         header.members = []
@@ -328,7 +317,12 @@ package struct Store: Sendable {
         try read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT version, stage, revision, rc, created_at, updated_at FROM train ORDER BY created_at DESC"
+                sql: """
+                    SELECT version, stage, rc, created_at,
+                        (SELECT MAX(revision) FROM event WHERE event.train = train.version) AS revision,
+                        (SELECT MAX(at) FROM event WHERE event.train = train.version) AS updated_at
+                    FROM train ORDER BY created_at DESC
+                    """
             )
             .map { row in
                 TrainSummary(
@@ -387,7 +381,7 @@ package struct Store: Sendable {
     static func load(_ db: Database, _ version: String, cache: TrainCache? = nil) throws -> Train {
         guard
             let revision = try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT revision FROM train WHERE version = ?"),
+                db.cachedStatement(sql: "SELECT MAX(revision) FROM event WHERE train = ?"),
                 arguments: [version]
             )
         else {
@@ -453,11 +447,11 @@ package struct Store: Sendable {
                         "train \(version): the state rebuilt from the event log differs from the stored state")
                 }
                 let columns = try Row.fetchOne(
-                    db, sql: "SELECT revision, stage, rc FROM train WHERE version = ?", arguments: [version])!
-                if columns["revision"] != rebuilt.revision || columns["stage"] != rebuilt.stage.rawValue
+                    db, sql: "SELECT stage, rc FROM train WHERE version = ?", arguments: [version])!
+                if columns["stage"] != rebuilt.stage.rawValue
                     || (columns["rc"] as Int?) != rebuilt.rc
                 {
-                    problems.append("train \(version): revision, stage or rc columns differ from the event log")
+                    problems.append("train \(version): stage or rc columns differ from the event log")
                 }
                 let memberRows = try Row.fetchAll(
                     db, sql: "SELECT name, reason, state, wave FROM member WHERE train = ?", arguments: [version])
