@@ -50,28 +50,54 @@ for index in 0..<count {
 }
 let storeSeconds = (clock.now - storeStart).seconds
 
-// Raw SQLite: one row of the same size per transaction, same file settings.
+// Raw SQLite, same file settings, two baselines per transaction:
+//  - one row holding as many bytes as the command writes in all;
+//  - the same rows the command writes: an event-sized row appended to one table and a
+//    member-sized row rewritten in another (two B-trees, as the store touches).
 let raw = try Store.open(directory.appendingPathComponent("raw.sqlite").path)
-try raw.write { db in try db.execute(sql: "CREATE TABLE row (id INTEGER PRIMARY KEY, payload TEXT NOT NULL) STRICT") }
-let payload = String(repeating: "x", count: rowBytes)
 guard try raw.write({ try Int.fetchOne($0, sql: "PRAGMA synchronous") }) == 2 else {
     fatalError("not synchronous FULL")
 }
+try raw.write { db in
+    try db.execute(sql: "CREATE TABLE row (id INTEGER PRIMARY KEY, payload TEXT NOT NULL) STRICT")
+    try db.execute(sql: "CREATE TABLE log (id INTEGER PRIMARY KEY, payload TEXT NOT NULL) STRICT")
+    try db.execute(sql: "CREATE TABLE state (name TEXT PRIMARY KEY, payload TEXT NOT NULL) STRICT")
+}
+let payload = String(repeating: "x", count: rowBytes)
 let rawStart = clock.now
 for _ in 0..<count {
     try raw.write { db in try db.execute(sql: "INSERT INTO row (payload) VALUES (?)", arguments: [payload]) }
 }
 let rawSeconds = (clock.now - rawStart).seconds
+let eventPayload = String(repeating: "e", count: eventBytes + 64)
+let memberPayload = String(repeating: "m", count: memberBytes + 64)
+let pairStart = clock.now
+for index in 0..<count {
+    try raw.write { db in
+        try db.execute(sql: "INSERT INTO log (payload) VALUES (?)", arguments: [eventPayload])
+        try db.execute(
+            sql:
+                "INSERT INTO state (name, payload) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET payload = excluded.payload",
+            arguments: ["torchvision", memberPayload + String(index % 10)]
+        )
+    }
+}
+let pairSeconds = (clock.now - pairStart).seconds
 
 guard try store.verify().isEmpty else { fatalError("the store does not verify after the benchmark") }
 let storeRate = Double(count) / storeSeconds
 let rawRate = Double(count) / rawSeconds
-let ratio = storeRate / rawRate
+let pairRate = Double(count) / pairSeconds
+print("\(count) durable transactions each (WAL, synchronous FULL); a command writes \(rowBytes) bytes")
+print("store commands:                         \(String(format: "%8.0f", storeRate))/s")
 print(
-    "\(count) durable transactions each (WAL, synchronous FULL); \(rowBytes) bytes written per command and per raw row")
-print("store commands:   \(String(format: "%8.0f", storeRate))/s")
-print("raw SQLite rows:  \(String(format: "%8.0f", rawRate))/s")
-print("ratio: \(String(format: "%.0f", ratio * 100)) % of raw (floor 50 %): \(ratio >= 0.5 ? "met" : "NOT met")")
+    "raw SQLite, one row of \(rowBytes) B:         \(String(format: "%8.0f", rawRate))/s  (store: \(String(format: "%.0f", storeRate / rawRate * 100)) %)"
+)
+print(
+    "raw SQLite, the same two rows:          \(String(format: "%8.0f", pairRate))/s  (store: \(String(format: "%.0f", storeRate / pairRate * 100)) %)"
+)
+let ratio = storeRate / pairRate
+print("floor (50 % of raw writing the same rows): \(ratio >= 0.5 ? "met" : "NOT met")")
 exit(ratio >= 0.5 ? 0 : 1)
 
 extension Duration {
