@@ -500,7 +500,7 @@ package struct Store: Sendable {
     }
 
     static func json(_ value: some Encodable) throws -> String {
-        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+        try CompactJSONEncoder.encode(value)
     }
 
     private func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
