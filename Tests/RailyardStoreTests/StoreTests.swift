@@ -208,3 +208,42 @@ func rawSQL(_ path: String, _ sql: String) throws {
     process.waitUntilExit()
     if process.terminationStatus != 0 { throw CocoaError(.fileWriteUnknown) }
 }
+
+@Suite("Store: backup while another process writes")
+struct BackupWhileWritingTests {
+    @Test("a backup taken while commands keep arriving is a consistent store")
+    func backupUnderWrites() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        try fixture.store.create(StoreFixture.train(), by: StoreFixture.alice, at: StoreFixture.start)
+        try fixture.store.execute(
+            .registerRC(number: 1, subdirs: ["linux-64"]), on: "2.6.0", by: StoreFixture.alice, at: StoreFixture.start)
+        try fixture.store.execute(.advance, on: "2.6.0", by: StoreFixture.alice, at: StoreFixture.start)
+        try fixture.store.execute(.advance, on: "2.6.0", by: StoreFixture.alice, at: StoreFixture.start)
+        // A second store on the same file, as a second process would open it, keeps writing.
+        let writer = try Store(path: fixture.path)
+        let writing = Task.detached {
+            for index in 0..<300 {
+                try writer.execute(
+                    .acknowledge(member: "torchvision", eta: StoreFixture.start.addingTimeInterval(Double(index))),
+                    on: "2.6.0",
+                    by: .person("team"),
+                    at: StoreFixture.start.addingTimeInterval(Double(index))
+                )
+            }
+        }
+        var copies: [String] = []
+        for index in 0..<3 {
+            let copy = fixture.directory.appendingPathComponent("backup-\(index).sqlite").path
+            try fixture.store.backup(to: copy)
+            copies.append(copy)
+        }
+        try await writing.value
+        for copy in copies {
+            let restored = try Store(path: copy)
+            #expect(try restored.verify().isEmpty, "\(copy)")
+            #expect(try restored.train("2.6.0").stage == .companions)
+        }
+        #expect(try fixture.store.train("2.6.0").revision == 304)
+    }
+}
