@@ -230,6 +230,9 @@ struct TrainMachineTests {
             script.run(.exclude(member: "kornia", reason: "  ", cascade: false))
                 == .failure(.missingReason(command: "exclude")))
         #expect(script.run(.waive(member: "nope", reason: "x")) == .failure(.unknownMember("nope")))
+        var fresh = try TrainScript()
+        #expect(fresh.run(.registerRC(number: 0, subdirs: [])) == .failure(.invalidRCNumber(0)))
+        #expect(fresh.run(.registerRC(number: -3, subdirs: [])) == .failure(.invalidRCNumber(-3)))
     }
 
     @Test("only a release manager creates a train")

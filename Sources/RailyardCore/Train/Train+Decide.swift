@@ -43,6 +43,7 @@ extension Train {
         case .registerRC(let number, let subdirs):
             try requireReleaseManager(actor, command)
             try requireStage(command, in: Stage.path)
+            guard number >= 1 else { throw TrainRejection.invalidRCNumber(number) }
             if let current = rc, number <= current { throw TrainRejection.rcNotNewer(current: current, given: number) }
             var events: [TrainEvent] = [.rcRegistered(number: number, subdirs: subdirs)]
             if rc != nil {

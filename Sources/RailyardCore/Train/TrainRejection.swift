@@ -6,6 +6,7 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
     case unknownMember(String)
     case memberState(member: String, state: MemberState, command: String, expected: [MemberState])
     case rcNotNewer(current: Int, given: Int)
+    case invalidRCNumber(Int)
     case staleRC(given: Int, current: Int?)
     case noRC
     case buildExcludesTrain(member: String, spec: String, package: String, version: String)
@@ -23,6 +24,7 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
         case .unknownMember: "unknown-member"
         case .memberState: "member-state"
         case .rcNotNewer: "rc-not-newer"
+        case .invalidRCNumber: "invalid-rc-number"
         case .staleRC: "stale-rc"
         case .noRC: "no-rc"
         case .buildExcludesTrain: "build-excludes-train"
@@ -49,6 +51,8 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
             "\(command) needs \(member) to be \(expected.map(\.rawValue).joined(separator: " or ")); it is \(state.rawValue)"
         case .rcNotNewer(let current, let given):
             "RC \(given) is not newer than the current RC \(current)"
+        case .invalidRCNumber(let number):
+            "RC numbers start at 1; \(number) is not one"
         case .staleRC(let given, let current):
             "the result is for RC \(given), but the current RC is \(current.map(String.init) ?? "none"): it is stale"
         case .noRC:
