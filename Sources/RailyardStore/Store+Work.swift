@@ -81,6 +81,7 @@ extension Store {
     }
 
     /// Records the result of a claimed piece of work; a result against a stale RC is refused.
+    @discardableResult
     package func report(
         work id: String,
         passed: Bool,

@@ -89,6 +89,7 @@ package struct Store: Sendable {
     // MARK: - Commands
 
     /// Creates the train `train`, recorded as its first event.
+    @discardableResult
     package func create(
         _ train: Train,
         by actor: Actor,
@@ -131,6 +132,7 @@ package struct Store: Sendable {
     ///
     /// Refused when `expectRevision` is given and the train has moved on, or when the machine
     /// rejects it. A repeated `idempotencyKey` returns the first outcome and changes nothing.
+    @discardableResult
     package func execute(
         _ command: TrainCommand,
         on version: String,
