@@ -85,13 +85,13 @@ enum CompactJSONEncoder {
         /// Writes any value: primitives directly, others through their `encode(to:)`.
         func encodeValue(_ value: some Encodable) throws {
             switch value {
+            case let date as Date: try writeDouble(date.timeIntervalSinceReferenceDate)
             case let text as String: writeString(text)
             case let flag as Bool: writeRaw(flag ? "true" : "false")
             case let number as Int: writeRaw(String(number))
             case let number as any BinaryInteger: writeRaw("\(number)")
             case let number as Double: try writeDouble(number)
             case let number as Float: try writeDouble(Double(number))
-            case let date as Date: try writeDouble(date.timeIntervalSinceReferenceDate)
             default:
                 let depth = open.count
                 try value.encode(to: ValueEncoder(writer: self))
@@ -131,6 +131,33 @@ enum CompactJSONEncoder {
         mutating func encode(_ value: some Encodable, forKey key: Key) throws {
             writer.writeKey(key.stringValue, at: depth)
             try writer.encodeValue(value)
+        }
+
+        // The primitives the synthesized code calls by their static type: written directly,
+        // without the dynamic casts of the generic path.
+        mutating func encode(_ value: String, forKey key: Key) throws {
+            writer.writeKey(key.stringValue, at: depth)
+            writer.writeString(value)
+        }
+
+        mutating func encode(_ value: Bool, forKey key: Key) throws {
+            writer.writeKey(key.stringValue, at: depth)
+            writer.writeRaw(value ? "true" : "false")
+        }
+
+        mutating func encode(_ value: Int, forKey key: Key) throws {
+            writer.writeKey(key.stringValue, at: depth)
+            writer.writeRaw(String(value))
+        }
+
+        mutating func encode(_ value: Int64, forKey key: Key) throws {
+            writer.writeKey(key.stringValue, at: depth)
+            writer.writeRaw(String(value))
+        }
+
+        mutating func encode(_ value: Double, forKey key: Key) throws {
+            writer.writeKey(key.stringValue, at: depth)
+            try writer.writeDouble(value)
         }
 
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
@@ -176,6 +203,12 @@ enum CompactJSONEncoder {
             count += 1
         }
 
+        mutating func encode(_ value: String) throws {
+            writer.beginEntry(at: depth)
+            writer.writeString(value)
+            count += 1
+        }
+
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type)
             -> KeyedEncodingContainer<NestedKey>
         {
@@ -205,5 +238,10 @@ enum CompactJSONEncoder {
 
         mutating func encodeNil() throws { writer.writeRaw("null") }
         mutating func encode(_ value: some Encodable) throws { try writer.encodeValue(value) }
+        mutating func encode(_ value: String) throws { writer.writeString(value) }
+        mutating func encode(_ value: Bool) throws { writer.writeRaw(value ? "true" : "false") }
+        mutating func encode(_ value: Int) throws { writer.writeRaw(String(value)) }
+        mutating func encode(_ value: Int64) throws { writer.writeRaw(String(value)) }
+        mutating func encode(_ value: Double) throws { try writer.writeDouble(value) }
     }
 }
