@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RailyardCore
 
 /// `railyard version match`: does a version satisfy a version spec?
@@ -122,58 +123,99 @@ struct BatchMatcher {
         var message: String
     }
 
-    private var specIndex: [String: Int] = [:]
-    private var specs: [Result<VersionSpec, VersionSpecError>] = []
-    private var versionIndex: [String: Int] = [:]
-    private var versions: [Result<Version, VersionError>] = []
-    private static let cacheLimit = 1 << 17
+    private var specs = ParseCache<VersionSpec, VersionSpecError> { text throws(VersionSpecError) in
+        try VersionSpec(text)
+    }
+    private var versions = ParseCache<Version, VersionError> { text throws(VersionError) in try Version(text) }
 
     mutating func evaluate(_ line: ArraySlice<UInt8>) -> Result<Bool, Failure> {
         guard let tab = line.firstIndex(of: UInt8(ascii: "\t")) else {
             return .failure(Failure(code: "malformed-line", message: "expected SPEC<TAB>VERSION"))
         }
-        let spec = specPosition(String(decoding: line[..<tab], as: UTF8.self))
-        let version = versionPosition(String(decoding: line[(tab + 1)...], as: UTF8.self))
-        return specs.withUnsafeBufferPointer { specs in
-            versions.withUnsafeBufferPointer { versions in
-                switch specs[spec] {
-                case .failure(let error):
-                    return .failure(Failure(code: "invalid-spec", message: error.description))
-                case .success(let parsedSpec):
-                    switch versions[version] {
-                    case .failure(let error):
-                        return .failure(Failure(code: "invalid-version", message: error.description))
-                    case .success(let parsedVersion):
-                        return .success(parsedSpec.matches(parsedVersion))
-                    }
-                }
+        let spec = specs.position(of: line[..<tab])
+        let version = versions.position(of: line[(tab + 1)...])
+        switch specs[spec] {
+        case .failure(let error):
+            return .failure(Failure(code: "invalid-spec", message: error.description))
+        case .success(let parsedSpec):
+            switch versions[version] {
+            case .failure(let error):
+                return .failure(Failure(code: "invalid-version", message: error.description))
+            case .success(let parsedVersion):
+                return .success(parsedSpec.matches(parsedVersion))
+            }
+        }
+    }
+}
+
+/// Parses of byte strings, remembered by their bytes: a hit costs a hash of the bytes and one
+/// comparison, with no `String` made. It starts afresh once it holds `limit` entries, so memory
+/// stays bounded.
+struct ParseCache<Value, Failure: Error> {
+    /// Every key's bytes, one after another; key `i` is `keyBytes[keyEnds[i - 1]..<keyEnds[i]]`.
+    private var keyBytes: [UInt8] = []
+    private var keyEnds: [Int] = []
+    private var values: [Result<Value, Failure>] = []
+    /// Open addressing: each slot holds a key's index plus one, or 0 when empty.
+    private var slots = [Int32](repeating: 0, count: 1 << 12)
+    private let parse: (String) throws(Failure) -> Value
+    private let limit = 1 << 17
+
+    init(parse: @escaping (String) throws(Failure) -> Value) {
+        self.parse = parse
+    }
+
+    subscript(position: Int) -> Result<Value, Failure> { values[position] }
+
+    /// The position of the parse of `bytes`, parsing them on first sight.
+    mutating func position(of bytes: ArraySlice<UInt8>) -> Int {
+        var slot = Self.slot(of: bytes, in: slots.count)
+        while slots[slot] != 0 {
+            let index = Int(slots[slot]) - 1
+            if key(index, equals: bytes) { return index }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+        if values.count >= limit {
+            keyBytes.removeAll(keepingCapacity: true)
+            keyEnds.removeAll(keepingCapacity: true)
+            values.removeAll(keepingCapacity: true)
+            slots = [Int32](repeating: 0, count: slots.count)
+            return position(of: bytes)
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        keyBytes.append(contentsOf: bytes)
+        keyEnds.append(keyBytes.count)
+        values.append(Result { () throws(Failure) in try parse(text) })
+        slots[slot] = Int32(values.count)
+        if values.count * 2 > slots.count { grow() }
+        return values.count - 1
+    }
+
+    private func key(_ index: Int, equals bytes: ArraySlice<UInt8>) -> Bool {
+        let start = index == 0 ? 0 : keyEnds[index - 1]
+        let end = keyEnds[index]
+        guard end - start == bytes.count else { return false }
+        return keyBytes.withUnsafeBufferPointer { stored in
+            bytes.withUnsafeBufferPointer { wanted in
+                memcmp(stored.baseAddress! + start, wanted.baseAddress!, wanted.count) == 0
             }
         }
     }
 
-    private mutating func specPosition(_ text: String) -> Int {
-        Self.position(of: text, in: &specs, index: &specIndex) { () throws(VersionSpecError) in try VersionSpec(text) }
-    }
-
-    private mutating func versionPosition(_ text: String) -> Int {
-        Self.position(of: text, in: &versions, index: &versionIndex) { () throws(VersionError) in try Version(text) }
-    }
-
-    /// The position of `text`'s parse in `values`, parsing it on first sight; both caches start
-    /// afresh once they hold `cacheLimit` entries, so memory stays bounded.
-    private static func position<Value, Failure: Error>(
-        of text: String,
-        in values: inout [Result<Value, Failure>],
-        index: inout [String: Int],
-        parse: () throws(Failure) -> Value
-    ) -> Int {
-        if let known = index[text] { return known }
-        if values.count >= cacheLimit {
-            values.removeAll(keepingCapacity: true)
-            index.removeAll(keepingCapacity: true)
+    private mutating func grow() {
+        slots = [Int32](repeating: 0, count: slots.count * 2)
+        for index in values.indices {
+            let start = index == 0 ? 0 : keyEnds[index - 1]
+            var slot = Self.slot(of: keyBytes[start..<keyEnds[index]], in: slots.count)
+            while slots[slot] != 0 { slot = (slot + 1) & (slots.count - 1) }
+            slots[slot] = Int32(index + 1)
         }
-        values.append(Result(catching: parse))
-        index[text] = values.count - 1
-        return values.count - 1
+    }
+
+    /// The first slot to probe for `bytes`: FNV-1a over the bytes, masked to the table size.
+    private static func slot(of bytes: ArraySlice<UInt8>, in count: Int) -> Int {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        return Int(truncatingIfNeeded: hash ^ (hash >> 32)) & (count - 1)
     }
 }
