@@ -206,6 +206,32 @@ struct TrainMachineTests {
         var other = try TrainScript.train(in: .downstream)
         let events = try other.must(.exclude(member: "torchvision", reason: "broken", cascade: true))
         #expect(events.compactMap(\.member) == ["torchvision", "timm"])
+
+        // Excluding scatter without --cascade: pyg's pin (scatter >=2.1,<3) admits the 2.1.2 that
+        // stays on main, so pyg may still be tested.
+        var third = try TrainScript.train(in: .downstream)
+        try third.must(.exclude(member: "scatter", reason: "cannot build for 2.6", cascade: false))
+        try third.pass("pyg")
+        #expect(third.state("pyg") == .passed)
+    }
+
+    @Test("a member whose pin excludes what an excluded parent keeps on main cannot be tested")
+    func blockedByExclusion() throws {
+        var script = try TrainScript.train(in: .downstream)
+        // A new pyg build pins the new scatter; then scatter is excluded: main keeps 2.1.2.
+        try script.must(
+            .registerBuild(
+                member: "pyg", version: Version("2.6.2"), depends: ["pytorch >=2.6,<3", "scatter >=2.1.3,<3"]),
+            by: TrainScript.team
+        )
+        try script.must(.exclude(member: "scatter", reason: "cannot build for 2.6", cascade: false))
+        #expect(
+            script.run(.startTest(member: "pyg"), by: TrainScript.runner)
+                == .failure(.blockedByExclusion(member: "pyg", parents: ["scatter"]))
+        )
+        let reasons = script.train.blockedReasons(of: script.train.member("pyg")!, at: script.now)
+        #expect(reasons.map(\.kind) == [.blockedBy])
+        #expect(script.train.rootCauses(at: script.now).contains { $0.member == "pyg" && $0.owners == ["alice"] })
     }
 
     @Test("only the people the rules name may act")

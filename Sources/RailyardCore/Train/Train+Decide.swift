@@ -169,6 +169,8 @@ extension Train {
                 return parentMember.state != .excluded && !parentMember.hasPassed(against: rc)
             }
             if !waiting.isEmpty { throw TrainRejection.waitingFor(member: name, parents: waiting) }
+            let blocking = excludedParentsNotAdmitted(by: member)
+            if !blocking.isEmpty { throw TrainRejection.blockedByExclusion(member: name, parents: blocking) }
             return [.testStarted(member: name)]
 
         case .abandonTest(let name):

@@ -157,12 +157,11 @@ extension Train {
         case .pending, .acknowledged, .built, .testing:
             break
         }
+        let blockingExclusions = excludedParentsNotAdmitted(by: member)
         for parentName in member.parents {
             guard let parent = self.member(parentName) else { continue }
             if parent.state == .excluded {
-                let specs = member.depends.compactMap { try? MatchSpec($0) }.filter { $0.exactName == parentName }
-                let admitsMain = specs.allSatisfy { $0.version?.matches(parent.currentVersion) ?? true }
-                if !admitsMain {
+                if blockingExclusions.contains(parentName) {
                     reasons.append(
                         BlockedReason(
                             kind: .blockedBy,
@@ -185,6 +184,16 @@ extension Train {
             }
         }
         return reasons
+    }
+
+    /// The excluded parents whose version on main `member`'s own specs do not admit: it cannot
+    /// pass without them, so it stays blocked-by their exclusion until it is excluded too.
+    package func excludedParentsNotAdmitted(by member: TrainMember) -> [String] {
+        member.parents.filter { parentName in
+            guard let parent = self.member(parentName), parent.state == .excluded else { return false }
+            let specs = member.depends.compactMap { try? MatchSpec($0) }.filter { $0.exactName == parentName }
+            return !specs.allSatisfy { $0.version?.matches(parent.currentVersion) ?? true }
+        }
     }
 
     /// The actionable blockers of the current gate: members blocked by something someone must

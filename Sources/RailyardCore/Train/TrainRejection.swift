@@ -12,6 +12,7 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
     case buildExcludesTrain(member: String, spec: String, package: String, version: String)
     case invalidSpec(member: String, spec: String, message: String)
     case waitingFor(member: String, parents: [String])
+    case blockedByExclusion(member: String, parents: [String])
     case missingReason(command: String)
     case notACompanion(member: String, stage: Stage)
 
@@ -30,6 +31,7 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
         case .buildExcludesTrain: "build-excludes-train"
         case .invalidSpec: "invalid-spec"
         case .waitingFor: "waiting-for"
+        case .blockedByExclusion: "blocked-by-exclusion"
         case .missingReason: "missing-reason"
         case .notACompanion: "not-a-companion"
         }
@@ -63,6 +65,9 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
             "the build of \(member) declares '\(spec)': \(message)"
         case .waitingFor(let member, let parents):
             "\(member) is waiting for \(parents.joined(separator: ", ")) to pass first"
+        case .blockedByExclusion(let member, let parents):
+            "\(member) needs \(parents.joined(separator: ", ")), which were excluded and whose versions on main it does"
+                + " not admit: exclude it too, or register a build whose specs admit them"
         case .missingReason(let command):
             "\(command) needs a reason"
         case .notACompanion(let member, let stage):
