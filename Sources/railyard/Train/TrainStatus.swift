@@ -23,8 +23,7 @@ struct TrainStatus: ParsableCommand {
         } else {
             out.append(
                 "train \(train.version) (\(train.kind.rawValue)): \(train.stage.rawValue), revision \(train.revision)")
-            out.append(train.rc.map { ", RC \($0)\n" } ?? ", no RC yet\n\n")
-            if train.rc != nil { out.append("\n") }
+            out.append((train.rc.map { ", RC \($0)" } ?? ", no RC yet") + "\n\n")
             let rows = train.members.map { member -> [String] in
                 let blocked = train.blockedReasons(of: member, at: now).map { "\($0.kind.rawValue): \($0.detail)" }
                 return [
