@@ -260,7 +260,7 @@ package struct Store: Sendable {
                 ]
             )
         }
-        for notification in Notifications.derive(train: train, events: events) {
+        for notification in train.notices(for: events) {
             try db.execute(
                 sql: """
                     INSERT INTO outbox (id, train, revision, kind, recipients, payload, created_at, next_attempt_at)

@@ -1,18 +1,24 @@
 import Foundation
-import RailyardCore
 
-/// The notifications a command's events call for, written to the outbox in the same
-/// transaction (the notifications driver delivers them).
-enum Notifications {
-    struct Notification {
-        var position: Int
-        var kind: String
-        var recipients: [String]
-        var payload: [String: String]
-    }
+/// Someone the train must tell about something: what a command's events call for. The store
+/// writes each to its outbox in the same transaction; the notifications driver delivers them.
+package struct Notice: Sendable, Equatable {
+    /// The event's position among the command's events (with the revision, a stable id).
+    package var position: Int
+    /// `request`, `blocked`, `excluded`, `stage`, `rc`, `released` or `aborted`.
+    package var kind: String
+    package var recipients: [String]
+    package var payload: [String: String]
+}
 
-    static func derive(train: Train, events: [TrainEvent]) -> [Notification] {
-        var notifications: [Notification] = []
+extension Train {
+    /// Who must be told what after `events` were applied to this train: maintainers when their
+    /// package is asked for a bump or rebuild or becomes blocked-by something (a parent's block
+    /// does not notify the children's maintainers), release managers on every stage change, RC,
+    /// decline, exclusion, release and abort.
+    package func notices(for events: [TrainEvent]) -> [Notice] {
+        let train = self
+        var notifications: [Notice] = []
         let version = train.version.description
         func maintainers(_ name: String) -> [String] { train.member(name)?.maintainers ?? [] }
         for (position, event) in events.enumerated() {
@@ -73,7 +79,7 @@ enum Notifications {
             if let kind {
                 var seen = Set<String>()
                 notifications.append(
-                    Notification(
+                    Notice(
                         position: position,
                         kind: kind,
                         recipients: recipients.filter { seen.insert($0).inserted },
