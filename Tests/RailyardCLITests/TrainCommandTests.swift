@@ -148,4 +148,28 @@ struct TrainCommandTests {
         #expect(try scratch.json(["train", "status", "2.6.0"])["stage"] as? String == "companions")
         #expect(try scratch.run(["db", "verify"]).status == 0)
     }
+
+    @Test("ci wait returns when the train reaches the stage, and fails when it is aborted")
+    func wait() async throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
+        _ = try scratch.run(["train", "create", "2.6.0", "--catalog", Self.catalog, "--as", "alice"])
+        let now = try scratch.run(["ci", "wait", "--train", "2.6.0", "--stage", "planned"])
+        #expect(now.status == 0)
+        #expect(now.stdout == "train 2.6.0 is planned\n")
+        async let waiting = Task.detached {
+            try scratch.run(["ci", "wait", "--train", "2.6.0", "--stage", "candidate", "--interval", "0.1", "--json"])
+        }.value
+        try await Task.sleep(for: .milliseconds(300))
+        _ = try scratch.run(["train", "rc", "2.6.0", "--number", "1", "--as", "alice"])
+        _ = try scratch.run(["train", "advance", "2.6.0", "--as", "alice"])
+        let reached = try await waiting
+        #expect(reached.status == 0)
+        #expect(reached.stdout == #"{"reached":true,"stage":"candidate","train":"2.6.0"}"# + "\n")
+        _ = try scratch.run(["train", "abort", "2.6.0", "--reason", "withdrawn", "--as", "alice"])
+        let aborted = try scratch.run(["ci", "wait", "--train", "2.6.0", "--stage", "staged"])
+        #expect(aborted.status == 1)
+        #expect(aborted.stderr.contains("the train was aborted before staged"))
+        #expect(try scratch.run(["ci", "wait", "--train", "2.6.0", "--stage", "shipped"]).status == 2)
+    }
 }
