@@ -35,7 +35,7 @@ struct CIClaim: ParsableCommand {
     )
 
     @Option(help: "The train.") var train: String
-    @Option(help: "test or integration (default: either).") var kind: String?
+    @Option(help: "test or integration (default: either); build work comes with the channel.") var kind: String?
     @Option(help: "Claim this member's test.") var package: String?
     @Option(name: .customLong("as"), help: "The runner's name.") var runner: String
     @Option(help: "How long the claim holds: Nm, Nh or Nd.") var lease: String = "30m"
@@ -49,7 +49,12 @@ struct CIClaim: ParsableCommand {
         var workKind: WorkItem.Kind? = nil
         if let kind {
             guard let parsed = WorkItem.Kind(rawValue: kind) else {
-                throw refuse(code: "invalid-argument", message: "--kind \(kind): test or integration", json: json)
+                throw refuse(
+                    code: "invalid-argument",
+                    message:
+                        "--kind \(kind): test or integration (build work arrives with railyard stage and the channel)",
+                    json: json
+                )
             }
             workKind = parsed
         }
