@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import RailyardCore
+import RailyardStore
+
+/// `railyard ci claim`: a runner takes the next piece of work under a lease.
+struct CIClaim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "claim",
+        abstract:
+            "Claim the next piece of work (a member's test, or the all-together run); prints nothing when there is none.",
+        discussion: """
+            Work is derived from the train: a test for each built member whose parents passed \
+            against the current RC, and the all-together run of a staged train. The claim holds \
+            a lease; a claim whose lease runs out returns to the queue. --package claims that \
+            member's test (a failed one too: a retry). With --json, the item as an object, or \
+            null when there is nothing to claim; the exit is 0 either way.
+
+            Example:
+              railyard ci claim --train 2.6.0 --kind test --as runner-7 --lease 30m --json
+            """
+    )
+
+    @Option(help: "The train.") var train: String
+    @Option(help: "test or integration (default: either); build work comes with the channel.") var kind: String?
+    @Option(help: "Claim this member's test.") var package: String?
+    @Option(name: .customLong("as"), help: "The runner's name.") var runner: String
+    @Option(help: "How long the claim holds: Nm, Nh or Nd.") var lease: String = "30m"
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let json = store.output.json
+        guard let duration = PolicyDuration(lease) else {
+            throw refuse(code: "invalid-argument", message: "--lease \(lease): write Nm, Nh or Nd", json: json)
+        }
+        var workKind: WorkItem.Kind? = nil
+        if let kind {
+            guard let parsed = WorkItem.Kind(rawValue: kind) else {
+                throw refuse(
+                    code: "invalid-argument",
+                    message:
+                        "--kind \(kind): test or integration (build work arrives with railyard stage and the channel)",
+                    json: json
+                )
+            }
+            workKind = parsed
+        }
+        let item = try withStore(store) { store throws(StoreError) in
+            try store.claim(
+                train: train,
+                kind: workKind,
+                package: package,
+                runner: runner,
+                lease: TimeInterval(duration.seconds),
+                at: Date()
+            )
+        }
+        var out = OutputBuffer()
+        if json {
+            out.appendLine(
+                json: item.map { item in
+                    .object([
+                        "id": .string(item.id),
+                        "train": .string(item.train),
+                        "kind": .string(item.kind.rawValue),
+                        "package": item.package.map { .string($0) } ?? .null,
+                        "rc": .number(item.rc),
+                        "attempt": .number(item.attempt),
+                        "lease_until": .string(iso(item.leaseUntil)),
+                    ])
+                } ?? .null
+            )
+        } else if let item {
+            out.append("\(item.id)\n")
+        }
+        out.flush()
+    }
+}
