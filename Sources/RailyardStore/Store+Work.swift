@@ -113,7 +113,7 @@ extension Store {
 
     /// The claims currently held on a train.
     package func claims(train version: String) throws(StoreError) -> [WorkItem] {
-        try write { db in
+        try read { db in
             try Row.fetchAll(
                 db,
                 sql:

@@ -505,7 +505,7 @@ package struct Store: Sendable {
         try CompactJSONEncoder.encode(value)
     }
 
-    private func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
             return try writer.read(body)
         } catch let error as StoreError {

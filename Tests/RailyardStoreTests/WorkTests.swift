@@ -33,12 +33,14 @@ struct WorkTests {
         #expect(item.kind == .test)
         #expect(item.attempt == 1)
         #expect(try store.train("2.6.0").member("torchvision")?.state == .testing)
+        #expect(try store.claims(train: "2.6.0") == [item])
         // Held, and the downstream members wait for the downstream stage: nothing else to claim.
         #expect(try store.claim(train: "2.6.0", runner: "r2", lease: 600, at: Self.t0) == nil)
         #expect(throws: StoreError.notYourClaim(id: item.id, holder: "r1")) {
             try store.report(work: item.id, passed: true, log: nil, runner: "r2", at: Self.t0)
         }
         try store.report(work: item.id, passed: true, log: "https://ci.example.org/1", runner: "r1", at: Self.t0)
+        #expect(try store.claims(train: "2.6.0").isEmpty)
         #expect(try store.train("2.6.0").member("torchvision")?.state == .passed)
         #expect(throws: StoreError.unknownWork(item.id)) {
             try store.report(work: item.id, passed: true, log: nil, runner: "r1", at: Self.t0)

@@ -74,11 +74,6 @@ struct OutputBuffer {
         if bytes.count >= 1 << 16 { flush() }
     }
 
-    mutating func append(_ raw: ArraySlice<UInt8>) {
-        bytes.append(contentsOf: raw)
-        if bytes.count >= 1 << 16 { flush() }
-    }
-
     mutating func flush() {
         Self.writeAll(bytes, to: 1)
         bytes.removeAll(keepingCapacity: true)
