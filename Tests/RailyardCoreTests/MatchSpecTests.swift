@@ -67,6 +67,8 @@ struct MatchSpecTests {
         MatchSpecCase("numpy # a comment", true),
         MatchSpecCase("numpy ^1\\.7\\..*$", true),
         MatchSpecCase("numpy * ^py2.*_0$", true),
+        MatchSpecCase("NumPy >=1.5", true),
+        MatchSpecCase("NUM*", true),
     ]
 
     @Test("conda's verdicts against numpy-1.7.1-py27_0", arguments: numpyCases)
@@ -117,6 +119,7 @@ struct MatchSpecTests {
             ("pytorch 2.5.1.*", "pytorch", "2.5.1.*", nil),
             ("pytorch >=2.3,<2.6", "pytorch", ">=2.3,<2.6", nil),
             ("__glibc >=2.17", "__glibc", ">=2.17", nil),
+            ("PyTorch >=2.3", "pytorch", ">=2.3", nil),
             ("libgcc-ng >=12", "libgcc-ng", ">=12", nil),
             ("numpy[version='>=1.7', build=py*]", "numpy", ">=1.7", "py*"),
             ("numpy[version=1.7.*]", "numpy", "1.7.*", nil),

@@ -51,7 +51,8 @@ enum MatchSpecParser {
         if !name.utf8.contains(UInt8(ascii: "*")) && !isPackageName(name) && !isPackageName(name.lowercased()) {
             throw MatchSpecError(input: input, reason: .invalidName(name))
         }
-        guard let nameMatcher = StringMatcher(name) else {
+        // conda matches names lower-cased (its GlobLowerStrMatch): `NumPy` is `numpy`.
+        guard let nameMatcher = StringMatcher(name.lowercased()) else {
             throw MatchSpecError(input: input, reason: .invalidName(name))
         }
 
