@@ -18,12 +18,20 @@ package struct Store: Sendable {
     /// Opens the database file at `path` (creating it and its folder): WAL, so that the CLI and
     /// the server share it, with a busy timeout, migrated to the newest schema.
     package init(path: String) throws(StoreError) {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         do {
-            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            writer = try Self.open(path)
         } catch {
-            throw StoreError.cannotOpen(path: path, message: "\(error)")
+            throw StoreError.cannotOpen(
+                path: path, message: "cannot create the folder \(directory.path): \(Self.reason(error))")
+        }
+        do {
+            writer = try Self.open(path)
+        } catch let error as DatabaseError {
+            throw StoreError.cannotOpen(
+                path: path, message: error.message ?? "SQLite error \(error.resultCode.rawValue)")
+        } catch {
+            throw StoreError.cannotOpen(path: path, message: Self.reason(error))
         }
         try migrate()
     }
@@ -494,6 +502,16 @@ package struct Store: Sendable {
     }
 
     // MARK: - Plumbing
+
+    /// A file-system error as one short sentence (the POSIX reason when there is one).
+    static func reason(_ error: any Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? any Error {
+            let posix = underlying as NSError
+            if posix.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(posix.code))) }
+        }
+        return nsError.localizedDescription
+    }
 
     /// `time` to the millisecond, as the log stores it: a command applied with the stored time
     /// and the same command replayed from the log then give identical states.

@@ -44,12 +44,12 @@ package enum CatalogFile {
         try YAMLEventReader.document(text)
     }
 
+    /// A file-system error as one short sentence (the POSIX reason when there is one).
     private static func readProblem(_ error: any Error) -> String {
         let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
-            underlying.domain == NSPOSIXErrorDomain
-        {
-            return String(cString: strerror(Int32(underlying.code)))
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? any Error {
+            let posix = underlying as NSError
+            if posix.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(posix.code))) }
         }
         return nsError.localizedDescription
     }

@@ -97,6 +97,17 @@ struct TrainCommandTests {
         let scratch = Scratch()
         defer { scratch.remove() }
         #expect(try scratch.run(["train", "status", "9.9.9"]).status == 2)
+        let nowhere = try RailyardProcess.run(["train", "list", "--db", "/proc/railyard-nowhere/db.sqlite"])
+        #expect(nowhere.status == 2)
+        #expect(
+            nowhere.stderr.hasPrefix(
+                "railyard: cannot open the database /proc/railyard-nowhere/db.sqlite: cannot create the folder"))
+        let notADatabase = scratch.directory.appendingPathComponent("not-a-database.sqlite")
+        try FileManager.default.createDirectory(at: scratch.directory, withIntermediateDirectories: true)
+        try Data("not a database".utf8).write(to: notADatabase)
+        let garbage = try RailyardProcess.run(["train", "list", "--db", notADatabase.path])
+        #expect(garbage.status == 2)
+        #expect(garbage.stderr.contains("file is not a database"))
         _ = try scratch.run(["train", "create", "2.6.0", "--catalog", Self.catalog, "--as", "alice"])
         let stale = try scratch.run([
             "train", "rc", "2.6.0", "--number", "1", "--as", "alice", "--expect-revision", "5",
