@@ -69,7 +69,8 @@ struct CatalogCommandTests {
     func checkGarbage() throws {
         let missing = try RailyardProcess.run(["catalog", "check", "/nonexistent/distro.yml"])
         #expect(missing.status == 2)
-        #expect(missing.stderr.hasPrefix("/nonexistent/distro.yml:1:1: cannot read the file: No such file or directory"))
+        #expect(
+            missing.stderr.hasPrefix("/nonexistent/distro.yml:1:1: cannot read the file: No such file or directory"))
         let binary = FileManager.default.temporaryDirectory.appendingPathComponent("railyard-\(UUID().uuidString).yml")
         try Data([0xFF, 0xFE, 0x00, 0x01, 0x80]).write(to: binary)
         defer { try? FileManager.default.removeItem(at: binary) }
