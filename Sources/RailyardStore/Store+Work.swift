@@ -46,31 +46,24 @@ extension Store {
             )
             let until = time.addingTimeInterval(lease)
             if kind != .integration {
-                for member in train.members where wanted == nil || member.name == wanted {
-                    let id = "\(version):test:\(member.name):rc\(rc)"
-                    let offered = member.state == .built || (wanted != nil && member.state == .failed)
-                    guard offered, !held.contains(id) else { continue }
-                    guard case .success = train.decide(.startTest(member: member.name), by: .runner(runner), at: time)
-                    else {
-                        continue
-                    }
-                    try Self.execute(db, .startTest(member: member.name), on: version, by: .runner(runner), at: time)
-                    let attempt = (try Self.load(db, version).member(member.name)?.attempts) ?? 1
+                for name in train.testWork(retrying: wanted, by: .runner(runner), at: time) {
+                    let id = "\(version):test:\(name):rc\(rc)"
+                    guard !held.contains(id) else { continue }
+                    let (_, started) = try Self.execute(
+                        db, .startTest(member: name), on: version, by: .runner(runner), at: time)
                     let item = WorkItem(
-                        id: id, train: version, kind: .test, package: member.name, rc: rc, runner: runner,
-                        leaseUntil: until, attempt: attempt
+                        id: id, train: version, kind: .test, package: name, rc: rc, runner: runner,
+                        leaseUntil: until, attempt: started?.member(name)?.attempts ?? 1
                     )
                     try Self.insert(db, item, at: time)
                     return item
                 }
             }
-            if kind != .test, wanted == nil, train.stage == .staged, let run = train.integration, run.rc == rc,
-                run.passed == nil
-            {
-                let id = "\(version):integration:rc\(rc)"
+            if kind != .test, wanted == nil, let integrationRC = train.integrationWork {
+                let id = "\(version):integration:rc\(integrationRC)"
                 guard !held.contains(id) else { return nil }
                 let item = WorkItem(
-                    id: id, train: version, kind: .integration, package: nil, rc: rc, runner: runner,
+                    id: id, train: version, kind: .integration, package: nil, rc: integrationRC, runner: runner,
                     leaseUntil: until, attempt: 1
                 )
                 try Self.insert(db, item, at: time)

@@ -339,3 +339,21 @@ struct TrainMachineTests {
         #expect(try JSONDecoder().decode([TrainEvent].self, from: events) == script.log)
     }
 }
+
+@Suite("Train: the work CI can take")
+struct TrainWorkTests {
+    @Test("test work: built members whose parents passed; a failed one only by name; the staged run")
+    func work() throws {
+        var script = try TrainScript.train(in: .downstream)
+        // pyg waits for scatter; kornia and scatter wait for their builds.
+        #expect(script.train.testWork(by: TrainScript.runner, at: script.now) == ["captum", "timm"])
+        try script.must(.startTest(member: "captum"), by: TrainScript.runner)
+        try script.must(.reportTest(member: "captum", rc: 1, passed: false, log: nil), by: TrainScript.runner)
+        #expect(script.train.testWork(by: TrainScript.runner, at: script.now) == ["timm"])
+        #expect(script.train.testWork(retrying: "captum", by: TrainScript.runner, at: script.now) == ["captum"])
+        #expect(script.train.testWork(by: TrainScript.team, at: script.now).isEmpty)  // not a runner
+        #expect(script.train.integrationWork == nil)
+        let staged = try TrainScript.train(in: .staged)
+        #expect(staged.train.integrationWork == 1)
+    }
+}
