@@ -24,7 +24,10 @@ let package = Package(
         .target(
             name: "RailyardMigrations",
             path: "Migrations",
-            resources: [.embedInCode("m0001_trains.sql"), .embedInCode("m0002_work_claims.sql")]
+            resources: [
+                .embedInCode("m0001_trains.sql"), .embedInCode("m0002_work_claims.sql"),
+                .embedInCode("m0003_build_work.sql"),
+            ]
         ),
         // GRDB over the system libsqlite3: the only module that knows SQL.
         .target(

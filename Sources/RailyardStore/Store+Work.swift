@@ -5,6 +5,8 @@ import RailyardCore
 /// A piece of CI work a runner holds under a lease.
 package struct WorkItem: Sendable, Equatable, Codable {
     package enum Kind: String, Sendable, Codable, CaseIterable {
+        /// Build a companion or C++/CUDA member against the current RC, then stage it.
+        case build
         /// Test one member against the current RC.
         case test
         /// Run every member of the staged train together.
@@ -25,9 +27,11 @@ package struct WorkItem: Sendable, Equatable, Codable {
 extension Store {
     /// Hands the next piece of work to `runner` under a lease, or nil when there is none.
     ///
-    /// Work is derived from the train's state: a test for each `built` member whose parents have
-    /// passed (companions only while the train is in `companions`), and the all-together run of a
-    /// staged train. Claims whose lease ran out are returned to the queue first.
+    /// Work is derived from the train's state (the core's `buildWork`, `testWork` and
+    /// `integrationWork`): builds first, as they unblock the most, then tests, then the
+    /// all-together run of a staged train. Claims whose lease ran out are returned to the queue
+    /// first. Claiming a build changes nothing in the train; the build counts once its artifact
+    /// is staged.
     package func claim(
         train version: String,
         kind: WorkItem.Kind? = nil,
@@ -45,7 +49,20 @@ extension Store {
                 try String.fetchAll(db, sql: "SELECT id FROM work_claim WHERE train = ?", arguments: [version])
             )
             let until = time.addingTimeInterval(lease)
-            if kind != .integration {
+            if kind == nil || kind == .build {
+                for name in train.buildWork(retrying: wanted) {
+                    let id = "\(version):build:\(name):rc\(rc)"
+                    guard !held.contains(id) else { continue }
+                    let failed = train.member(name)?.buildFailure.flatMap { $0.rc == rc ? $0.attempts : nil } ?? 0
+                    let item = WorkItem(
+                        id: id, train: version, kind: .build, package: name, rc: rc, runner: runner,
+                        leaseUntil: until, attempt: failed + 1
+                    )
+                    try Self.insert(db, item, at: time)
+                    return item
+                }
+            }
+            if kind == nil || kind == .test {
                 for name in train.testWork(retrying: wanted, by: .runner(runner), at: time) {
                     let id = "\(version):test:\(name):rc\(rc)"
                     guard !held.contains(id) else { continue }
@@ -97,9 +114,11 @@ extension Store {
             guard holder == runner else { throw StoreError.notYourClaim(id: id, holder: holder) }
             try db.execute(sql: "DELETE FROM work_claim WHERE id = ?", arguments: [id])
             let command: TrainCommand =
-                (row["kind"] as String) == WorkItem.Kind.integration.rawValue
-                ? .reportIntegration(rc: rc, passed: passed, log: log)
-                : .reportTest(member: row["package"], rc: rc, passed: passed, log: log)
+                switch WorkItem.Kind(rawValue: row["kind"]) {
+                case .build: .reportBuild(member: row["package"], rc: rc, passed: passed, log: log)
+                case .integration: .reportIntegration(rc: rc, passed: passed, log: log)
+                case .test, nil: .reportTest(member: row["package"], rc: rc, passed: passed, log: log)
+                }
             return try Self.execute(db, command, on: version, by: .runner(runner), at: time).0
         }
     }
@@ -144,6 +163,7 @@ extension Store {
         )
         for row in expired {
             try db.execute(sql: "DELETE FROM work_claim WHERE id = ?", arguments: [row["id"] as String])
+            guard (row["kind"] as String) == WorkItem.Kind.test.rawValue else { continue }
             if let member: String = row["package"], try load(db, version).member(member)?.state == .testing {
                 try execute(db, .abandonTest(member: member), on: version, by: .policy, at: time)
             }

@@ -35,9 +35,9 @@ struct TrainCommandTests {
         #expect(notRM.status == 1)
         #expect(notRM.stderr.contains("kornia-team may not create: a release manager (alice, bob)"))
 
-        let early = try scratch.run(["train", "advance", "2.6.0", "--as", "alice"])
-        #expect(early.status == 1)
-        #expect(early.stderr.contains("the gate to leave planned does not hold: an RC of pytorch is registered"))
+        let tooEarly = try scratch.run(["train", "advance", "2.6.0", "--as", "alice"])
+        #expect(tooEarly.status == 1)
+        #expect(tooEarly.stderr.contains("the gate to leave planned does not hold: an RC of pytorch is registered"))
 
         #expect(try scratch.run(["train", "rc", "2.6.0", "--number", "1", "--as", "alice"]).status == 0)
         #expect(try scratch.run(["train", "advance", "2.6.0", "--as", "alice"]).status == 0)
@@ -55,6 +55,20 @@ struct TrainCommandTests {
             try scratch.run([
                 "bump", "decline", "torchtext", "--train", "2.6.0", "--as", "text-team", "--reason", "retired",
             ]).status == 0)
+
+        // CI builds the companions whose request is open: builds come first.
+        let claimed = try scratch.json(["ci", "claim", "--train", "2.6.0", "--kind", "build", "--as", "r1"])
+        #expect(claimed["kind"] as? String == "build")
+        #expect(claimed["package"] as? String == "torchvision")
+        #expect(claimed["rc"] as? Int == 1)
+        let early = try scratch.run([
+            "ci", "report", try #require(claimed["id"] as? String), "--result", "passed", "--as", "r1",
+        ])
+        #expect(early.status == 1)
+        #expect(early.stderr.contains("no build of torchvision against RC 1 is staged yet"))
+        let badKind = try scratch.run(["ci", "claim", "--train", "2.6.0", "--kind", "deploy", "--as", "r1"])
+        #expect(badKind.status == 2)
+        #expect(badKind.stderr.contains("--kind deploy: build, test or integration"))
 
         let status = try scratch.json(["train", "status", "2.6.0"])
         #expect(status["train"] as? String == "2.6.0")

@@ -250,7 +250,7 @@ struct TrainMachineTests {
         )
         #expect(
             script.run(.startTest(member: "captum"), by: TrainScript.team)
-                == .failure(.notAllowed(actor: "team", command: "claim", needs: "a CI runner"))
+                == .failure(.notAllowed(actor: "team", command: "claim", needs: "a CI runner or a release manager"))
         )
         #expect(
             script.run(.exclude(member: "kornia", reason: "  ", cascade: false))

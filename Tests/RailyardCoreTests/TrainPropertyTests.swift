@@ -38,7 +38,7 @@ struct TrainPropertyTests {
         guard step.proper else { return actors[step.actor] }
         switch command {
         case .acknowledge, .decline, .registerBuild: return TrainScript.team
-        case .startTest, .reportTest, .reportIntegration: return TrainScript.runner
+        case .startTest, .reportTest, .reportBuild, .reportIntegration: return TrainScript.runner
         case .sweepDeadlines, .abandonTest: return .policy
         case .registerRC, .advance, .exclude, .waive, .markFinal, .release, .abort: return TrainScript.alice
         }
@@ -67,7 +67,9 @@ struct TrainPropertyTests {
                 depends: step.flag ? ["pytorch >=2.6,<2.7", "torchvision >=0.21,<0.22"] : ["pytorch 2.5.*"]
             )
         case 7, 8: return .startTest(member: member)
-        case 9, 10:
+        case 9:
+            return .reportBuild(member: member, rc: step.flag ? rc : rc - 1, passed: step.hours % 3 != 0, log: nil)
+        case 10:
             return .reportTest(member: member, rc: step.flag ? rc : rc - 1, passed: step.hours % 3 != 0, log: nil)
         case 11: return .reportIntegration(rc: step.flag ? rc : rc - 1, passed: step.hours % 4 != 0, log: nil)
         case 12:
@@ -101,6 +103,11 @@ struct TrainPropertyTests {
                 }
                 for member in script.train.members where member.state == .passed {
                     #expect(member.result?.rc == script.train.rc, "\(member.name) passed against a stale RC")
+                }
+                for member in script.train.members {
+                    if let failure = member.buildFailure {
+                        #expect(failure.rc == script.train.rc, "\(member.name) keeps a stale build failure")
+                    }
                 }
                 if script.train.stage >= .staged && !script.train.stage.isTerminal {
                     #expect(script.train.gateHolds(leaving: .downstream))

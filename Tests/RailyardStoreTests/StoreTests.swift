@@ -69,6 +69,30 @@ struct StoreTests {
         #expect(Migrations.all.map(\.id) == files)
     }
 
+    @Test("a database at an older schema is upgraded in place and keeps its rows")
+    func upgradeKeepsClaims() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("railyard-upgrade-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("old.sqlite").path
+        // The schema as the first two migrations left it, written by another SQLite client.
+        let older = Migrations.all.prefix(2)
+        try rawSQL(
+            path,
+            "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);"
+                + older.map { $0.sql + "; INSERT INTO grdb_migrations VALUES ('\($0.id)');" }.joined()
+                    + """
+                    INSERT INTO train VALUES ('2.6.0', 'companions', 1, '{}', 0);
+                    INSERT INTO work_claim VALUES ('2.6.0:test:torchvision:rc1', '2.6.0', 'test', 'torchvision', 1, 'r1',
+                        0, 4102444800, 1);
+                    """,
+            script: true
+        )
+        let store = try Store(path: path)
+        #expect(try store.appliedMigrations() == Migrations.all.map(\.id))
+        #expect(try store.claims(train: "2.6.0").map(\.id) == ["2.6.0:test:torchvision:rc1"])
+    }
+
     @Test("a database from a newer railyard is refused with a clear message")
     func newerSchema() throws {
         let fixture = try StoreFixture()
@@ -196,12 +220,12 @@ struct StoreTests {
 }
 
 /// Runs SQL on the database file directly, as a person with sqlite3 would.
-func rawSQL(_ path: String, _ sql: String) throws {
+func rawSQL(_ path: String, _ sql: String, script: Bool = false) throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    let run = script ? "c.executescript(sys.argv[2])" : "c.execute(sys.argv[2])"
     process.arguments = [
-        "python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()", path,
-        sql,
+        "python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); \(run); c.commit()", path, sql,
     ]
     process.standardError = FileHandle.nullDevice
     try process.run()

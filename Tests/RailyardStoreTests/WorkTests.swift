@@ -87,4 +87,49 @@ struct WorkTests {
             try store.report(work: item.id, passed: true, log: nil, runner: "r1", at: Self.t0)
         }
     }
+
+    @Test("build work: claimed under a lease, a success only once staged, a failure retried by name")
+    func builds() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let store = fixture.store
+        try store.create(StoreFixture.train(), by: Self.alice, at: Self.t0)
+        try store.execute(.registerRC(number: 1, subdirs: ["linux-64"]), on: "2.6.0", by: Self.alice, at: Self.t0)
+        try store.execute(.advance, on: "2.6.0", by: Self.alice, at: Self.t0)
+        try store.execute(.advance, on: "2.6.0", by: Self.alice, at: Self.t0)
+        let revision = try store.train("2.6.0").revision
+        let build = try #require(try store.claim(train: "2.6.0", runner: "r1", lease: 60, at: Self.t0))
+        #expect(build.id == "2.6.0:build:torchvision:rc1")
+        #expect(build.kind == .build)
+        #expect(build.package == "torchvision")
+        #expect(build.attempt == 1)
+        // Claiming a build changes nothing in the train; the item is held.
+        #expect(try store.train("2.6.0").revision == revision)
+        #expect(try store.claim(train: "2.6.0", runner: "r2", lease: 60, at: Self.t0) == nil)
+        // An expired build lease hands the build to another runner.
+        let later = Self.t0.addingTimeInterval(120)
+        let again = try #require(try store.claim(train: "2.6.0", kind: .build, runner: "r2", lease: 60, at: later))
+        #expect(again.id == build.id)
+        #expect(try store.train("2.6.0").revision == revision)
+        #expect(throws: StoreError.rejected(.buildNotStaged(member: "torchvision", rc: 1))) {
+            try store.report(work: again.id, passed: true, log: nil, runner: "r2", at: later)
+        }
+        // The refused report kept the claim.
+        #expect(try store.claims(train: "2.6.0").map(\.id) == [build.id])
+        try store.report(work: again.id, passed: false, log: "https://ci.example.org/b", runner: "r2", at: later)
+        #expect(try store.claims(train: "2.6.0").isEmpty)
+        #expect(try store.claim(train: "2.6.0", runner: "r2", lease: 60, at: later) == nil)
+        let retry = try #require(
+            try store.claim(train: "2.6.0", package: "torchvision", runner: "r2", lease: 60, at: later))
+        #expect(retry.kind == .build)
+        #expect(retry.attempt == 2)
+        try store.execute(
+            .registerBuild(member: "torchvision", version: Version("0.21.0"), depends: ["pytorch 2.6.0.*"]),
+            on: "2.6.0", by: .person("team"), at: later)
+        try store.report(work: retry.id, passed: true, log: nil, runner: "r2", at: later)
+        // Built: its test is the next work.
+        let test = try #require(try store.claim(train: "2.6.0", runner: "r2", lease: 60, at: later))
+        #expect(test.id == "2.6.0:test:torchvision:rc1")
+        #expect(try store.verify().isEmpty)
+    }
 }

@@ -10,6 +10,7 @@ import Foundation
 /// | ack / decline | the member's maintainers, release managers | while requested | `acknowledged` (with an ETA) / `declined` |
 /// | stage (build) | the member's maintainers, release managers | companions (companions only), downstream, staged | its specs must admit the train's versions; `built`; parents' new versions can turn retest members into bumps |
 /// | claim / report | CI runners, release managers | companions, downstream, staged | test work for a `built` (or `failed`) member whose parents passed; `testing`; `passed`/`failed` against the current RC only |
+/// | report build | CI runners, release managers | companions, downstream, staged | a companion's or C++/CUDA member's build against the current RC: a success needs its build staged first; a failure blocks it (blocked-by) until a build is registered or a retry |
 /// | expire | the policy | while testing | a claim whose lease ran out: back to the queue |
 /// | exclude | release managers | until released | `excluded`, with reason; `cascade` also excludes every member that depends on it |
 /// | waive | release managers | on a failed member | counts as passed, shown as waived |
@@ -189,6 +190,21 @@ extension Train {
             try requireState(member, command, in: [.testing])
             return [.tested(member: name, rc: reportedRC, passed: passed, log: log)]
 
+        case .reportBuild(let name, let reportedRC, let passed, let log):
+            let member = try requireMember(name)
+            try requireRunnerOrReleaseManager(actor, command)
+            try requireStage(command, in: [.companions, .downstream, .staged])
+            guard reportedRC == rc else { throw TrainRejection.staleRC(given: reportedRC, current: rc) }
+            guard member.buildIsTiedToRC else { throw TrainRejection.notBuiltByCI(member: name) }
+            if passed {
+                guard member.build?.rc == reportedRC else {
+                    throw TrainRejection.buildNotStaged(member: name, rc: reportedRC)
+                }
+            } else {
+                try requireState(member, command, in: [.requested, .acknowledged])
+            }
+            return [.buildReported(member: name, rc: reportedRC, passed: passed, log: log)]
+
         case .reportIntegration(let reportedRC, let passed, let log):
             try requireRunnerOrReleaseManager(actor, command)
             try requireStage(command, in: [.staged])
@@ -298,7 +314,8 @@ extension Train {
     private func requireRunnerOrReleaseManager(_ actor: Actor, _ command: TrainCommand) throws {
         if isReleaseManager(actor) { return }
         if case .runner = actor { return }
-        throw TrainRejection.notAllowed(actor: actor.description, command: command.name, needs: "a CI runner")
+        throw TrainRejection.notAllowed(
+            actor: actor.description, command: command.name, needs: "a CI runner or a release manager")
     }
 
     private func requireStage(_ command: TrainCommand, in allowed: [Stage]) throws {

@@ -157,6 +157,18 @@ extension Train {
         case .pending, .acknowledged, .built, .testing:
             break
         }
+        if member.hasOpenRequest, member.buildFailed(against: rc), let failure = member.buildFailure {
+            let log = failure.log.map { "; log: \($0)" } ?? ""
+            let times = failure.attempts == 1 ? "" : " (\(failure.attempts) attempts)"
+            reasons.append(
+                BlockedReason(
+                    kind: .blockedBy,
+                    detail: "build failed against RC \(failure.rc)\(times)\(log)",
+                    since: failure.at,
+                    on: member.maintainers
+                )
+            )
+        }
         let blockingExclusions = excludedParentsNotAdmitted(by: member)
         for parentName in member.parents {
             guard let parent = self.member(parentName) else { continue }

@@ -50,6 +50,12 @@ extension Train {
                 payload["member"] = member
                 payload["detail"] = "test failed against RC \(rc)"
                 payload["log"] = log
+            case .buildReported(let member, let rc, false, let log):
+                kind = "blocked"
+                recipients = maintainers(member)
+                payload["member"] = member
+                payload["detail"] = "build failed against RC \(rc)"
+                payload["log"] = log
             case .excluded(let member, let reason, _):
                 kind = "excluded"
                 recipients = maintainers(member) + train.releaseManagers
@@ -71,7 +77,8 @@ extension Train {
                 kind = "aborted"
                 recipients = train.releaseManagers
                 payload["detail"] = reason
-            case .created, .invalidated, .acknowledged, .built, .testStarted, .testAbandoned, .tested, .waived,
+            case .created, .invalidated, .acknowledged, .built, .testStarted, .testAbandoned, .tested, .buildReported,
+                .waived,
                 .integrationPending,
                 .integrationReported, .markedFinal:
                 break

@@ -14,6 +14,33 @@ extension Train {
         }
     }
 
+    /// The members CI may build now against the current RC, in plan order: companions and C++/CUDA
+    /// members whose request is open, once every parent has its build (or was excluded); in
+    /// `companions` only the companions. A member whose build failed against this RC is offered
+    /// only when asked for by name, as a retry.
+    package func buildWork(retrying name: String? = nil) -> [String] {
+        guard rc != nil, stage == .companions || stage == .downstream || stage == .staged else { return [] }
+        return members.compactMap { member in
+            if let name, member.name != name { return nil }
+            guard member.buildIsTiedToRC, member.hasOpenRequest else { return nil }
+            guard stage != .companions || member.reason == .companion else { return nil }
+            guard name != nil || !member.buildFailed(against: rc) else { return nil }
+            guard buildParentsWaitedFor(member).isEmpty else { return nil }
+            return member.name
+        }
+    }
+
+    /// The parents whose build `member`'s build needs first: members with no build yet.
+    package func buildParentsWaitedFor(_ member: TrainMember) -> [String] {
+        member.parents.filter { parent in
+            guard let parentMember = self.member(parent) else { return false }
+            switch parentMember.state {
+            case .built, .testing, .passed, .failed, .excluded: return false
+            case .pending, .requested, .acknowledged, .declined: return true
+            }
+        }
+    }
+
     /// The RC of the all-together run when it waits for CI: the train is staged and the run
     /// for the current RC has not reported.
     package var integrationWork: Int? {

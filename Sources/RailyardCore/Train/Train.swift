@@ -141,7 +141,10 @@ package struct Train: Sendable, Equatable, Codable {
             rcSubdirs = subdirs
             integration = nil
             finalRC = nil
-            for index in members.indices { members[index].attempts = 0 }
+            for index in members.indices {
+                members[index].attempts = 0
+                members[index].buildFailure = nil
+            }
         case .invalidated(let name, let state):
             let ackDeadline = TimeInterval(policy.ackDeadline.seconds)
             update(name) { member in
@@ -189,8 +192,15 @@ package struct Train: Sendable, Equatable, Codable {
                 member.waiver = nil
                 member.attempts = 0
                 member.declineReason = nil
+                member.buildFailure = nil
             }
             if integration != nil, let rc = self.rc { integration = Integration(rc: rc, passed: nil, log: nil) }
+        case .buildReported(let name, let rc, let passed, let log):
+            guard !passed else { break }
+            update(name) { member in
+                let earlier = member.buildFailure.flatMap { $0.rc == rc ? $0.attempts : nil } ?? 0
+                member.buildFailure = TrainMember.BuildFailure(rc: rc, attempts: earlier + 1, log: log, at: time)
+            }
         case .becameBump(let name, let why):
             update(name) { member in
                 member.reason = .bump

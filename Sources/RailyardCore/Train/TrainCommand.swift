@@ -32,6 +32,9 @@ package enum TrainCommand: Sendable, Equatable {
     case abandonTest(member: String)
     /// CI reports a member's test against RC `rc`.
     case reportTest(member: String, rc: Int, passed: Bool, log: String?)
+    /// CI reports building a member against RC `rc`: a success once its build is staged, a
+    /// failure with its log.
+    case reportBuild(member: String, rc: Int, passed: Bool, log: String?)
     /// CI reports the all-together run against RC `rc`.
     case reportIntegration(rc: Int, passed: Bool, log: String?)
     case exclude(member: String, reason: String, cascade: Bool)
@@ -55,6 +58,7 @@ package enum TrainCommand: Sendable, Equatable {
         case .startTest: "claim"
         case .abandonTest: "expire"
         case .reportTest: "report"
+        case .reportBuild: "report"
         case .reportIntegration: "report"
         case .exclude: "exclude"
         case .waive: "waive"

@@ -14,6 +14,8 @@ package enum TrainEvent: Sendable, Equatable, Codable {
     case acknowledged(member: String, eta: Date?)
     case declined(member: String, reason: String)
     case built(member: String, version: Version, rc: Int?, depends: [String])
+    /// CI reported building a member against RC `rc`; a failure blocks it until a retry.
+    case buildReported(member: String, rc: Int, passed: Bool, log: String?)
     /// A registered build of a parent excludes what this member pins: it now needs a bump.
     case becameBump(member: String, why: String)
     case testStarted(member: String)
@@ -33,7 +35,8 @@ package enum TrainEvent: Sendable, Equatable, Codable {
     package var member: String? {
         switch self {
         case .invalidated(let member, _), .requested(let member, _), .acknowledged(let member, _),
-            .declined(let member, _), .built(let member, _, _, _), .becameBump(let member, _),
+            .declined(let member, _), .built(let member, _, _, _), .buildReported(let member, _, _, _),
+            .becameBump(let member, _),
             .testStarted(let member), .testAbandoned(let member), .tested(let member, _, _, _),
             .excluded(let member, _, _),
             .waived(let member, _):

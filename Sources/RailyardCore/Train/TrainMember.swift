@@ -27,6 +27,8 @@ package struct TrainMember: Sendable, Equatable, Codable {
     package var result: TestResult?
     /// Test attempts against the current RC.
     package var attempts: Int
+    /// The last failed build CI reported, keyed to its RC; cleared by a registered build or a new RC.
+    package var buildFailure: BuildFailure?
     package var declineReason: String?
     package var exclusion: Note?
     package var waiver: Note?
@@ -49,6 +51,15 @@ package struct TrainMember: Sendable, Equatable, Codable {
         package var at: Date
     }
 
+    /// Failed builds of a member against one RC.
+    package struct BuildFailure: Sendable, Equatable, Codable {
+        package var rc: Int
+        /// Failed attempts against `rc`.
+        package var attempts: Int
+        package var log: String?
+        package var at: Date
+    }
+
     /// A recorded decision with its reason: an exclusion or a waiver.
     package struct Note: Sendable, Equatable, Codable {
         package var reason: String
@@ -66,6 +77,12 @@ package struct TrainMember: Sendable, Equatable, Codable {
 
     /// Whether its build must be redone for every new RC: companions and C++/CUDA extensions.
     package var buildIsTiedToRC: Bool { reason == .companion || isABICoupled }
+
+    /// Whether its last build attempt against `rc` failed (and no build was registered since).
+    package func buildFailed(against rc: Int?) -> Bool {
+        guard let rc, let buildFailure else { return false }
+        return buildFailure.rc == rc
+    }
 
     /// Whether a request to its maintainers is open (asked, not yet built or declined).
     package var hasOpenRequest: Bool { state == .requested || state == .acknowledged }

@@ -15,6 +15,8 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
     case blockedByExclusion(member: String, parents: [String])
     case missingReason(command: String)
     case notACompanion(member: String, stage: Stage)
+    case notBuiltByCI(member: String)
+    case buildNotStaged(member: String, rc: Int)
 
     /// A machine-readable code.
     package var code: String {
@@ -34,6 +36,8 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
         case .blockedByExclusion: "blocked-by-exclusion"
         case .missingReason: "missing-reason"
         case .notACompanion: "not-a-companion"
+        case .notBuiltByCI: "not-built-by-ci"
+        case .buildNotStaged: "build-not-staged"
         }
     }
 
@@ -72,6 +76,10 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
             "\(command) needs a reason"
         case .notACompanion(let member, let stage):
             "only companions are built while the train is \(stage.rawValue); \(member) waits for downstream"
+        case .notBuiltByCI(let member):
+            "\(member) is not rebuilt for each RC (neither a companion nor a C++/CUDA extension): its maintainers register its build"
+        case .buildNotStaged(let member, let rc):
+            "no build of \(member) against RC \(rc) is staged yet: stage the artifact (railyard stage FILE --train ...) before reporting the build passed"
         }
     }
 }

@@ -61,6 +61,8 @@ extension TrainEvent {
         case .declined(let member, let reason): "\(member): declined: \(reason)"
         case .built(let member, let version, let rc, _):
             "\(member): build \(version) registered" + (rc.map { " against RC \($0)" } ?? "")
+        case .buildReported(let member, let rc, let passed, _):
+            "\(member): build \(passed ? "passed" : "failed") against RC \(rc)"
         case .becameBump(let member, let why): "\(member): now needs a bump: \(why)"
         case .testStarted(let member): "\(member): testing"
         case .testAbandoned(let member): "\(member): test lease expired, back in the queue"

@@ -8,13 +8,16 @@ struct CIClaim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "claim",
         abstract:
-            "Claim the next piece of work (a member's test, or the all-together run); prints nothing when there is none.",
+            "Claim the next piece of work (a build, a member's test, or the all-together run); prints nothing when there is none.",
         discussion: """
-            Work is derived from the train: a test for each built member whose parents passed \
-            against the current RC, and the all-together run of a staged train. The claim holds \
-            a lease; a claim whose lease runs out returns to the queue. --package claims that \
-            member's test (a failed one too: a retry). With --json, the item as an object, or \
-            null when there is nothing to claim; the exit is 0 either way.
+            Work is derived from the train: a build of each companion (and, in downstream, each \
+            C++/CUDA member) whose request is open and whose parents have builds; a test for \
+            each built member whose parents passed against the current RC; and the all-together \
+            run of a staged train. Builds come first. A build is reported passed only after its \
+            artifact is staged (railyard stage FILE --train V). The claim holds a lease; a \
+            claim whose lease runs out returns to the queue. --package claims that member's \
+            work (a failed one too: a retry). With --json, the item as an object, or null when \
+            there is nothing to claim; the exit is 0 either way.
 
             Example:
               railyard ci claim --train 2.6.0 --kind test --as runner-7 --lease 30m --json
@@ -22,8 +25,8 @@ struct CIClaim: ParsableCommand {
     )
 
     @Option(help: "The train.") var train: String
-    @Option(help: "test or integration (default: either); build work comes with the channel.") var kind: String?
-    @Option(help: "Claim this member's test.") var package: String?
+    @Option(help: "build, test or integration (default: any).") var kind: String?
+    @Option(help: "Claim this member's work (a retry after a failure).") var package: String?
     @Option(name: .customLong("as"), help: "The runner's name.") var runner: String
     @Option(help: "How long the claim holds: Nm, Nh or Nd.") var lease: String = "30m"
     @OptionGroup var store: StoreOptions
@@ -38,8 +41,7 @@ struct CIClaim: ParsableCommand {
             guard let parsed = WorkItem.Kind(rawValue: kind) else {
                 throw refuse(
                     code: "invalid-argument",
-                    message:
-                        "--kind \(kind): test or integration (build work arrives with railyard stage and the channel)",
+                    message: "--kind \(kind): build, test or integration",
                     json: json
                 )
             }
