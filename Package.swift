@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Pure core: conda versions and specs, the catalog, the planner, the train state machine.
@@ -34,12 +35,23 @@ let package = Package(
             name: "RailyardStore",
             dependencies: ["RailyardCore", "RailyardMigrations", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // libarchive from the system (Debian: libarchive-dev): zip, tar, bzip2 and zstd.
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        // The channel driver: conda package files, repodata, labels and the all-at-once promotion
+        // on a local folder; it carries out what the core's promotion plan decided.
+        .target(
+            name: "RailyardChannel",
+            dependencies: [
+                "RailyardCore", "RailyardStore", "CArchive", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "railyard",
             dependencies: [
                 "RailyardCore",
                 "RailyardYAML",
                 "RailyardStore",
+                "RailyardChannel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -19,7 +19,7 @@ struct Railyard: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             VersionCommand.self, CatalogCommand.self, PlanCommand.self, ImpactCommand.self, TrainCommandGroup.self,
-            BumpCommand.self, CICommand.self, DatabaseCommand.self,
+            BumpCommand.self, StageCommand.self, ChannelCommand.self, CICommand.self, DatabaseCommand.self,
         ]
     )
 

@@ -41,12 +41,14 @@ extension Train {
 
     private func primaryEvents(_ command: TrainCommand, by actor: Actor, at now: Date) throws -> [TrainEvent] {
         switch command {
-        case .registerRC(let number, let subdirs):
+        case .registerRC(let number, let subdirs, let artifacts):
             try requireReleaseManager(actor, command)
             try requireStage(command, in: Stage.path)
             guard number >= 1 else { throw TrainRejection.invalidRCNumber(number) }
             if let current = rc, number <= current { throw TrainRejection.rcNotNewer(current: current, given: number) }
-            var events: [TrainEvent] = [.rcRegistered(number: number, subdirs: subdirs)]
+            var events: [TrainEvent] = [
+                .rcRegistered(number: number, subdirs: subdirs, artifacts: artifacts.isEmpty ? nil : artifacts)
+            ]
             if rc != nil {
                 for member in members {
                     switch member.state {
@@ -107,7 +109,7 @@ extension Train {
             try requireState(member, command, in: [.requested, .acknowledged])
             return [.declined(member: name, reason: reason)]
 
-        case .registerBuild(let name, let buildVersion, let depends):
+        case .registerBuild(let name, let buildVersion, let depends, let artifacts):
             let member = try requireMember(name)
             try requireMaintainerOrReleaseManager(actor, of: member, command)
             try requireStage(command, in: [.companions, .downstream, .staged])
@@ -135,7 +137,11 @@ extension Train {
                     )
                 }
             }
-            var events: [TrainEvent] = [.built(member: name, version: buildVersion, rc: rc, depends: depends)]
+            var events: [TrainEvent] = [
+                .built(
+                    member: name, version: buildVersion, rc: rc, depends: depends,
+                    artifacts: artifacts.isEmpty ? nil : artifacts)
+            ]
             // Members whose pin excludes this newly registered version now need a bump.
             for other in members where other.parents.contains(name) && other.reason == .retest {
                 for text in other.depends {

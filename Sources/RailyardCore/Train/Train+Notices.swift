@@ -66,7 +66,7 @@ extension Train {
                 recipients = train.releaseManagers
                 payload["stage"] = stage.rawValue
                 payload["fallback"] = String(fallback)
-            case .rcRegistered(let number, _):
+            case .rcRegistered(let number, _, _):
                 kind = "rc"
                 recipients = train.releaseManagers
                 payload["rc"] = String(number)

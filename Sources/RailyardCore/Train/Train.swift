@@ -17,6 +17,8 @@ package struct Train: Sendable, Equatable, Codable {
     package var rc: Int?
     /// The subdirs the current RC has artifacts for.
     package var rcSubdirs: [String]
+    /// The current RC's files on the staging label.
+    package var rcArtifacts: [Artifact]?
     /// The subdirs every RC must cover.
     package var requiredSubdirs: [String]
     /// The members in plan order (waves).
@@ -101,6 +103,7 @@ package struct Train: Sendable, Equatable, Codable {
             revision: 0,
             rc: nil,
             rcSubdirs: [],
+            rcArtifacts: nil,
             requiredSubdirs: platformSubdirs.isEmpty ? catalog.subdirs : platformSubdirs,
             members: members,
             releaseManagers: catalog.releaseManagers,
@@ -136,9 +139,10 @@ package struct Train: Sendable, Equatable, Codable {
         switch event {
         case .created(let initial):
             self = initial
-        case .rcRegistered(let number, let subdirs):
+        case .rcRegistered(let number, let subdirs, let artifacts):
             rc = number
             rcSubdirs = subdirs
+            rcArtifacts = artifacts
             integration = nil
             finalRC = nil
             for index in members.indices {
@@ -181,11 +185,12 @@ package struct Train: Sendable, Equatable, Codable {
                 member.since = time
                 member.declineReason = reason
             }
-        case .built(let name, let version, let rc, let depends):
+        case .built(let name, let version, let rc, let depends, let artifacts):
             update(name) { member in
                 member.state = .built
                 member.since = time
-                member.build = TrainMember.MemberBuild(version: version, rc: rc, by: actor.description, at: time)
+                member.build = TrainMember.MemberBuild(
+                    version: version, rc: rc, by: actor.description, at: time, artifacts: artifacts)
                 member.targetVersion = version
                 member.depends = depends
                 member.result = nil

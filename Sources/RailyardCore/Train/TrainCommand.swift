@@ -18,14 +18,15 @@ package enum Actor: Sendable, Equatable, Codable, CustomStringConvertible {
 /// Something someone asks of a train. The actor and the time come with it; the machine reads no
 /// clock.
 package enum TrainCommand: Sendable, Equatable {
-    /// Torch RC `number` is on the staging label, with artifacts for `subdirs`.
-    case registerRC(number: Int, subdirs: [String])
+    /// Torch RC `number` is on the staging label, with artifacts for `subdirs` (the files, when
+    /// the channel put them there).
+    case registerRC(number: Int, subdirs: [String], artifacts: [Artifact] = [])
     /// One stage forward, when the gate holds.
     case advance
     case acknowledge(member: String, eta: Date?)
     case decline(member: String, reason: String)
     /// A new build of a member: its version and the dependency specs in its metadata.
-    case registerBuild(member: String, version: Version, depends: [String])
+    case registerBuild(member: String, version: Version, depends: [String], artifacts: [Artifact] = [])
     /// CI starts testing a member against the current RC.
     case startTest(member: String)
     /// A claimed test whose lease ran out goes back to the queue.

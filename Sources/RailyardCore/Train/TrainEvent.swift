@@ -5,7 +5,7 @@ import Foundation
 package enum TrainEvent: Sendable, Equatable, Codable {
     /// The train was created with this initial state.
     case created(Train)
-    case rcRegistered(number: Int, subdirs: [String])
+    case rcRegistered(number: Int, subdirs: [String], artifacts: [Artifact]? = nil)
     /// A new RC made a member's build or result stale; it is now in `state`.
     case invalidated(member: String, state: MemberState)
     /// The train entered `stage`: by `advance`, or falling back after something became stale.
@@ -13,7 +13,7 @@ package enum TrainEvent: Sendable, Equatable, Codable {
     case requested(member: String, deadline: Date)
     case acknowledged(member: String, eta: Date?)
     case declined(member: String, reason: String)
-    case built(member: String, version: Version, rc: Int?, depends: [String])
+    case built(member: String, version: Version, rc: Int?, depends: [String], artifacts: [Artifact]? = nil)
     /// CI reported building a member against RC `rc`; a failure blocks it until a retry.
     case buildReported(member: String, rc: Int, passed: Bool, log: String?)
     /// A registered build of a parent excludes what this member pins: it now needs a bump.
@@ -35,7 +35,7 @@ package enum TrainEvent: Sendable, Equatable, Codable {
     package var member: String? {
         switch self {
         case .invalidated(let member, _), .requested(let member, _), .acknowledged(let member, _),
-            .declined(let member, _), .built(let member, _, _, _), .buildReported(let member, _, _, _),
+            .declined(let member, _), .built(let member, _, _, _, _), .buildReported(let member, _, _, _),
             .becameBump(let member, _),
             .testStarted(let member), .testAbandoned(let member), .tested(let member, _, _, _),
             .excluded(let member, _, _),

@@ -41,6 +41,8 @@ package struct TrainMember: Sendable, Equatable, Codable {
         package var rc: Int?
         package var by: String
         package var at: Date
+        /// Its files on the staging label (none when registered without the channel).
+        package var artifacts: [Artifact]?
     }
 
     /// A test outcome against one RC.

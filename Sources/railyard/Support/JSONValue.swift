@@ -72,6 +72,10 @@ struct JSONObject: ExpressibleByDictionaryLiteral, Equatable {
         members = elements
     }
 
+    init(_ dictionary: [String: JSONValue]) {
+        members = dictionary.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
     var isEmpty: Bool { members.isEmpty }
 
     subscript(key: String) -> JSONValue? {

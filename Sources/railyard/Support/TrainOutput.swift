@@ -52,14 +52,14 @@ extension TrainEvent {
         switch self {
         case .created(let train):
             "created: \(train.kind.rawValue) train for \(train.core) \(train.version), \(train.members.count) members"
-        case .rcRegistered(let number, let subdirs): "RC \(number) registered (\(subdirs.joined(separator: ", ")))"
+        case .rcRegistered(let number, let subdirs, _): "RC \(number) registered (\(subdirs.joined(separator: ", ")))"
         case .invalidated(let member, let state): "\(member): stale for the new RC, back to \(state.rawValue)"
         case .stageEntered(let stage, let fallback):
             fallback ? "fell back to \(stage.rawValue)" : "entered \(stage.rawValue)"
         case .requested(let member, let deadline): "\(member): requested, deadline \(iso(deadline))"
         case .acknowledged(let member, let eta): "\(member): acknowledged" + (eta.map { ", ETA \(iso($0))" } ?? "")
         case .declined(let member, let reason): "\(member): declined: \(reason)"
-        case .built(let member, let version, let rc, _):
+        case .built(let member, let version, let rc, _, _):
             "\(member): build \(version) registered" + (rc.map { " against RC \($0)" } ?? "")
         case .buildReported(let member, let rc, let passed, _):
             "\(member): build \(passed ? "passed" : "failed") against RC \(rc)"

@@ -19,7 +19,8 @@ struct TrainCommandGroup: ParsableCommand {
             """,
         subcommands: [
             TrainCreate.self, TrainList.self, TrainStatus.self, TrainGates.self, TrainLog.self, TrainRC.self,
-            TrainAdvance.self, TrainExclude.self, TrainWaive.self, TrainFinal.self, TrainAbort.self, TrainSweep.self,
+            TrainAdvance.self, TrainExclude.self, TrainWaive.self, TrainFinal.self, TrainPromote.self, TrainAbort.self,
+            TrainSweep.self,
         ]
     )
 }

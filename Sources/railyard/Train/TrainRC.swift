@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RailyardChannel
 import RailyardCore
 import RailyardStore
 
@@ -9,21 +10,34 @@ struct TrainRC: ParsableCommand {
         commandName: "rc",
         abstract: "Register release candidate N of the core; builds and results of the previous one go stale.",
         discussion: """
-            --subdir names the subdirs the RC has artifacts for (repeatable; default: every \
-            required subdir of the catalog).
+            With package files, they are the core's RC builds (at the release's final version \
+            number): read, put on the staging label train-VERSION, and registered with the RC; \
+            their subdirs are the RC's. Without files, --subdir names the subdirs the RC has \
+            artifacts for (repeatable; default: every required subdir of the catalog).
 
-            Example:
-              railyard train rc 2.6.0 --number 1 --as alice
+            Examples:
+              railyard train rc 2.6.0 --number 1 pytorch-2.6.0-py311_0.conda --as alice
+              railyard train rc 2.6.0 --number 1 --subdir linux-64 --as alice
             """
     )
 
     @Argument(help: "The train.") var version: String
     @Option(help: "The RC number, above the current one.") var number: Int
+    @Argument(help: "The core's RC package files (.conda or .tar.bz2).") var files: [String] = []
     @Option(name: .customLong("subdir"), help: "A subdir with RC artifacts (repeatable).") var subdirs: [String] = []
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
 
     func run() throws {
+        if !files.isEmpty {
+            let outcome = try withTrainChannel(store) { trains in
+                try trains.registerRC(
+                    number: number, files: files, train: version, by: actor.person, at: Date(),
+                    expectRevision: actor.expectRevision, idempotencyKey: actor.idempotencyKey)
+            }
+            printOutcome(outcome, json: store.output.json)
+            return
+        }
         var subdirs = self.subdirs
         if subdirs.isEmpty {
             subdirs = try withStore(store) { store throws(StoreError) in try store.train(version).requiredSubdirs }

@@ -1,0 +1,157 @@
+import Foundation
+import RailyardCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A change of `main` in flight, written before anything else and removed last.
+struct Journal: Codable, Equatable {
+    enum State: String, Codable {
+        /// The new generation is being built: a crash rolls it back.
+        case preparing
+        /// The new generation is complete; whether it goes live depends on the commit (the
+        /// train recorded `released`): a crash rolls forward if it was committed, back if not.
+        case prepared
+    }
+
+    /// The train being promoted; nil for a re-index.
+    var train: String?
+    var from: Int
+    var to: Int
+    var state: State
+}
+
+/// What recovery did with a change a crash left in flight.
+package enum Recovery: Sendable, Equatable, CustomStringConvertible {
+    case rolledBack(train: String?, generation: Int)
+    case rolledForward(train: String?, generation: Int)
+
+    package var description: String {
+        switch self {
+        case .rolledBack(let train, let generation):
+            "an interrupted change of main\(train.map { " (train \($0))" } ?? "") was rolled back; main stays at generation \(generation)"
+        case .rolledForward(let train, let generation):
+            "an interrupted change of main\(train.map { " (train \($0))" } ?? "") was finished; main is at generation \(generation)"
+        }
+    }
+}
+
+extension LocalChannel {
+    /// Finishes or rolls back a change of `main` that a crash left in flight, as its journal
+    /// says: a generation still being built is removed; a prepared one goes live if
+    /// `committed(train)` (the release is recorded), and is removed otherwise.
+    @discardableResult
+    package func recover(committed: (String?) throws -> Bool) throws -> Recovery? {
+        let held = try lock()
+        defer { withExtendedLifetime(held) {} }
+        return try recoverLocked(committed: committed)
+    }
+
+    func recoverLocked(committed: (String?) throws -> Bool) throws -> Recovery? {
+        guard FileSystem.exists(journalPath) else { return nil }
+        let data = try FileSystem.read(journalPath)
+        guard let journal = try? JSONDecoder().decode(Journal.self, from: data) else {
+            throw ChannelError.badRepodata(path: journalPath, message: "the promotion journal cannot be read")
+        }
+        let current = mainGeneration
+        if current == journal.to {
+            finish(journal)
+            return .rolledForward(train: journal.train, generation: journal.to)
+        }
+        if journal.state == .prepared, try committed(journal.train) {
+            try FileSystem.replaceSymlink(mainLink, target: relativeGeneration(journal.to))
+            try FileSystem.sync(path)
+            finish(journal)
+            return .rolledForward(train: journal.train, generation: journal.to)
+        }
+        FileSystem.remove(generationPath(journal.to))
+        FileSystem.remove(journalPath)
+        return .rolledBack(train: journal.train, generation: current)
+    }
+
+    private func finish(_ journal: Journal) {
+        FileSystem.remove(journalPath)
+        FileSystem.remove(generationPath(journal.from))
+    }
+
+    /// Makes `subdirs` the new `main` all at once.
+    ///
+    /// Under the channel lock: recovers what a crash left, checks that main is still at
+    /// `expectGeneration`, builds the next generation beside it (each file hard-linked from the
+    /// current generation or from `sources`, keyed `SUBDIR/FILE`), flushes it, marks it prepared,
+    /// runs `commit` (the store records the release; if it throws, the new generation is
+    /// removed), and switches `.main` in one rename. `progress` is told files linked so far.
+    @discardableResult
+    package func publishMain(
+        _ subdirs: [String: Repodata],
+        sources: [String: String],
+        expectGeneration: Int,
+        train: String?,
+        committed: (String?) throws -> Bool,
+        progress: ((Int, Int) -> Void)? = nil,
+        commit: () throws -> Void
+    ) throws -> Int {
+        let held = try lock()
+        defer { withExtendedLifetime(held) {} }
+        return try publishLocked(
+            subdirs, sources: sources, expectGeneration: expectGeneration, train: train,
+            committed: committed, progress: progress, commit: commit)
+    }
+
+    func publishLocked(
+        _ subdirs: [String: Repodata],
+        sources: [String: String],
+        expectGeneration: Int,
+        train: String?,
+        committed: (String?) throws -> Bool,
+        progress: ((Int, Int) -> Void)?,
+        commit: () throws -> Void
+    ) throws -> Int {
+        try recoverLocked(committed: committed)
+        let from = mainGeneration
+        guard from == expectGeneration else { throw ChannelError.mainChanged(expected: expectGeneration, actual: from) }
+        let to = from + 1
+        let target = generationPath(to)
+        FileSystem.remove(target)
+        var journal = Journal(train: train, from: from, to: to, state: .preparing)
+        try FileSystem.writeAtomically(try JSONEncoder().encode(journal), to: journalPath)
+        try FileSystem.sync(meta)
+
+        var all = subdirs
+        if all["noarch"] == nil { all["noarch"] = Repodata(subdir: "noarch") }
+        let total = all.values.reduce(0) { $0 + $1.records.count }
+        var done = 0
+        try FileSystem.makeDirectory(target)
+        for (subdir, repodata) in all.sorted(by: { $0.key < $1.key }) {
+            let folder = target + "/" + subdir
+            let old = generationPath(from) + "/" + subdir
+            try FileSystem.makeDirectory(folder)
+            for fileName in repodata.records.keys {
+                let source = sources[subdir + "/" + fileName] ?? (old + "/" + fileName)
+                try FileSystem.link(source, folder + "/" + fileName)
+                done += 1
+                if done % 1000 == 0 { progress?(done, total) }
+            }
+            try FileSystem.writeAtomically(repodata.encoded(), to: folder + "/repodata.json")
+            try FileSystem.sync(folder)
+        }
+        try FileSystem.sync(target)
+        try linkSubdirs(all.keys)
+        journal.state = .prepared
+        try FileSystem.writeAtomically(try JSONEncoder().encode(journal), to: journalPath)
+        progress?(total, total)
+
+        do {
+            try commit()
+        } catch {
+            FileSystem.remove(target)
+            FileSystem.remove(journalPath)
+            throw error
+        }
+        try FileSystem.replaceSymlink(mainLink, target: relativeGeneration(to))
+        try FileSystem.sync(path)
+        finish(journal)
+        return to
+    }
+}

@@ -1,0 +1,164 @@
+import Crypto
+import Foundation
+import RailyardCore
+
+/// What `channel index` wrote: records per label.
+package struct IndexSummary: Sendable, Equatable {
+    package var labels: [String: Int]
+    package var mainGeneration: Int
+}
+
+extension LocalChannel {
+    /// Rebuilds every label's repodata from the package files present, the job conda-index does;
+    /// how an existing channel is adopted (a `main` of real subdir folders becomes the first
+    /// generation). Every file is read before anything is written: one bad file changes nothing.
+    package func index(committed: (String?) throws -> Bool, progress: ((Int, Int) -> Void)? = nil) throws
+        -> IndexSummary
+    {
+        let held = try lock()
+        defer { withExtendedLifetime(held) {} }
+        try recoverLocked(committed: committed)
+
+        // main: real folders at the top (a channel made elsewhere) or the current generation.
+        var mainSources: [String: String] = [:]
+        var main: [String: Repodata] = [:]
+        var adopted: [String] = []
+        for entry in FileSystem.list(path).sorted() where !entry.hasPrefix(".") && entry != "label" {
+            let folder = path + "/" + entry
+            if FileSystem.isSymlink(folder) || !FileSystem.isDirectory(folder) { continue }
+            adopted.append(entry)
+        }
+        let generation = mainGeneration
+        var mainFolders: [String: String] = [:]
+        for subdir in subdirs(label: "main", generation: generation) {
+            mainFolders[subdir] = directory(label: "main", subdir: subdir, generation: generation)
+        }
+        for subdir in adopted { mainFolders[subdir] = path + "/" + subdir }
+        for (subdir, folder) in mainFolders {
+            let records = try Self.readPackages(in: folder, subdir: subdir)
+            main[subdir] = Repodata(subdir: subdir, records: records)
+            for fileName in records.keys { mainSources[subdir + "/" + fileName] = folder + "/" + fileName }
+        }
+        var labelIndexes: [String: [String: Repodata]] = [:]
+        for label in labels() {
+            var subdirs: [String: Repodata] = [:]
+            for subdir in FileSystem.list(path + "/label/" + label) {
+                let folder = directory(label: label, subdir: subdir)
+                guard FileSystem.isDirectory(folder) else { continue }
+                subdirs[subdir] = Repodata(subdir: subdir, records: try Self.readPackages(in: folder, subdir: subdir))
+            }
+            if subdirs["noarch"] == nil { subdirs["noarch"] = Repodata(subdir: "noarch") }
+            labelIndexes[label] = subdirs
+        }
+
+        // Everything read: write the labels, then main as a new generation.
+        for (label, subdirs) in labelIndexes {
+            for (subdir, repodata) in subdirs {
+                let folder = directory(label: label, subdir: subdir)
+                try FileSystem.makeDirectories(folder)
+                try FileSystem.writeAtomically(repodata.encoded(), to: folder + "/repodata.json")
+                try FileSystem.sync(folder)
+            }
+        }
+        // Adopted folders move aside (their files stay the sources of the links) for the links.
+        let aside = meta + "/adopting"
+        FileSystem.remove(aside)
+        try FileSystem.makeDirectories(aside)
+        for subdir in adopted {
+            try FileSystem.rename(path + "/" + subdir, to: aside + "/" + subdir)
+            for fileName in main[subdir]?.records.keys.map({ $0 }) ?? [] {
+                mainSources[subdir + "/" + fileName] = aside + "/" + subdir + "/" + fileName
+            }
+        }
+        let published = try publishLocked(
+            main, sources: mainSources, expectGeneration: generation, train: nil, committed: { _ in true },
+            progress: progress, commit: {})
+        FileSystem.remove(aside)
+        return IndexSummary(
+            labels: labelIndexes.mapValues { $0.values.reduce(0) { $0 + $1.records.count } }
+                .merging(["main": main.values.reduce(0) { $0 + $1.records.count }]) { a, _ in a },
+            mainGeneration: published
+        )
+    }
+
+    /// Reads every package file of a folder; anything that is not a sound package refuses the
+    /// whole index, naming the file.
+    static func readPackages(in folder: String, subdir: String) throws(ChannelError) -> [String: PackageRecord] {
+        var records: [String: PackageRecord] = [:]
+        for fileName in FileSystem.list(folder).sorted() {
+            guard PackageRecord.format(ofFileName: fileName) != nil, !fileName.contains(".tmp-") else { continue }
+            let record: PackageRecord
+            do {
+                record = try PackageReader.read(path: folder + "/" + fileName)
+            } catch {
+                throw .package(error)
+            }
+            guard record.subdir == subdir || (record.noarch != nil && subdir == "noarch") else {
+                throw .package(
+                    .badMetadata(file: fileName, message: "it says subdir \(record.subdir), but lies in \(subdir)/"))
+            }
+            records[fileName] = record
+        }
+        return records
+    }
+
+    /// Checks every label: each repodata entry's file exists with the recorded size and sha256,
+    /// no file is unlisted, every label has a `noarch`, and main's subdirs are linked.
+    package func verify(progress: ((Int, Int) -> Void)? = nil) -> [String] {
+        var problems: [String] = []
+        if FileSystem.exists(journalPath) {
+            problems.append(
+                "a change of main is in flight (\(journalPath)); the next railyard command finishes or rolls it back")
+        }
+        let generation = mainGeneration
+        for label in ["main"] + labels() {
+            let subdirs = self.subdirs(label: label, generation: generation)
+            if !subdirs.contains("noarch") { problems.append("\(label): noarch/repodata.json is missing") }
+            for subdir in subdirs {
+                let folder = directory(label: label, subdir: subdir, generation: generation)
+                let where_ = label == "main" ? subdir : "label/\(label)/\(subdir)"
+                let file = folder + "/repodata.json"
+                let repodata: Repodata
+                do {
+                    repodata = try Repodata.read(try FileSystem.read(file), path: file)
+                } catch {
+                    problems.append("\(where_)/repodata.json: \(error)")
+                    continue
+                }
+                if repodata.subdir != subdir {
+                    problems.append("\(where_)/repodata.json: info.subdir is \(repodata.subdir)")
+                }
+                for (fileName, record) in repodata.records.sorted(by: { $0.key < $1.key }) {
+                    let packagePath = folder + "/" + fileName
+                    guard let size = FileSystem.fileSize(packagePath) else {
+                        problems.append("\(where_)/\(fileName): listed, but the file is missing")
+                        continue
+                    }
+                    if size != record.size {
+                        problems.append("\(where_)/\(fileName): \(size) bytes, the repodata says \(record.size)")
+                        continue
+                    }
+                    if Self.sha256(of: packagePath) != record.sha256 {
+                        problems.append("\(where_)/\(fileName): its sha256 differs from the repodata's")
+                    }
+                }
+                for fileName in FileSystem.list(folder).sorted()
+                where fileName != "repodata.json" && repodata.records[fileName] == nil {
+                    problems.append("\(where_)/\(fileName): not listed in repodata.json")
+                }
+                if label == "main" && FileSystem.readLink(path + "/" + subdir) != ".main/" + subdir {
+                    problems.append("\(subdir): is not linked to .main/\(subdir)")
+                }
+            }
+        }
+        return problems
+    }
+
+    static func sha256(of path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        var hash = SHA256()
+        while let block = try? handle.read(upToCount: 1 << 20), !block.isEmpty { hash.update(data: block) }
+        return PackageReader.hex(hash.finalize())
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+import RailyardCore
+
+/// A conda channel in a local folder, in the layout conda reads, with `main` switched all at once.
+///
+/// ```
+/// DIR/SUBDIR -> .main/SUBDIR                    main, as conda reads it (one link per subdir)
+/// DIR/.main -> .railyard/main/000007            the current generation of main: one link
+/// DIR/.railyard/main/000007/SUBDIR/             repodata.json and the package files (hard links)
+/// DIR/label/LABEL/SUBDIR/                       any other label: repodata.json and the files
+/// DIR/.railyard/journal.json                    a promotion in flight
+/// ```
+///
+/// A new `main` is built beside the old one as a complete generation (every file hard-linked,
+/// every repodata.json written and flushed), then `.main` is replaced in one `rename`: a reader
+/// going subdir after subdir through the links sees the old generation everywhere or the new one
+/// everywhere, and never a repodata entry whose file is missing. The journal makes a crash at
+/// any instant finish or roll back on the next command.
+package final class LocalChannel: Sendable {
+    package let path: String
+
+    var meta: String { path + "/.railyard" }
+    var generations: String { meta + "/main" }
+    var mainLink: String { path + "/.main" }
+    var journalPath: String { meta + "/journal.json" }
+    var lockPath: String { meta + "/lock" }
+
+    /// Opens the channel at `path`, creating an empty one (an empty `noarch` on `main`) when the
+    /// folder does not exist or is empty.
+    package init(path: String) throws(ChannelError) {
+        self.path = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
+        if FileSystem.exists(self.path) && !FileSystem.isDirectory(self.path) {
+            throw .notAChannel(path: self.path, message: "not a directory")
+        }
+        try FileSystem.makeDirectories(generations)
+        if FileSystem.readLink(mainLink) == nil {
+            let held = try lock()
+            defer { withExtendedLifetime(held) {} }
+            guard FileSystem.readLink(mainLink) == nil else { return }
+            let first = generationPath(1)
+            try FileSystem.makeDirectories(first + "/noarch")
+            try FileSystem.writeAtomically(Repodata(subdir: "noarch").encoded(), to: first + "/noarch/repodata.json")
+            // A folder with real subdir folders is a channel made elsewhere: `channel index`
+            // adopts it; until then its folders stay as they are.
+            if !FileSystem.exists(self.path + "/noarch") { try linkSubdirs(["noarch"]) }
+            try FileSystem.replaceSymlink(mainLink, target: relativeGeneration(1))
+            try FileSystem.sync(path)
+        }
+    }
+
+    /// The channel's lock: every change of the channel holds it.
+    func lock() throws(ChannelError) -> FileLock { try FileLock(lockPath) }
+
+    // MARK: - Reading
+
+    func generationPath(_ generation: Int) -> String {
+        generations + "/" + Self.generationName(generation)
+    }
+
+    static func generationName(_ generation: Int) -> String {
+        let digits = String(generation)
+        return String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
+
+    func relativeGeneration(_ generation: Int) -> String { ".railyard/main/" + Self.generationName(generation) }
+
+    /// The generation `main` is at now.
+    package var mainGeneration: Int {
+        FileSystem.readLink(mainLink).flatMap { Int(($0 as NSString).lastPathComponent) } ?? 0
+    }
+
+    /// The labels that exist besides `main`.
+    package func labels() -> [String] {
+        FileSystem.list(path + "/label").filter { FileSystem.isDirectory(path + "/label/" + $0) }.sorted()
+    }
+
+    /// The folder holding a label's subdir (for `main`, in the given generation).
+    func directory(label: String, subdir: String, generation: Int? = nil) -> String {
+        label == "main"
+            ? generationPath(generation ?? mainGeneration) + "/" + subdir : path + "/label/" + label + "/" + subdir
+    }
+
+    package func subdirs(label: String, generation: Int? = nil) -> [String] {
+        let base = label == "main" ? generationPath(generation ?? mainGeneration) : path + "/label/" + label
+        return FileSystem.list(base).filter { FileSystem.exists(base + "/" + $0 + "/repodata.json") }.sorted()
+    }
+
+    /// Every subdir's repodata of a label; `main` is read from one generation, so it is
+    /// consistent even while a promotion switches it.
+    package func snapshot(label: String) throws(ChannelError) -> (generation: Int, subdirs: [String: Repodata]) {
+        try Self.validate(label: label)
+        let generation = mainGeneration
+        var result: [String: Repodata] = [:]
+        for subdir in subdirs(label: label, generation: generation) {
+            let file = directory(label: label, subdir: subdir, generation: generation) + "/repodata.json"
+            result[subdir] = try Repodata.read(try FileSystem.read(file), path: file)
+        }
+        return (generation, result)
+    }
+
+    static func validate(label: String) throws(ChannelError) {
+        guard
+            label == "main"
+                || (!label.isEmpty && label.count <= 100 && !label.hasPrefix(".")
+                    && label.utf8.allSatisfy { byte in
+                        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A)
+                            || (byte >= 0x61 && byte <= 0x7A)
+                            || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+                    })
+        else { throw .badLabel(label) }
+    }
+
+    /// Where a file name is already published (main or any label) with different content.
+    func conflict(for record: PackageRecord) throws(ChannelError) -> ChannelError? {
+        for label in ["main"] + labels() {
+            let folder = directory(label: label, subdir: record.subdir)
+            guard FileSystem.exists(folder + "/" + record.fileName) else { continue }
+            let file = folder + "/repodata.json"
+            guard FileSystem.exists(file) else { continue }
+            if let existing = try Repodata.read(try FileSystem.read(file), path: file).records[record.fileName],
+                existing.sha256 != record.sha256
+            {
+                return .republished(
+                    file: "\(record.subdir)/\(record.fileName)", label: label, existing: existing.sha256,
+                    given: record.sha256)
+            }
+        }
+        return nil
+    }
+
+    // MARK: - Staging
+
+    /// Checks that `packages` may be put on `label`: names safe, no file name published elsewhere
+    /// with other content. Nothing is written.
+    package func checkStaging(_ records: [PackageRecord], label: String) throws(ChannelError) {
+        try Self.validate(label: label)
+        guard label != "main" else { throw .badLabel(label) }
+        for record in records {
+            guard PackageRecord.isSafeFileName(record.subdir) else {
+                throw .package(.badMetadata(file: record.fileName, message: "subdir '\(record.subdir)'"))
+            }
+            if let conflict = try conflict(for: record) { throw conflict }
+        }
+    }
+
+    /// Puts package files on `label`: each file copied in durably, then each touched subdir's
+    /// repodata rewritten in one rename (and an empty `noarch` where there is none). A file
+    /// already there with the same content is left alone. Returns the records that were new.
+    @discardableResult
+    package func stage(_ packages: [(source: String, record: PackageRecord)], label: String) throws(ChannelError)
+        -> [PackageRecord]
+    {
+        let held = try lock()
+        defer { withExtendedLifetime(held) {} }
+        do {
+            try checkStaging(packages.map(\.record), label: label)
+            var touched: [String: [PackageRecord]] = [:]
+            var added: [PackageRecord] = []
+            for (source, record) in packages {
+                let folder = directory(label: label, subdir: record.subdir)
+                try FileSystem.makeDirectories(folder)
+                let target = folder + "/" + record.fileName
+                let listed = try labelRepodata(label, record.subdir).records[record.fileName]
+                if listed == record && FileSystem.fileSize(target) == record.size { continue }
+                try FileSystem.copy(source, to: target)
+                touched[record.subdir, default: []].append(record)
+                added.append(record)
+            }
+            for subdir in Set(touched.keys).union(["noarch"]) {
+                var repodata = try labelRepodata(label, subdir)
+                for record in touched[subdir] ?? [] { repodata.records[record.fileName] = record }
+                let folder = directory(label: label, subdir: subdir)
+                try FileSystem.makeDirectories(folder)
+                try FileSystem.writeAtomically(repodata.encoded(), to: folder + "/repodata.json")
+                try FileSystem.sync(folder)
+            }
+            return added
+        }
+    }
+
+    private func labelRepodata(_ label: String, _ subdir: String) throws(ChannelError) -> Repodata {
+        let file = directory(label: label, subdir: subdir) + "/repodata.json"
+        guard FileSystem.exists(file) else { return Repodata(subdir: subdir) }
+        return try Repodata.read(try FileSystem.read(file), path: file)
+    }
+
+    // MARK: - Linking subdirs of main
+
+    /// Makes `DIR/SUBDIR` a link to `.main/SUBDIR` for each subdir (a subdir that is not in the
+    /// current generation yet is a dangling link: conda reads it as absent).
+    func linkSubdirs(_ subdirs: some Sequence<String>) throws(ChannelError) {
+        for subdir in subdirs {
+            let link = path + "/" + subdir
+            if FileSystem.readLink(link) == ".main/" + subdir { continue }
+            if FileSystem.isSymlink(link) {
+                FileSystem.remove(link)
+            } else if FileSystem.exists(link) {
+                throw .notAChannel(
+                    path: link, message: "a folder where main's link belongs: run railyard channel index to adopt it")
+            }
+            try FileSystem.symlink(".main/" + subdir, at: link)
+        }
+    }
+}

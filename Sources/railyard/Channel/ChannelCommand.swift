@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import RailyardChannel
+import RailyardCore
+import RailyardStore
+
+/// `railyard channel …`: the local conda channel.
+struct ChannelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "channel",
+        abstract: "Index, verify and inspect the local conda channel.",
+        discussion: """
+            The channel is a folder conda, mamba, pixi and rattler read as a file:// URL: \
+            DIR/SUBDIR/repodata.json is main, DIR/label/LABEL/SUBDIR/repodata.json any other \
+            label. main is switched all at once through the DIR/.main link.
+
+            Example:
+              railyard channel verify ./.railyard/channel
+            """,
+        subcommands: [ChannelIndex.self, ChannelVerify.self, ChannelInspect.self]
+    )
+}
+
+/// Options of the channel commands: the folder as an argument or --channel.
+struct ChannelArguments: ParsableArguments {
+    @Argument(help: "The channel folder (default: --channel, env RAILYARD_CHANNEL).") var directory: String?
+    @OptionGroup var store: StoreOptions
+
+    var resolved: StoreOptions {
+        var options = store
+        if let directory { options.channel = directory }
+        return options
+    }
+}
+
+struct ChannelIndex: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "index",
+        abstract: "Rebuild every label's repodata from the package files present (adopts an existing channel).",
+        discussion: """
+            Every package file is read first; one that is not a sound package refuses the whole \
+            index and changes nothing. main becomes a new generation in one step.
+
+            Example:
+              railyard channel index ./my-channel
+            """
+    )
+
+    @OptionGroup var arguments: ChannelArguments
+
+    func run() throws {
+        let options = arguments.resolved
+        let summary = try withTrainChannel(options) { trains in
+            try trains.channel.index(
+                committed: { train in try train.map { try trains.store.train($0).stage == .released } ?? true },
+                progress: terminalProgress("indexing"))
+        }
+        var out = OutputBuffer()
+        if options.output.json {
+            out.appendLine(
+                json: .object([
+                    "channel": .string(options.channel),
+                    "main_generation": .number(summary.mainGeneration),
+                    "labels": .object(JSONObject(summary.labels.mapValues { .number($0) })),
+                ]))
+        } else {
+            for (label, count) in summary.labels.sorted(by: { $0.key < $1.key }) {
+                out.append("\(label): \(count) records\n")
+            }
+            out.append("main is at generation \(summary.mainGeneration)\n")
+        }
+        out.flush()
+    }
+}
+
+struct ChannelVerify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check that every repodata entry's file exists with its size and sha256, and no file is unlisted.",
+        discussion: """
+            Exit codes: 0 clean; 1 problems found (each named); 2 not a channel.
+
+            Example:
+              railyard channel verify ./.railyard/channel --json
+            """
+    )
+
+    @OptionGroup var arguments: ChannelArguments
+
+    func run() throws {
+        let options = arguments.resolved
+        let (problems, generation) = try withTrainChannel(options) { trains in
+            try trains.recover()
+            return (trains.channel.verify(), trains.channel.mainGeneration)
+        }
+        var out = OutputBuffer()
+        if options.output.json {
+            out.appendLine(
+                json: .object([
+                    "channel": .string(options.channel), "ok": .bool(problems.isEmpty),
+                    "main_generation": .number(generation), "problems": .array(problems.map { .string($0) }),
+                ]))
+        } else if problems.isEmpty {
+            out.append("ok: every listed file is present with its size and sha256; nothing unlisted\n")
+        } else {
+            for problem in problems { out.append("\(problem)\n") }
+        }
+        out.flush()
+        if !problems.isEmpty { throw ExitStatus.refused }
+    }
+}
+
+struct ChannelInspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Read a conda package file and print the repodata record it would get.",
+        discussion: """
+            Example:
+              railyard channel inspect torchvision-0.21.0-py311_0.conda --json
+            """
+    )
+
+    @Argument(help: "A .conda or .tar.bz2 file.") var file: String
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let record: PackageRecord
+        do {
+            record = try PackageReader.read(path: file)
+        } catch {
+            throw refuseChannel(.package(error), json: output.json)
+        }
+        var out = OutputBuffer()
+        if output.json {
+            out.appendLine(json: record.json)
+        } else {
+            out.append("\(record.fileName)\n  \(record.name) \(record.version) \(record.build) (\(record.subdir))\n")
+            for spec in record.depends { out.append("  depends \(spec)\n") }
+            out.append("  \(record.size) bytes, sha256 \(record.sha256)\n")
+        }
+        out.flush()
+    }
+}
