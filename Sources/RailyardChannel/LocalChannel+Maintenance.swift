@@ -116,35 +116,35 @@ extension LocalChannel {
             if !subdirs.contains("noarch") { problems.append("\(label): noarch/repodata.json is missing") }
             for subdir in subdirs {
                 let folder = directory(label: label, subdir: subdir, generation: generation)
-                let where_ = label == "main" ? subdir : "label/\(label)/\(subdir)"
+                let place = label == "main" ? subdir : "label/\(label)/\(subdir)"
                 let file = folder + "/repodata.json"
                 let repodata: Repodata
                 do {
                     repodata = try Repodata.read(try FileSystem.read(file), path: file)
                 } catch {
-                    problems.append("\(where_)/repodata.json: \(error)")
+                    problems.append("\(place)/repodata.json: \(error)")
                     continue
                 }
                 if repodata.subdir != subdir {
-                    problems.append("\(where_)/repodata.json: info.subdir is \(repodata.subdir)")
+                    problems.append("\(place)/repodata.json: info.subdir is \(repodata.subdir)")
                 }
                 for (fileName, record) in repodata.records.sorted(by: { $0.key < $1.key }) {
                     let packagePath = folder + "/" + fileName
                     guard let size = FileSystem.fileSize(packagePath) else {
-                        problems.append("\(where_)/\(fileName): listed, but the file is missing")
+                        problems.append("\(place)/\(fileName): listed, but the file is missing")
                         continue
                     }
                     if size != record.size {
-                        problems.append("\(where_)/\(fileName): \(size) bytes, the repodata says \(record.size)")
+                        problems.append("\(place)/\(fileName): \(size) bytes, the repodata says \(record.size)")
                         continue
                     }
                     if Self.sha256(of: packagePath) != record.sha256 {
-                        problems.append("\(where_)/\(fileName): its sha256 differs from the repodata's")
+                        problems.append("\(place)/\(fileName): its sha256 differs from the repodata's")
                     }
                 }
                 for fileName in FileSystem.list(folder).sorted()
                 where fileName != "repodata.json" && repodata.records[fileName] == nil {
-                    problems.append("\(where_)/\(fileName): not listed in repodata.json")
+                    problems.append("\(place)/\(fileName): not listed in repodata.json")
                 }
                 if label == "main" && FileSystem.readLink(path + "/" + subdir) != ".main/" + subdir {
                     problems.append("\(subdir): is not linked to .main/\(subdir)")

@@ -168,10 +168,11 @@ package struct TrainChannel: Sendable {
         let newGeneration = try channel.publishMain(
             future, sources: sources, expectGeneration: generation, train: version,
             committed: { train in try train.map { try store.train($0).stage == .released } ?? true },
-            progress: progress
-        ) {
-            outcome = try store.execute(.release, on: version, by: actor, at: time, expectRevision: train.revision)
-        }
+            progress: progress,
+            commit: {
+                outcome = try store.execute(.release, on: version, by: actor, at: time, expectRevision: train.revision)
+            }
+        )
         return (plan, newGeneration, outcome!)
     }
 }
