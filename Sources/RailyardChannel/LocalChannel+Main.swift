@@ -43,6 +43,7 @@ extension LocalChannel {
     /// `committed(train)` (the release is recorded), and is removed otherwise.
     @discardableResult
     package func recover(committed: (String?) throws -> Bool) throws -> Recovery? {
+        guard FileSystem.exists(journalPath) else { return nil }
         let held = try lock()
         defer { withExtendedLifetime(held) {} }
         return try recoverLocked(committed: committed)
@@ -92,6 +93,7 @@ extension LocalChannel {
         progress: ((Int, Int) -> Void)? = nil,
         commit: () throws -> Void
     ) throws -> Int {
+        try create()
         let held = try lock()
         defer { withExtendedLifetime(held) {} }
         return try publishLocked(

@@ -15,6 +15,8 @@ extension LocalChannel {
     package func index(committed: (String?) throws -> Bool, progress: ((Int, Int) -> Void)? = nil) throws
         -> IndexSummary
     {
+        if !FileSystem.exists(path) { throw ChannelError.notAChannel(path: path, message: "no such folder") }
+        try create()
         let held = try lock()
         defer { withExtendedLifetime(held) {} }
         try recoverLocked(committed: committed)

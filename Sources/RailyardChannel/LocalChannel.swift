@@ -25,15 +25,19 @@ package final class LocalChannel: Sendable {
     var journalPath: String { meta + "/journal.json" }
     var lockPath: String { meta + "/lock" }
 
-    /// Opens the channel at `path`, creating an empty one (an empty `noarch` on `main`) when the
-    /// folder does not exist or is empty.
+    /// The channel at `path`. Nothing is written until something is staged, promoted or
+    /// indexed: a command refused for bad input leaves no trace.
     package init(path: String) throws(ChannelError) {
         self.path = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
         if FileSystem.exists(self.path) && !FileSystem.isDirectory(self.path) {
             throw .notAChannel(path: self.path, message: "not a directory")
         }
-        try FileSystem.makeDirectories(generations)
+    }
+
+    /// Creates the channel's skeleton where there is none: an empty `noarch` on `main`.
+    func create() throws(ChannelError) {
         if FileSystem.readLink(mainLink) == nil {
+            try FileSystem.makeDirectories(generations)
             let held = try lock()
             defer { withExtendedLifetime(held) {} }
             guard FileSystem.readLink(mainLink) == nil else { return }
@@ -49,7 +53,10 @@ package final class LocalChannel: Sendable {
     }
 
     /// The channel's lock: every change of the channel holds it.
-    func lock() throws(ChannelError) -> FileLock { try FileLock(lockPath) }
+    func lock() throws(ChannelError) -> FileLock {
+        try FileSystem.makeDirectories(meta)
+        return try FileLock(lockPath)
+    }
 
     // MARK: - Reading
 
@@ -150,6 +157,7 @@ package final class LocalChannel: Sendable {
     package func stage(_ packages: [(source: String, record: PackageRecord)], label: String) throws(ChannelError)
         -> [PackageRecord]
     {
+        try create()
         let held = try lock()
         defer { withExtendedLifetime(held) {} }
         do {

@@ -134,7 +134,8 @@ package enum PackageReader {
         try outer.entries(fileName: fileName, budget: budget) { (entry, path) throws(PackageError) in
             if path == "metadata.json" {
                 sawMetadata = true
-            } else if path == "info-\(stem).tar.zst" || path == "pkg-\(stem).tar.zst" {
+            } else if (path.hasPrefix("info-") || path.hasPrefix("pkg-")) && path.hasSuffix(".tar.zst") {
+                // Named after the file's stem; a renamed file is caught by its metadata below.
                 // The inner tarballs are read from the zip as a stream, entry by entry.
                 let inner = Archive()
                 archive_read_support_filter_zstd(inner.handle)

@@ -9,6 +9,11 @@ tarfile (bzip2) for .tar.bz2, zipfile and the zstd command for .conda.
 (/etc/evil), symlink (a link to ../../../etc/passwd), bomb (a payload that unpacks to 1 GiB of
 zeros), no-index (no info/index.json). --file-name writes it under another name (a renamed file).
 Prints the path written.
+
+    condapkg.py --batch SPECS.json
+
+makes many at once: SPECS.json is a list of objects with the same fields (out, name, version,
+build, subdir, depends, format, build_number, noarch).
 """
 import argparse
 import io
@@ -47,6 +52,17 @@ def zstd(data):
 
 
 def main():
+    import sys
+    if len(sys.argv) == 3 and sys.argv[1] == "--batch":
+        with open(sys.argv[2]) as specs:
+            for spec in json.load(specs):
+                args = argparse.Namespace(
+                    out=spec["out"], name=spec["name"], version=spec["version"], build=spec["build"],
+                    subdir=spec["subdir"], depends=spec.get("depends", []), format=spec.get("format", "conda"),
+                    build_number=spec.get("build_number", 0), noarch=spec.get("noarch"), hostile=None,
+                    file_name=None)
+                make(args)
+        return
     parser = argparse.ArgumentParser()
     parser.add_argument("out")
     parser.add_argument("name")
@@ -59,8 +75,10 @@ def main():
     parser.add_argument("--noarch")
     parser.add_argument("--hostile")
     parser.add_argument("--file-name")
-    args = parser.parse_args()
+    make(parser.parse_args())
 
+
+def make(args):
     index = {
         "name": args.name,
         "version": args.version,
@@ -102,7 +120,7 @@ def main():
             header = tarfile.TarInfo("lib/zeros.bin")
             header.size = 2 << 30
             header.mtime = 1_700_000_000
-            proc = subprocess.Popen(["zstd", "-q", "-c", "-19"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            proc = subprocess.Popen(["zstd", "-q", "-c", "-1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
             import threading
             chunks = []
             reader = threading.Thread(target=lambda: chunks.append(proc.stdout.read()))

@@ -1,0 +1,227 @@
+import Foundation
+import Testing
+
+@Suite("railyard stage, channel and promote: real packages, a real channel, py-rattler as the reader")
+struct ChannelCommandTests {
+    @Test("a train staged and promoted: before, main gives the old versions; after, the new ones")
+    func promoteEndToEnd() throws {
+        if !Tool.hasRattler {
+            try #require(!Tool.inCI, "py-rattler is missing in CI: .ci/run installs it")
+            print("skipped outside CI: py-rattler is not installed (pip install py-rattler)")
+            return
+        }
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        try scratch.seedMain()
+        #expect(try scratch.solve(["pytorch", "kornia"]) == ["pytorch": "2.5.1", "kornia": "0.7.3"])
+        try scratch.makeNewBuilds()
+        try scratch.driveToStaged()
+        // The staging label is a channel of its own; main has not changed.
+        #expect(
+            try scratch.solve(["pytorch", "kornia"], label: "train-2.6.0") == ["pytorch": "2.6.0", "kornia": "0.7.4"])
+        #expect(try scratch.solve(["pytorch", "kornia"]) == ["pytorch": "2.5.1", "kornia": "0.7.3"])
+
+        let dryRun = try scratch.json(["train", "promote", "2.6.0", "--as", "alice"])
+        #expect(dryRun["dry_run"] as? Bool == true)
+        #expect(dryRun["ok"] as? Bool == true)
+        let gains = try #require(dryRun["gains"] as? [String: [[String: Any]]])
+        #expect(
+            gains["linux-64"]?.compactMap { $0["file"] as? String } == [
+                "pytorch-2.6.0-py311_0.conda", "torchvision-0.21.0-py311_0.conda",
+            ])
+        #expect(gains["noarch"]?.first?["sha256"] as? String != nil)
+        let checks = try #require(dryRun["checks"] as? [[String: Any]])
+        #expect(checks.count == 6)
+        #expect(checks.allSatisfy { $0["ok"] as? Bool == true })
+        let generation = try #require(dryRun["main_generation"] as? Int)
+        // A dry run changes nothing.
+        #expect(try scratch.solve(["pytorch", "kornia"]) == ["pytorch": "2.5.1", "kornia": "0.7.3"])
+
+        let moved = try scratch.json([
+            "train", "promote", "2.6.0", "--yes", "--expect-main", String(generation), "--as", "alice",
+        ])
+        #expect(moved["dry_run"] as? Bool == false)
+        #expect(moved["main_generation"] as? Int == generation + 1)
+        #expect(
+            try scratch.solve(["pytorch", "kornia", "torchvision"])
+                == ["pytorch": "2.6.0", "kornia": "0.7.4", "torchvision": "0.21.0"])
+        // The old versions stay installable by an exact pin.
+        #expect(try scratch.solve(["pytorch==2.5.1"]) == ["pytorch": "2.5.1"])
+        let status = try scratch.json(["train", "status", "2.6.0"])
+        #expect(status["stage"] as? String == "released")
+        let verify = try scratch.json(["channel", "verify"])
+        #expect(verify["ok"] as? Bool == true, "\(verify)")
+        // Promoting again is refused by the train's rules: it is released.
+        #expect(try scratch.run(["train", "promote", "2.6.0", "--yes", "--as", "alice"]).status == 1)
+    }
+
+    @Test("promotion is refused, changing nothing, while a required subdir lacks a build")
+    func variantCompleteness() throws {
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        try scratch.seedMain()
+        try scratch.makeNewBuilds(torchvisionSubdirs: ["linux-64"])
+        try scratch.driveToStaged(torchvisionSubdirs: ["linux-64"])
+        let before = scratch.files()
+        let dryRun = try scratch.run(["train", "promote", "2.6.0", "--as", "alice"])
+        #expect(dryRun.status == 1)
+        #expect(
+            dryRun.stdout.contains(
+                "[not ok] variant completeness: every package has a build for every required subdir:"
+                    + " torchvision 0.21.0 has no build for osx-arm64"))
+        let refused = try scratch.run(["train", "promote", "2.6.0", "--yes", "--as", "alice", "--json"])
+        #expect(refused.status == 1)
+        #expect(refused.stdout.contains("\"code\":\"promotion-refused\""))
+        #expect(scratch.files() == before)
+        #expect(try scratch.json(["train", "status", "2.6.0"])["stage"] as? String == "staged")
+    }
+
+    @Test("staging: the same file again changes nothing; other content under a published name is refused")
+    func stagingRules() throws {
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        try scratch.seedMain()
+        try scratch.makeNewBuilds()
+        try scratch.must(["train", "create", "2.6.0", "--catalog", CondaPackages.smallCatalog, "--as", "alice"])
+        // The core's files go through train rc, and only at the train's version.
+        let core = try scratch.run([
+            "stage", scratch.path("new/linux-64/pytorch-2.6.0-py311_0.conda"), "--train", "2.6.0", "--as", "alice",
+        ])
+        #expect(core.status == 1)
+        #expect(core.stderr.contains("pytorch is the core: register its files as an RC"))
+        let wrongRC = try scratch.run([
+            "train", "rc", "2.6.0", "--number", "1", scratch.channel + "/linux-64/pytorch-2.5.1-py311_0.conda",
+            "--as", "alice",
+        ])
+        #expect(wrongRC.status == 2)
+        #expect(wrongRC.stderr.contains("an RC is pytorch 2.6.0"))
+        try scratch.must([
+            "train", "rc", "2.6.0", "--number", "1", scratch.path("new/linux-64/pytorch-2.6.0-py311_0.conda"),
+            scratch.path("new/osx-arm64/pytorch-2.6.0-py311_0.conda"), "--as", "alice",
+        ])
+        try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
+        try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
+        let file = scratch.path("new/linux-64/torchvision-0.21.0-py311_0.conda")
+        let first = try scratch.json(["stage", file, "--train", "2.6.0", "--as", "team"])
+        let revision = try #require((first["staged"] as? [[String: Any]])?.first?["revision"] as? Int)
+        let again = try scratch.json(["stage", file, "--train", "2.6.0", "--as", "team"])
+        #expect((again["staged"] as? [[String: Any]])?.first?["changed"] as? Bool == false)
+        #expect(try scratch.json(["train", "status", "2.6.0"])["revision"] as? Int == revision)
+        // Another build under the same file name: refused, nothing written.
+        try CondaPackages.make(
+            scratch.path("other/linux-64"), "torchvision", "0.21.0", "py311_0", "linux-64",
+            depends: ["pytorch 2.6.0.*", "pillow"])
+        try CondaPackages.make(
+            scratch.path("old-pin/linux-64"), "torchvision", "0.21.0", "py311_1", "linux-64",
+            depends: ["pytorch 2.5.1.*"])
+        let before = scratch.files()
+        let clash = try scratch.run([
+            "stage", scratch.path("other/linux-64/torchvision-0.21.0-py311_0.conda"), "--train", "2.6.0", "--as",
+            "team",
+        ])
+        #expect(clash.status == 1)
+        #expect(clash.stderr.contains("linux-64/torchvision-0.21.0-py311_0.conda is already published on train-2.6.0"))
+        #expect(scratch.files() == before)
+        // A build that still pins the old torch is refused with the spec named.
+        let pinned = try scratch.run([
+            "stage", scratch.path("old-pin/linux-64/torchvision-0.21.0-py311_1.conda"), "--train", "2.6.0", "--as",
+            "team",
+        ])
+        #expect(pinned.status == 1)
+        #expect(pinned.stderr.contains("pins 'pytorch 2.5.1.*', which excludes pytorch 2.6.0"))
+        #expect(scratch.files() == before)
+        // Not a member of the train.
+        try CondaPackages.make(scratch.path("stranger"), "numpy", "2.0.0", "py311_0", "linux-64")
+        let stranger = try scratch.run([
+            "stage", scratch.path("stranger/numpy-2.0.0-py311_0.conda"), "--train", "2.6.0", "--as", "team",
+        ])
+        #expect(stranger.status == 1)
+        #expect(stranger.stderr.contains("numpy is not a member of train 2.6.0"))
+        #expect(try scratch.json(["channel", "verify"])["ok"] as? Bool == true)
+    }
+
+    @Test(
+        "hostile and broken files are refused with the file named, and nothing is written",
+        arguments: [
+            ("traversal", "conda", "would leave the package's directory"),
+            ("traversal", "tar.bz2", "would leave the package's directory"),
+            ("absolute", "conda", "would leave the package's directory"),
+            ("symlink", "tar.bz2", "would leave the package's directory"),
+            ("bomb", "conda", "a zip bomb?"),
+            ("no-index", "conda", "not a conda package: no info-"),
+            ("no-index", "tar.bz2", "not a conda package: no info/index.json"),
+        ])
+    func hostile(kind: String, format: String, message: String) throws {
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        try scratch.must(["train", "create", "2.6.0", "--catalog", CondaPackages.smallCatalog, "--as", "alice"])
+        let file = try CondaPackages.make(
+            scratch.path("evil"), "pytorch", "2.6.0", "py311_0", "linux-64", format: format, hostile: kind)
+        let before = scratch.files()
+        let result = try scratch.run(["train", "rc", "2.6.0", "--number", "1", file, "--as", "alice", "--json"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("pytorch-2.6.0-py311_0.\(format)"))
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(!result.stderr.contains("Fatal error"))
+        #expect(scratch.files() == before)
+        #expect(
+            !FileManager.default.fileExists(atPath: scratch.directory.deletingLastPathComponent().path + "/evil.sh"))
+        #expect(try scratch.json(["train", "status", "2.6.0"])["rc"] is NSNull)
+    }
+
+    @Test("a renamed, a truncated and a foreign file are refused by name")
+    func brokenFiles() throws {
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        let renamed = try CondaPackages.make(
+            scratch.path("in"), "torchvision", "0.21.0", "py311_0", "linux-64",
+            fileName: "torchvision-0.22.0-py311_0.conda")
+        let result = try RailyardProcess.run(["channel", "inspect", renamed])
+        #expect(result.status == 2)
+        #expect(
+            result.stderr.contains(
+                "torchvision-0.22.0-py311_0.conda: its metadata names it torchvision-0.21.0-py311_0.conda"))
+
+        let whole = try CondaPackages.make(scratch.path("in"), "kornia", "0.7.4", "pyhd_0", "noarch", format: "tar.bz2")
+        let data = try Data(contentsOf: URL(fileURLWithPath: whole))
+        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: whole))
+        let truncated = try RailyardProcess.run(["channel", "inspect", whole])
+        #expect(truncated.status == 2)
+        #expect(truncated.stderr.contains("kornia-0.7.4-pyhd_0.tar.bz2:"))
+
+        let foreign = scratch.path("in/captum-0.7.0-pyhd_0.conda")
+        try Data("not a zip at all".utf8).write(to: URL(fileURLWithPath: foreign))
+        let notZip = try RailyardProcess.run(["channel", "inspect", foreign])
+        #expect(notZip.status == 2)
+        #expect(notZip.stderr.contains("captum-0.7.0-pyhd_0.conda: not a conda package"))
+
+        let good = try CondaPackages.make(scratch.path("in"), "captum", "0.7.1", "pyhd_0", "noarch", noarch: "python")
+        let inspected = try RailyardProcess.run(["channel", "inspect", good, "--json"])
+        #expect(inspected.status == 0)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(inspected.stdout.utf8)) as? [String: Any])
+        #expect(record["name"] as? String == "captum")
+        #expect(record["noarch"] as? String == "python")
+        #expect((record["sha256"] as? String)?.count == 64)
+    }
+
+    @Test("channel verify names a missing, a changed and an unlisted file")
+    func verifyFindsDamage() throws {
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        try scratch.seedMain()
+        #expect(try scratch.run(["channel", "verify"]).status == 0)
+        let main = scratch.channel + "/linux-64"
+        try FileManager.default.removeItem(atPath: main + "/torchvision-0.20.1-py311_0.conda")
+        try Data("junk".utf8).write(to: URL(fileURLWithPath: main + "/stray.txt"))
+        let noarch = scratch.channel + "/noarch/captum-0.7.0-pyhd_0.conda"
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: noarch))
+        bytes[bytes.count - 1] ^= 0xFF
+        try FileManager.default.removeItem(atPath: noarch)
+        try bytes.write(to: URL(fileURLWithPath: noarch))
+        let result = try scratch.run(["channel", "verify"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("linux-64/torchvision-0.20.1-py311_0.conda: listed, but the file is missing"))
+        #expect(result.stdout.contains("linux-64/stray.txt: not listed in repodata.json"))
+        #expect(result.stdout.contains("noarch/captum-0.7.0-pyhd_0.conda: its sha256 differs from the repodata's"))
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+import Testing
+
+/// Real conda packages for the channel tests, made by `Tests/Fixtures/condapkg.py` with the
+/// formats' own tools (Python's tarfile and zipfile, the zstd command).
+enum CondaPackages {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
+    static let script = fixtures.appendingPathComponent("condapkg.py").path
+    static let smallCatalog = fixtures.appendingPathComponent("small-distro.yml").path
+
+    /// One package; returns its path.
+    @discardableResult
+    static func make(
+        _ out: String, _ name: String, _ version: String, _ build: String, _ subdir: String,
+        depends: [String] = [], format: String = "conda", noarch: String? = nil, hostile: String? = nil,
+        fileName: String? = nil
+    ) throws -> String {
+        var arguments = [script, out, name, version, build, subdir, "--format", format]
+        for spec in depends { arguments += ["--depends", spec] }
+        if let noarch { arguments += ["--noarch", noarch] }
+        if let hostile { arguments += ["--hostile", hostile] }
+        if let fileName { arguments += ["--file-name", fileName] }
+        let result = try Tool.run("python3", arguments)
+        try #require(result.status == 0, "condapkg.py failed: \(result.stderr)")
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Many packages in one run: each a dictionary of condapkg.py's fields.
+    static func batch(_ specs: [[String: Any]], in directory: URL) throws {
+        let file = directory.appendingPathComponent("specs-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: specs).write(to: file)
+        let result = try Tool.run("python3", [script, "--batch", file.path])
+        try #require(result.status == 0, "condapkg.py failed: \(result.stderr)")
+    }
+}
+
+/// Other programs the tests run: python3 and the like.
+enum Tool {
+    static func run(_ program: String, _ arguments: [String]) throws -> RailyardProcess.Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [program] + arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return RailyardProcess.Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Whether py-rattler can be imported; in CI (`CI` set) its absence is a failure, not a skip.
+    static var hasRattler: Bool {
+        (try? run("python3", ["-c", "import rattler"]).status == 0) ?? false
+    }
+
+    static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
+}
+
+/// A scratch folder with a database, a channel, and the packages made for one test.
+struct ChannelScratch {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "railyard-channel-\(UUID().uuidString)")
+    var db: String { directory.appendingPathComponent("railyard.sqlite").path }
+    var channel: String { directory.appendingPathComponent("channel").path }
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    init() throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    @discardableResult
+    func run(_ arguments: [String]) throws -> RailyardProcess.Result {
+        try RailyardProcess.run(arguments + ["--db", db, "--channel", channel])
+    }
+
+    /// Runs a command that must succeed.
+    @discardableResult
+    func must(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> RailyardProcess.Result
+    {
+        let result = try run(arguments)
+        try #require(
+            result.status == 0, "railyard \(arguments.joined(separator: " ")): \(result.stderr)",
+            sourceLocation: sourceLocation)
+        return result
+    }
+
+    func json(_ arguments: [String]) throws -> [String: Any] {
+        let result = try run(arguments + ["--json"])
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    }
+
+    /// Every file under the scratch folder, relative to it (what a refusal must leave alone).
+    func files() -> Set<String> {
+        var result = Set<String>()
+        let root = directory.path
+        guard let walker = FileManager.default.enumerator(atPath: root) else { return result }
+        while let item = walker.nextObject() as? String { result.insert(item) }
+        return result
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+
+    /// Asks py-rattler to solve `specs` against the channel (or one of its labels) for
+    /// linux-64: the name and version of each package it picks.
+    func solve(_ specs: [String], label: String? = nil) throws -> [String: String] {
+        let url = "file://" + channel + (label.map { "/label/\($0)" } ?? "")
+        let program = """
+            import asyncio, os, sys, tempfile, rattler
+            async def main():
+                gateway = rattler.Gateway(cache_dir=tempfile.mkdtemp())
+                records = await rattler.solve(sources=[sys.argv[1]], specs=sys.argv[2:], gateway=gateway,
+                    platforms=["linux-64", "noarch"], virtual_packages=[])
+                for r in records: print(r.name.normalized, r.version)
+            asyncio.run(main())
+            sys.stdout.flush()
+            os._exit(0)  # py-rattler's runtime threads have crashed the interpreter's teardown under load
+            """
+        var result = try Tool.run("python3", ["-c", program, url] + specs)
+        if result.status > 128 || result.status == 11 {
+            // Killed by a signal inside py-rattler (seen rarely under load): once more, and say so.
+            print("py-rattler died with status \(result.status); solving again: \(result.stderr)")
+            result = try Tool.run("python3", ["-c", program, url] + specs)
+        }
+        try #require(result.status == 0, "rattler could not solve \(specs): \(result.stderr)")
+        var picked: [String: String] = [:]
+        for line in result.stdout.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2 { picked[String(parts[0])] = String(parts[1]) }
+        }
+        return picked
+    }
+
+    /// main as released with torch 2.5.1 (two platforms and noarch), adopted by `channel index`.
+    func seedMain() throws {
+        for subdir in ["linux-64", "osx-arm64"] {
+            try CondaPackages.make(channel + "/" + subdir, "pytorch", "2.5.1", "py311_0", subdir)
+            try CondaPackages.make(
+                channel + "/" + subdir, "torchvision", "0.20.1", "py311_0", subdir, depends: ["pytorch 2.5.1.*"])
+        }
+        try CondaPackages.make(
+            channel + "/noarch", "kornia", "0.7.3", "pyhd_0", "noarch", depends: ["pytorch >=1.9.1,<2.6"],
+            format: "tar.bz2", noarch: "python")
+        try CondaPackages.make(
+            channel + "/noarch", "captum", "0.7.0", "pyhd_0", "noarch", depends: ["pytorch >=1.6,<3"], noarch: "python")
+        try must(["channel", "index"])
+    }
+
+    /// The new builds of the small distribution's 2.6.0 train, under `new/`.
+    func makeNewBuilds(torchvisionSubdirs: [String] = ["linux-64", "osx-arm64"]) throws {
+        for subdir in ["linux-64", "osx-arm64"] {
+            try CondaPackages.make(path("new/\(subdir)"), "pytorch", "2.6.0", "py311_0", subdir)
+        }
+        for subdir in torchvisionSubdirs {
+            try CondaPackages.make(
+                path("new/\(subdir)"), "torchvision", "0.21.0", "py311_0", subdir, depends: ["pytorch 2.6.0.*"])
+        }
+        try CondaPackages.make(
+            path("new/noarch"), "kornia", "0.7.4", "pyhd_0", "noarch", depends: ["pytorch >=1.9.1,<2.7"],
+            noarch: "python")
+    }
+
+    /// Drives the small distribution's 2.6.0 train to `staged` with RC 1 marked final, staging
+    /// the builds `makeNewBuilds` made.
+    func driveToStaged(torchvisionSubdirs: [String] = ["linux-64", "osx-arm64"]) throws {
+        try must(["train", "create", "2.6.0", "--catalog", CondaPackages.smallCatalog, "--as", "alice"])
+        try must(
+            [
+                "train", "rc", "2.6.0", "--number", "1", path("new/linux-64/pytorch-2.6.0-py311_0.conda"),
+                path("new/osx-arm64/pytorch-2.6.0-py311_0.conda"), "--as", "alice",
+            ])
+        try must(["train", "advance", "2.6.0", "--as", "alice"])
+        try must(["train", "advance", "2.6.0", "--as", "alice"])
+        try must(
+            ["stage", "--train", "2.6.0", "--as", "team"]
+                + torchvisionSubdirs.map { path("new/\($0)/torchvision-0.21.0-py311_0.conda") })
+        try passEverything()
+        try must(["train", "advance", "2.6.0", "--as", "alice"])
+        try must(["stage", path("new/noarch/kornia-0.7.4-pyhd_0.conda"), "--train", "2.6.0", "--as", "team"])
+        try passEverything()
+        try must(["train", "advance", "2.6.0", "--as", "alice"])
+        try passEverything()
+        try must(["train", "final", "2.6.0", "--rc", "1", "--as", "alice"])
+    }
+
+    /// Claims and passes every piece of test work on offer (the all-together run last).
+    func passEverything() throws {
+        while true {
+            var claimed = try must(["ci", "claim", "--train", "2.6.0", "--as", "ci", "--kind", "test"]).stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            if claimed.isEmpty {
+                claimed = try must(["ci", "claim", "--train", "2.6.0", "--as", "ci", "--kind", "integration"])
+                    .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            if claimed.isEmpty { return }
+            try must(["ci", "report", claimed, "--result", "passed", "--as", "ci"])
+        }
+    }
+}
