@@ -63,6 +63,12 @@ let package = Package(
             ],
             path: "Benchmarks/StoreBench"
         ),
+        // Benchmarks/: promotion and verify of a large channel, driven by channel_scale.py.
+        .executableTarget(
+            name: "railyard-channel-bench",
+            dependencies: ["RailyardCore", "RailyardYAML", "RailyardStore", "RailyardChannel"],
+            path: "Benchmarks/ChannelBench"
+        ),
         .testTarget(
             name: "RailyardCoreTests",
             dependencies: [
@@ -74,6 +80,10 @@ let package = Package(
         .testTarget(
             name: "RailyardStoreTests",
             dependencies: ["RailyardStore", "RailyardCore", "RailyardYAML", "RailyardMigrations"]
+        ),
+        .testTarget(
+            name: "RailyardChannelTests",
+            dependencies: ["RailyardChannel", "RailyardCore"]
         ),
         // End-to-end tests of the `railyard` executable, run as a real process.
         .testTarget(

@@ -20,6 +20,8 @@ struct Journal: Codable, Equatable {
     var from: Int
     var to: Int
     var state: State
+    /// The files linked into main's folders (`SUBDIR/FILE`): removed again by a roll back.
+    var added: [String]
 }
 
 /// What recovery did with a change a crash left in flight.
@@ -66,6 +68,7 @@ extension LocalChannel {
             finish(journal)
             return .rolledForward(train: journal.train, generation: journal.to)
         }
+        for file in journal.added { FileSystem.remove(path + "/" + file) }
         FileSystem.remove(generationPath(journal.to))
         FileSystem.remove(journalPath)
         return .rolledBack(train: journal.train, generation: current)
@@ -79,10 +82,11 @@ extension LocalChannel {
     /// Makes `subdirs` the new `main` all at once.
     ///
     /// Under the channel lock: recovers what a crash left, checks that main is still at
-    /// `expectGeneration`, builds the next generation beside it (each file hard-linked from the
-    /// current generation or from `sources`, keyed `SUBDIR/FILE`), flushes it, marks it prepared,
-    /// runs `commit` (the store records the release; if it throws, the new generation is
-    /// removed), and switches `.main` in one rename. `progress` is told files linked so far.
+    /// `expectGeneration`, writes the next generation's repodata beside the current one, links
+    /// each file of `sources` (keyed `SUBDIR/FILE`) into main's folders, flushes everything, marks
+    /// the journal prepared, runs `commit` (the store records the release; if it throws,
+    /// everything new is removed), and switches `.main` in one rename. `progress` is told files
+    /// linked so far.
     @discardableResult
     package func publishMain(
         _ subdirs: [String: Repodata],
@@ -116,37 +120,39 @@ extension LocalChannel {
         let to = from + 1
         let target = generationPath(to)
         FileSystem.remove(target)
-        var journal = Journal(train: train, from: from, to: to, state: .preparing)
+        let added = sources.keys.sorted()
+        var journal = Journal(train: train, from: from, to: to, state: .preparing, added: added)
         try FileSystem.writeAtomically(try JSONEncoder().encode(journal), to: journalPath)
         try FileSystem.sync(meta)
 
         var all = subdirs
         if all["noarch"] == nil { all["noarch"] = Repodata(subdir: "noarch") }
-        let total = all.values.reduce(0) { $0 + $1.records.count }
-        var done = 0
         try FileSystem.makeDirectory(target)
         for (subdir, repodata) in all.sorted(by: { $0.key < $1.key }) {
-            let folder = target + "/" + subdir
-            let old = generationPath(from) + "/" + subdir
-            try FileSystem.makeDirectory(folder)
-            for fileName in repodata.records.keys {
-                let source = sources[subdir + "/" + fileName] ?? (old + "/" + fileName)
-                try FileSystem.link(source, folder + "/" + fileName)
-                done += 1
-                if done % 1000 == 0 { progress?(done, total) }
-            }
-            try FileSystem.writeAtomically(repodata.encoded(), to: folder + "/repodata.json")
-            try FileSystem.sync(folder)
+            try FileSystem.makeDirectory(target + "/" + subdir)
+            try FileSystem.writeAtomically(repodata.encoded(), to: target + "/" + subdir + "/repodata.json")
+            try FileSystem.sync(target + "/" + subdir)
         }
         try FileSystem.sync(target)
+        var touched = Set<String>()
+        for (done, key) in added.enumerated() {
+            let subdir = String(key.prefix { $0 != "/" })
+            if touched.insert(subdir).inserted { try FileSystem.makeDirectory(path + "/" + subdir) }
+            let destination = path + "/" + key
+            FileSystem.remove(destination)
+            try FileSystem.link(sources[key]!, destination)
+            if done % 1000 == 999 { progress?(done + 1, added.count) }
+        }
+        for subdir in touched { try FileSystem.sync(path + "/" + subdir) }
         try linkSubdirs(all.keys)
         journal.state = .prepared
         try FileSystem.writeAtomically(try JSONEncoder().encode(journal), to: journalPath)
-        progress?(total, total)
+        progress?(added.count, added.count)
 
         do {
             try commit()
         } catch {
+            for key in added { FileSystem.remove(path + "/" + key) }
             FileSystem.remove(target)
             FileSystem.remove(journalPath)
             throw error

@@ -21,26 +21,15 @@ extension LocalChannel {
         defer { withExtendedLifetime(held) {} }
         try recoverLocked(committed: committed)
 
-        // main: real folders at the top (a channel made elsewhere) or the current generation.
-        var mainSources: [String: String] = [:]
+        // main: the package files in the folders at the top (a channel made elsewhere has a
+        // repodata.json of its own there, which becomes a link to the new generation).
         var main: [String: Repodata] = [:]
-        var adopted: [String] = []
         for entry in FileSystem.list(path).sorted() where !entry.hasPrefix(".") && entry != "label" {
             let folder = path + "/" + entry
-            if FileSystem.isSymlink(folder) || !FileSystem.isDirectory(folder) { continue }
-            adopted.append(entry)
+            guard !FileSystem.isSymlink(folder), FileSystem.isDirectory(folder) else { continue }
+            main[entry] = Repodata(subdir: entry, records: try Self.readPackages(in: folder, subdir: entry))
         }
         let generation = mainGeneration
-        var mainFolders: [String: String] = [:]
-        for subdir in subdirs(label: "main", generation: generation) {
-            mainFolders[subdir] = directory(label: "main", subdir: subdir, generation: generation)
-        }
-        for subdir in adopted { mainFolders[subdir] = path + "/" + subdir }
-        for (subdir, folder) in mainFolders {
-            let records = try Self.readPackages(in: folder, subdir: subdir)
-            main[subdir] = Repodata(subdir: subdir, records: records)
-            for fileName in records.keys { mainSources[subdir + "/" + fileName] = folder + "/" + fileName }
-        }
         var labelIndexes: [String: [String: Repodata]] = [:]
         for label in labels() {
             var subdirs: [String: Repodata] = [:]
@@ -62,20 +51,9 @@ extension LocalChannel {
                 try FileSystem.sync(folder)
             }
         }
-        // Adopted folders move aside (their files stay the sources of the links) for the links.
-        let aside = meta + "/adopting"
-        FileSystem.remove(aside)
-        try FileSystem.makeDirectories(aside)
-        for subdir in adopted {
-            try FileSystem.rename(path + "/" + subdir, to: aside + "/" + subdir)
-            for fileName in main[subdir]?.records.keys.map({ $0 }) ?? [] {
-                mainSources[subdir + "/" + fileName] = aside + "/" + subdir + "/" + fileName
-            }
-        }
         let published = try publishLocked(
-            main, sources: mainSources, expectGeneration: generation, train: nil, committed: { _ in true },
+            main, sources: [:], expectGeneration: generation, train: nil, committed: { _ in true },
             progress: progress, commit: {})
-        FileSystem.remove(aside)
         return IndexSummary(
             labels: labelIndexes.mapValues { $0.values.reduce(0) { $0 + $1.records.count } }
                 .merging(["main": main.values.reduce(0) { $0 + $1.records.count }]) { a, _ in a },
@@ -88,7 +66,9 @@ extension LocalChannel {
     static func readPackages(in folder: String, subdir: String) throws(ChannelError) -> [String: PackageRecord] {
         var records: [String: PackageRecord] = [:]
         for fileName in FileSystem.list(folder).sorted() {
-            guard PackageRecord.format(ofFileName: fileName) != nil, !fileName.contains(".tmp-") else { continue }
+            guard PackageRecord.format(ofFileName: fileName) != nil, !fileName.contains(".tmp-"),
+                !FileSystem.isSymlink(folder + "/" + fileName)
+            else { continue }
             let record: PackageRecord
             do {
                 record = try PackageReader.read(path: folder + "/" + fileName)
@@ -117,9 +97,9 @@ extension LocalChannel {
             let subdirs = self.subdirs(label: label, generation: generation)
             if !subdirs.contains("noarch") { problems.append("\(label): noarch/repodata.json is missing") }
             for subdir in subdirs {
-                let folder = directory(label: label, subdir: subdir, generation: generation)
+                let folder = directory(label: label, subdir: subdir)
                 let place = label == "main" ? subdir : "label/\(label)/\(subdir)"
-                let file = folder + "/repodata.json"
+                let file = repodataPath(label: label, subdir: subdir, generation: generation)
                 let repodata: Repodata
                 do {
                     repodata = try Repodata.read(try FileSystem.read(file), path: file)
@@ -148,8 +128,10 @@ extension LocalChannel {
                 where fileName != "repodata.json" && repodata.records[fileName] == nil {
                     problems.append("\(place)/\(fileName): not listed in repodata.json")
                 }
-                if label == "main" && FileSystem.readLink(path + "/" + subdir) != ".main/" + subdir {
-                    problems.append("\(subdir): is not linked to .main/\(subdir)")
+                if label == "main"
+                    && FileSystem.readLink(folder + "/repodata.json") != "../.main/\(subdir)/repodata.json"
+                {
+                    problems.append("\(subdir)/repodata.json: is not linked to ../.main/\(subdir)/repodata.json")
                 }
             }
         }

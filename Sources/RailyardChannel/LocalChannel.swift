@@ -4,18 +4,19 @@ import RailyardCore
 /// A conda channel in a local folder, in the layout conda reads, with `main` switched all at once.
 ///
 /// ```
-/// DIR/SUBDIR -> .main/SUBDIR                    main, as conda reads it (one link per subdir)
+/// DIR/SUBDIR/                                   main's package files, as conda reads them
+/// DIR/SUBDIR/repodata.json -> ../.main/SUBDIR/repodata.json
 /// DIR/.main -> .railyard/main/000007            the current generation of main: one link
-/// DIR/.railyard/main/000007/SUBDIR/             repodata.json and the package files (hard links)
+/// DIR/.railyard/main/000007/SUBDIR/repodata.json
 /// DIR/label/LABEL/SUBDIR/                       any other label: repodata.json and the files
 /// DIR/.railyard/journal.json                    a promotion in flight
 /// ```
 ///
-/// A new `main` is built beside the old one as a complete generation (every file hard-linked,
-/// every repodata.json written and flushed), then `.main` is replaced in one `rename`: a reader
-/// going subdir after subdir through the links sees the old generation everywhere or the new one
-/// everywhere, and never a repodata entry whose file is missing. The journal makes a crash at
-/// any instant finish or roll back on the next command.
+/// A promotion writes the next generation's repodata beside the current one and hard-links
+/// the new package files into main's folders (unlisted until the switch), then replaces `.main`
+/// in one `rename`: a reader going subdir after subdir through the links sees the old
+/// generation everywhere or the new one everywhere, and never a repodata entry whose file is
+/// missing. The journal makes a crash at any instant finish or roll back on the next command.
 package final class LocalChannel: Sendable {
     package let path: String
 
@@ -44,9 +45,9 @@ package final class LocalChannel: Sendable {
             let first = generationPath(1)
             try FileSystem.makeDirectories(first + "/noarch")
             try FileSystem.writeAtomically(Repodata(subdir: "noarch").encoded(), to: first + "/noarch/repodata.json")
-            // A folder with real subdir folders is a channel made elsewhere: `channel index`
-            // adopts it; until then its folders stay as they are.
-            if !FileSystem.exists(self.path + "/noarch") { try linkSubdirs(["noarch"]) }
+            // A repodata.json of its own is a channel made elsewhere: `channel index` adopts it;
+            // until then it stays as it is.
+            if !FileSystem.exists(self.path + "/noarch/repodata.json") { try linkSubdirs(["noarch"]) }
             try FileSystem.replaceSymlink(mainLink, target: relativeGeneration(1))
             try FileSystem.sync(path)
         }
@@ -81,10 +82,16 @@ package final class LocalChannel: Sendable {
         FileSystem.list(path + "/label").filter { FileSystem.isDirectory(path + "/label/" + $0) }.sorted()
     }
 
-    /// The folder holding a label's subdir (for `main`, in the given generation).
-    func directory(label: String, subdir: String, generation: Int? = nil) -> String {
+    /// The folder holding a label's package files for a subdir.
+    func directory(label: String, subdir: String) -> String {
+        label == "main" ? path + "/" + subdir : path + "/label/" + label + "/" + subdir
+    }
+
+    /// A label's repodata.json for a subdir (for `main`, in the given generation).
+    func repodataPath(label: String, subdir: String, generation: Int? = nil) -> String {
         label == "main"
-            ? generationPath(generation ?? mainGeneration) + "/" + subdir : path + "/label/" + label + "/" + subdir
+            ? generationPath(generation ?? mainGeneration) + "/" + subdir + "/repodata.json"
+            : directory(label: label, subdir: subdir) + "/repodata.json"
     }
 
     package func subdirs(label: String, generation: Int? = nil) -> [String] {
@@ -99,7 +106,7 @@ package final class LocalChannel: Sendable {
         let generation = mainGeneration
         var result: [String: Repodata] = [:]
         for subdir in subdirs(label: label, generation: generation) {
-            let file = directory(label: label, subdir: subdir, generation: generation) + "/repodata.json"
+            let file = repodataPath(label: label, subdir: subdir, generation: generation)
             result[subdir] = try Repodata.read(try FileSystem.read(file), path: file)
         }
         return (generation, result)
@@ -122,7 +129,7 @@ package final class LocalChannel: Sendable {
         for label in ["main"] + labels() {
             let folder = directory(label: label, subdir: record.subdir)
             guard FileSystem.exists(folder + "/" + record.fileName) else { continue }
-            let file = folder + "/repodata.json"
+            let file = repodataPath(label: label, subdir: record.subdir)
             guard FileSystem.exists(file) else { continue }
             if let existing = try Repodata.read(try FileSystem.read(file), path: file).records[record.fileName],
                 existing.sha256 != record.sha256
@@ -194,19 +201,18 @@ package final class LocalChannel: Sendable {
 
     // MARK: - Linking subdirs of main
 
-    /// Makes `DIR/SUBDIR` a link to `.main/SUBDIR` for each subdir (a subdir that is not in the
-    /// current generation yet is a dangling link: conda reads it as absent).
+    /// Makes `DIR/SUBDIR/repodata.json` a link to `../.main/SUBDIR/repodata.json` for each subdir
+    /// (replacing a file of its own in one rename; a subdir the current generation lacks yet is
+    /// a dangling link, which conda reads as absent).
     func linkSubdirs(_ subdirs: some Sequence<String>) throws(ChannelError) {
         for subdir in subdirs {
-            let link = path + "/" + subdir
-            if FileSystem.readLink(link) == ".main/" + subdir { continue }
-            if FileSystem.isSymlink(link) {
-                FileSystem.remove(link)
-            } else if FileSystem.exists(link) {
-                throw .notAChannel(
-                    path: link, message: "a folder where main's link belongs: run railyard channel index to adopt it")
-            }
-            try FileSystem.symlink(".main/" + subdir, at: link)
+            let folder = path + "/" + subdir
+            try FileSystem.makeDirectory(folder)
+            let link = folder + "/repodata.json"
+            let target = "../.main/" + subdir + "/repodata.json"
+            if FileSystem.readLink(link) == target { continue }
+            try FileSystem.replaceSymlink(link, target: target)
+            try FileSystem.sync(folder)
         }
     }
 }

@@ -7,141 +7,130 @@ package struct Repodata: Sendable, Equatable {
     package var subdir: String
     /// Every record, by file name.
     package var records: [String: PackageRecord]
+    /// The JSON of each record as read, with the record it was read as: written again as it
+    /// was when the record is unchanged (a large main is copied rather than encoded).
+    var verbatim: [String: (record: PackageRecord, json: ArraySlice<UInt8>)] = [:]
 
     package init(subdir: String, records: [String: PackageRecord] = [:]) {
         self.subdir = subdir
         self.records = records
     }
 
+    package static func == (left: Repodata, right: Repodata) -> Bool {
+        left.subdir == right.subdir && left.records == right.records
+    }
+
+    /// This repodata with `records` in place of its own, keeping the JSON read for each record
+    /// that did not change.
+    package func replacing(records: [String: PackageRecord]) -> Repodata {
+        var result = self
+        result.records = records
+        return result
+    }
+
     // MARK: Reading
 
     package static func read(_ data: Data, path: String) throws(ChannelError) -> Repodata {
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw .badRepodata(path: path, message: "not a JSON object")
+        let parsed: (subdir: String?, records: [String: PackageRecord], verbatim: [String: ArraySlice<UInt8>])
+        do {
+            parsed = try JSONReader.repodata(data)
+        } catch {
+            throw .badRepodata(path: path, message: error.description)
         }
-        guard let info = object["info"] as? [String: Any], let subdir = info["subdir"] as? String else {
-            throw .badRepodata(path: path, message: "info.subdir is missing")
-        }
-        var records: [String: PackageRecord] = [:]
-        for key in ["packages", "packages.conda"] {
-            guard let entries = object[key] else { continue }
-            guard let entries = entries as? [String: Any] else {
-                throw .badRepodata(path: path, message: "'\(key)' must be an object")
-            }
-            for (fileName, value) in entries {
-                guard let fields = value as? [String: Any] else {
-                    throw .badRepodata(path: path, message: "\(key).\(fileName) must be an object")
-                }
-                records[fileName] = try record(fileName, fields, path: path)
-            }
-        }
-        return Repodata(subdir: subdir, records: records)
-    }
-
-    private static func record(_ fileName: String, _ fields: [String: Any], path: String) throws(ChannelError)
-        -> PackageRecord
-    {
-        func text(_ key: String) throws(ChannelError) -> String {
-            guard let value = fields[key] as? String else {
-                throw .badRepodata(path: path, message: "\(fileName): '\(key)' is missing or not a string")
-            }
-            return value
-        }
-        func number(_ key: String) throws(ChannelError) -> Int {
-            guard let value = fields[key] as? NSNumber else {
-                throw .badRepodata(path: path, message: "\(fileName): '\(key)' is missing or not a number")
-            }
-            return value.intValue
-        }
-        return PackageRecord(
-            fileName: fileName,
-            name: try text("name"),
-            version: try text("version"),
-            build: try text("build"),
-            buildNumber: try number("build_number"),
-            depends: fields["depends"] as? [String] ?? [],
-            constrains: fields["constrains"] as? [String] ?? [],
-            subdir: try text("subdir"),
-            noarch: fields["noarch"] as? String,
-            license: fields["license"] as? String,
-            licenseFamily: fields["license_family"] as? String,
-            features: fields["features"] as? String,
-            trackFeatures: fields["track_features"] as? String,
-            timestamp: (fields["timestamp"] as? NSNumber)?.intValue,
-            size: try number("size"),
-            md5: try text("md5"),
-            sha256: try text("sha256")
-        )
+        guard let subdir = parsed.subdir else { throw .badRepodata(path: path, message: "info.subdir is missing") }
+        var repodata = Repodata(subdir: subdir, records: parsed.records)
+        for (fileName, json) in parsed.verbatim { repodata.verbatim[fileName] = (parsed.records[fileName]!, json) }
+        return repodata
     }
 
     // MARK: Writing
 
     /// The JSON conda reads, with keys in a fixed order so that equal contents are equal bytes.
     package func encoded() -> Data {
-        var out = "{\n  \"info\": {\n    \"subdir\": "
-        out += Self.quoted(subdir)
-        out += "\n  },\n"
+        var out: [UInt8] = []
+        out.reserveCapacity(records.count * 400 + 200)
+        out += Array("{\n  \"info\": {\n    \"subdir\": ".utf8)
+        Self.quote(subdir, into: &out)
+        out += Array("\n  },\n".utf8)
         let sorted = records.values.sorted { $0.fileName < $1.fileName }
         for (key, format) in [("packages", PackageRecord.Format.tarBz2), ("packages.conda", .conda)] {
-            out += "  \"\(key)\": {"
+            out += Array("  \"\(key)\": {".utf8)
             var first = true
             for record in sorted where record.format == format {
-                out += first ? "\n" : ",\n"
+                out += Array((first ? "\n    " : ",\n    ").utf8)
                 first = false
-                out += "    " + Self.quoted(record.fileName) + ": "
-                Self.write(record, into: &out)
+                Self.quote(record.fileName, into: &out)
+                out += Array(": ".utf8)
+                if let kept = verbatim[record.fileName], kept.record == record {
+                    out += kept.json
+                } else {
+                    Self.write(record, into: &out)
+                }
             }
-            out += first ? "},\n" : "\n  },\n"
+            out += Array((first ? "},\n" : "\n  },\n").utf8)
         }
-        out += "  \"removed\": [],\n  \"repodata_version\": 1\n}\n"
-        return Data(out.utf8)
+        out += Array("  \"removed\": [],\n  \"repodata_version\": 1\n}\n".utf8)
+        return Data(out)
     }
 
-    private static func write(_ record: PackageRecord, into out: inout String) {
-        var fields: [(String, String)] = [
-            ("build", quoted(record.build)),
-            ("build_number", String(record.buildNumber)),
-        ]
-        if !record.constrains.isEmpty { fields.append(("constrains", list(record.constrains))) }
-        fields.append(("depends", list(record.depends)))
-        if let features = record.features { fields.append(("features", quoted(features))) }
-        if let license = record.license { fields.append(("license", quoted(license))) }
-        if let family = record.licenseFamily { fields.append(("license_family", quoted(family))) }
-        fields.append(("md5", quoted(record.md5)))
-        fields.append(("name", quoted(record.name)))
-        if let noarch = record.noarch { fields.append(("noarch", quoted(noarch))) }
-        fields.append(("sha256", quoted(record.sha256)))
-        fields.append(("size", String(record.size)))
-        fields.append(("subdir", quoted(record.subdir)))
-        if let timestamp = record.timestamp { fields.append(("timestamp", String(timestamp))) }
-        if let track = record.trackFeatures { fields.append(("track_features", quoted(track))) }
-        fields.append(("version", quoted(record.version)))
-        out += "{"
-        for (index, field) in fields.enumerated() {
-            out += index == 0 ? "" : ", "
-            out += "\"\(field.0)\": \(field.1)"
+    private static func write(_ record: PackageRecord, into out: inout [UInt8]) {
+        var first = true
+        func key(_ name: StaticString) {
+            out += Array((first ? "{\"" : ", \"").utf8)
+            first = false
+            out += UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+            out += Array("\": ".utf8)
         }
-        out += "}"
+        func text(_ name: StaticString, _ value: String) {
+            key(name)
+            quote(value, into: &out)
+        }
+        func list(_ name: StaticString, _ values: [String]) {
+            key(name)
+            out.append(UInt8(ascii: "["))
+            for (index, value) in values.enumerated() {
+                if index > 0 { out += Array(", ".utf8) }
+                quote(value, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+        func number(_ name: StaticString, _ value: Int) {
+            key(name)
+            out += Array(String(value).utf8)
+        }
+        text("build", record.build)
+        number("build_number", record.buildNumber)
+        if !record.constrains.isEmpty { list("constrains", record.constrains) }
+        list("depends", record.depends)
+        if let features = record.features { text("features", features) }
+        if let license = record.license { text("license", license) }
+        if let family = record.licenseFamily { text("license_family", family) }
+        text("md5", record.md5)
+        text("name", record.name)
+        if let noarch = record.noarch { text("noarch", noarch) }
+        text("sha256", record.sha256)
+        number("size", record.size)
+        text("subdir", record.subdir)
+        if let timestamp = record.timestamp { number("timestamp", timestamp) }
+        if let track = record.trackFeatures { text("track_features", track) }
+        text("version", record.version)
+        out.append(UInt8(ascii: "}"))
     }
 
-    private static func list(_ items: [String]) -> String {
-        "[" + items.map(quoted).joined(separator: ", ") + "]"
-    }
-
-    /// A JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
+    /// Appends `text` as a JSON string literal.
+    static func quote(_ text: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0..<0x20: out += Array(String(format: "\\u%04x", byte).utf8)
+            default: out.append(byte)
             }
         }
-        return out + "\""
+        out.append(UInt8(ascii: "\""))
     }
 }

@@ -124,6 +124,11 @@ package struct TrainChannel: Sendable {
 
     /// The dry run of a promotion: the diff and every check, against `main` as it is now.
     package func plan(train version: String) throws -> (plan: PromotionPlan, generation: Int) {
+        let (plan, generation, _) = try planWithMain(train: version)
+        return (plan, generation)
+    }
+
+    private func planWithMain(train version: String) throws -> (PromotionPlan, Int, [String: Repodata]) {
         try recover()
         let train = try store.train(version)
         let main = try channel.snapshot(label: "main")
@@ -131,7 +136,7 @@ package struct TrainChannel: Sendable {
         let staged =
             channel.labels().contains(label) ? try channel.snapshot(label: label).subdirs : [:]
         let plan = train.promotionPlan(main: main.subdirs.mapValues(\.records), staged: staged.mapValues(\.records))
-        return (plan, main.generation)
+        return (plan, main.generation, main.subdirs)
     }
 
     /// Promotes the train: refused unless every check of the dry run holds and `main` is still at
@@ -142,7 +147,7 @@ package struct TrainChannel: Sendable {
         train version: String, by actor: Actor, at time: Date, expectGeneration: Int? = nil,
         progress: ((Int, Int) -> Void)? = nil
     ) throws -> (plan: PromotionPlan, generation: Int, outcome: CommandOutcome) {
-        let (plan, generation) = try plan(train: version)
+        let (plan, generation, main) = try planWithMain(train: version)
         if let expectGeneration, expectGeneration != generation {
             throw ChannelError.mainChanged(expected: expectGeneration, actual: generation)
         }
@@ -162,7 +167,9 @@ package struct TrainChannel: Sendable {
             }
         }
         var future: [String: Repodata] = [:]
-        for (subdir, records) in plan.future { future[subdir] = Repodata(subdir: subdir, records: records) }
+        for (subdir, records) in plan.future {
+            future[subdir] = main[subdir]?.replacing(records: records) ?? Repodata(subdir: subdir, records: records)
+        }
         var outcome: CommandOutcome? = nil
         let store = self.store
         let newGeneration = try channel.publishMain(
