@@ -28,7 +28,7 @@ struct RailyardProcess {
     }()
 
     /// Runs `railyard ARGUMENTS` with `input` on standard input and waits for it to exit.
-    static func run(_ arguments: [String], input: String = "") throws -> Result {
+    static func run(_ arguments: [String], input: String = "", environment: [String: String]? = nil) throws -> Result {
         let scratch = FileManager.default.temporaryDirectory
             .appendingPathComponent("railyard-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -43,6 +43,7 @@ struct RailyardProcess {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let environment { process.environment = environment }
         process.standardInput = try FileHandle(forReadingFrom: stdinURL)
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
         process.standardError = try FileHandle(forWritingTo: stderrURL)
