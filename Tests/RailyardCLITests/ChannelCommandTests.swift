@@ -224,4 +224,27 @@ struct ChannelCommandTests {
         #expect(result.stdout.contains("linux-64/stray.txt: not listed in repodata.json"))
         #expect(result.stdout.contains("noarch/captum-0.7.0-pyhd_0.conda: its sha256 differs from the repodata's"))
     }
+
+    @Test("channel patches proposes bounds for unbounded pins on the core, and changes nothing")
+    func patches() throws {
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        try scratch.seedMain()
+        try CondaPackages.make(
+            scratch.channel + "/noarch", "captum", "0.6.0", "pyhd_0", "noarch", depends: ["pytorch"], noarch: "python")
+        try scratch.must(["channel", "index"])
+        try scratch.must(["train", "create", "2.6.0", "--catalog", CondaPackages.smallCatalog, "--as", "alice"])
+        let before = scratch.files()
+        let result = try scratch.json(["channel", "patches", "--train", "2.6.0"])
+        let affected = try #require(result["affected"] as? [[String: Any]])
+        #expect(affected.count == 1)
+        #expect(affected.first?["file"] as? String == "captum-0.6.0-pyhd_0.conda")
+        #expect(affected.first?["proposed"] as? String == "pytorch <2.6")
+        let instructions = try #require(
+            (result["patch_instructions"] as? [String: Any])?["noarch"] as? [String: Any])
+        #expect(instructions["patch_instructions_version"] as? Int == 1)
+        let patched = (instructions["packages.conda"] as? [String: [String: [String]]])?["captum-0.6.0-pyhd_0.conda"]
+        #expect(patched?["depends"] == ["pytorch <2.6"])
+        #expect(scratch.files() == before)
+    }
 }

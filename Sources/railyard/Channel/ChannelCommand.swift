@@ -17,7 +17,7 @@ struct ChannelCommand: ParsableCommand {
             Example:
               railyard channel verify ./.railyard/channel
             """,
-        subcommands: [ChannelIndex.self, ChannelVerify.self, ChannelInspect.self]
+        subcommands: [ChannelIndex.self, ChannelVerify.self, ChannelInspect.self, ChannelPatches.self]
     )
 }
 
