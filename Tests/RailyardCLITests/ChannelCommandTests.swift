@@ -45,6 +45,10 @@ struct ChannelCommandTests {
         #expect(
             try scratch.solve(["pytorch", "kornia", "torchvision"])
                 == ["pytorch": "2.6.0", "kornia": "0.7.4", "torchvision": "0.21.0"])
+        // Installed for real: every file fetched from the channel and checked against its sha256.
+        #expect(
+            try scratch.install(["pytorch", "torchvision"])
+                == ["pytorch-2.6.0-py311_0.json", "torchvision-0.21.0-py311_0.json"])
         // The old versions stay installable by an exact pin.
         #expect(try scratch.solve(["pytorch==2.5.1"]) == ["pytorch": "2.5.1"])
         let status = try scratch.json(["train", "status", "2.6.0"])

@@ -136,6 +136,28 @@ struct ChannelScratch {
         return picked
     }
 
+    /// Asks py-rattler to solve `specs` against the channel and install the result into a new
+    /// prefix (downloading each file and checking its sha256 against the repodata): the names of
+    /// the packages installed, from the prefix's conda-meta.
+    func install(_ specs: [String]) throws -> [String] {
+        let prefix = path("prefix-\(UUID().uuidString)")
+        let program = """
+            import asyncio, os, sys, tempfile, rattler
+            async def main():
+                gateway = rattler.Gateway(cache_dir=tempfile.mkdtemp())
+                records = await rattler.solve(sources=[sys.argv[1]], specs=sys.argv[3:], gateway=gateway,
+                    platforms=["linux-64", "noarch"], virtual_packages=[])
+                await rattler.install(records, target_prefix=sys.argv[2], cache_dir=tempfile.mkdtemp(),
+                    show_progress=False)
+            asyncio.run(main())
+            sys.stdout.flush()
+            os._exit(0)
+            """
+        let result = try Tool.run("python3", ["-c", program, "file://" + channel, prefix] + specs)
+        try #require(result.status == 0, "rattler could not install \(specs): \(result.stderr)")
+        return FileSystemListing.files(prefix + "/conda-meta").filter { $0.hasSuffix(".json") }
+    }
+
     /// main as released with torch 2.5.1 (two platforms and noarch), adopted by `channel index`.
     func seedMain() throws {
         for subdir in ["linux-64", "osx-arm64"] {
