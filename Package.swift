@@ -12,6 +12,11 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Pure core: conda versions and specs, the catalog, the planner, the train state machine.
@@ -27,13 +32,16 @@ let package = Package(
             path: "Migrations",
             resources: [
                 .embedInCode("m0001_trains.sql"), .embedInCode("m0002_work_claims.sql"),
-                .embedInCode("m0003_build_work.sql"),
+                .embedInCode("m0003_build_work.sql"), .embedInCode("m0004_tokens.sql"),
             ]
         ),
         // GRDB over the system libsqlite3: the only module that knows SQL.
         .target(
             name: "RailyardStore",
-            dependencies: ["RailyardCore", "RailyardMigrations", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "RailyardCore", "RailyardMigrations", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // libarchive from the system (Debian: libarchive-dev): zip, tar, bzip2 and zstd.
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
@@ -45,9 +53,24 @@ let package = Package(
                 "RailyardCore", "RailyardStore", "CArchive", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The server of `railyard serve`: Hummingbird 2 with ServiceLifecycle; the API, the channel
+        // over HTTP, health and Prometheus metrics. A thin driver: every rule stays in the core.
+        .target(
+            name: "RailyardServer",
+            dependencies: [
+                "RailyardCore", "RailyardStore", "RailyardChannel", "RailyardYAML",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "railyard",
             dependencies: [
+                "RailyardServer",
+                .product(name: "Logging", package: "swift-log"),
                 "RailyardCore",
                 "RailyardYAML",
                 "RailyardStore",
@@ -80,6 +103,13 @@ let package = Package(
         .testTarget(
             name: "RailyardStoreTests",
             dependencies: ["RailyardStore", "RailyardCore", "RailyardYAML", "RailyardMigrations"]
+        ),
+        .testTarget(
+            name: "RailyardServerTests",
+            dependencies: [
+                "RailyardServer", "RailyardStore", "RailyardCore", "RailyardYAML",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "RailyardChannelTests",

@@ -6,5 +6,6 @@ package enum Migrations {
         ("m0001_trains", String(decoding: PackageResources.m0001_trains_sql, as: UTF8.self)),
         ("m0002_work_claims", String(decoding: PackageResources.m0002_work_claims_sql, as: UTF8.self)),
         ("m0003_build_work", String(decoding: PackageResources.m0003_build_work_sql, as: UTF8.self)),
+        ("m0004_tokens", String(decoding: PackageResources.m0004_tokens_sql, as: UTF8.self)),
     ]
 }

@@ -123,6 +123,29 @@ extension Store {
         }
     }
 
+    /// Extends a held claim's lease by `lease` from `time` (a runner still at work says so).
+    @discardableResult
+    package func heartbeat(work id: String, runner: String, lease: TimeInterval, at time: Date) throws(StoreError)
+        -> WorkItem
+    {
+        let time = Self.storable(time)
+        return try write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT train, kind, package, rc, runner, attempt FROM work_claim WHERE id = ?",
+                    arguments: [id])
+            else { throw StoreError.unknownWork(id) }
+            let holder: String = row["runner"]
+            guard holder == runner else { throw StoreError.notYourClaim(id: id, holder: holder) }
+            let until = time.addingTimeInterval(lease)
+            try db.execute(
+                sql: "UPDATE work_claim SET lease_until = ? WHERE id = ?", arguments: [until.timeIntervalSince1970, id])
+            return WorkItem(
+                id: id, train: row["train"], kind: WorkItem.Kind(rawValue: row["kind"]) ?? .test,
+                package: row["package"], rc: row["rc"], runner: runner, leaseUntil: until, attempt: row["attempt"])
+        }
+    }
+
     /// The claims currently held on a train.
     package func claims(train version: String) throws(StoreError) -> [WorkItem] {
         try read { db in

@@ -17,6 +17,8 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// No claim with that id: never claimed, already reported, or expired.
     case unknownWork(String)
     case notYourClaim(id: String, holder: String)
+    case tokenExists(String)
+    case unknownToken(String)
     /// Another process held the database longer than the busy timeout.
     case busy
     case database(String)
@@ -34,6 +36,8 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .backupExists: "backup-exists"
         case .unknownWork: "unknown-work"
         case .notYourClaim: "not-your-claim"
+        case .tokenExists: "token-exists"
+        case .unknownToken: "unknown-token"
         case .busy: "busy"
         case .database: "database-error"
         }
@@ -57,6 +61,10 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             "idempotency key \(key) was already used for \(command)"
         case .backupExists(let path):
             "\(path) already exists; back up to a new file"
+        case .tokenExists(let name):
+            "a token named \(name) already exists; revoke it or choose another name"
+        case .unknownToken(let name):
+            "no active token named \(name)"
         case .unknownWork(let id):
             "no claim \(id): never claimed, already reported, or its lease expired"
         case .notYourClaim(let id, let holder):

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `railyard` command: release trains for a PyTorch conda distribution.
 @main
-struct Railyard: ParsableCommand {
+struct Railyard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "railyard",
         abstract: "Release trains for a PyTorch conda distribution.",
@@ -18,17 +18,23 @@ struct Railyard: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            VersionCommand.self, CatalogCommand.self, PlanCommand.self, ImpactCommand.self, TrainCommandGroup.self,
+            Serve.self, VersionCommand.self, CatalogCommand.self, PlanCommand.self, ImpactCommand.self,
+            TrainCommandGroup.self,
             BumpCommand.self, StageCommand.self, ChannelCommand.self, CICommand.self, DatabaseCommand.self,
+            TokenCommand.self,
         ]
     )
 
     /// Runs the command, mapping usage errors to the documented exit 2 (bad input) rather than
     /// swift-argument-parser's 64.
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch {
             if exitCode(for: error).rawValue == ExitCode.validationFailure.rawValue {
                 StandardError.write(fullMessage(for: error) + "\n")

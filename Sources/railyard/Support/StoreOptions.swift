@@ -45,7 +45,8 @@ struct ActorOptions: ParsableArguments {
 func refuseStore(_ error: StoreError, json: Bool) -> ExitCode {
     let refusedByRule: Bool
     switch error {
-    case .rejected, .staleRevision, .trainExists, .idempotencyConflict, .notYourClaim: refusedByRule = true
+    case .rejected, .staleRevision, .trainExists, .idempotencyConflict, .notYourClaim, .tokenExists:
+        refusedByRule = true
     default: refusedByRule = false
     }
     var details: JSONObject = [:]

@@ -45,37 +45,3 @@ func printOutcome(_ outcome: CommandOutcome, json: Bool) {
     }
     out.flush()
 }
-
-extension TrainEvent {
-    /// One line a person reads.
-    var summary: String {
-        switch self {
-        case .created(let train):
-            "created: \(train.kind.rawValue) train for \(train.core) \(train.version), \(train.members.count) members"
-        case .rcRegistered(let number, let subdirs, _): "RC \(number) registered (\(subdirs.joined(separator: ", ")))"
-        case .invalidated(let member, let state): "\(member): stale for the new RC, back to \(state.rawValue)"
-        case .stageEntered(let stage, let fallback):
-            fallback ? "fell back to \(stage.rawValue)" : "entered \(stage.rawValue)"
-        case .requested(let member, let deadline): "\(member): requested, deadline \(iso(deadline))"
-        case .acknowledged(let member, let eta): "\(member): acknowledged" + (eta.map { ", ETA \(iso($0))" } ?? "")
-        case .declined(let member, let reason): "\(member): declined: \(reason)"
-        case .built(let member, let version, let rc, _, _):
-            "\(member): build \(version) registered" + (rc.map { " against RC \($0)" } ?? "")
-        case .buildReported(let member, let rc, let passed, _):
-            "\(member): build \(passed ? "passed" : "failed") against RC \(rc)"
-        case .becameBump(let member, let why): "\(member): now needs a bump: \(why)"
-        case .testStarted(let member): "\(member): testing"
-        case .testAbandoned(let member): "\(member): test lease expired, back in the queue"
-        case .tested(let member, let rc, let passed, _): "\(member): \(passed ? "passed" : "failed") against RC \(rc)"
-        case .excluded(let member, let reason, let byPolicy):
-            "\(member): excluded\(byPolicy ? " by policy" : ""): \(reason)"
-        case .waived(let member, let reason): "\(member): failure waived: \(reason)"
-        case .integrationPending(let rc): "all-together run set up for RC \(rc)"
-        case .integrationReported(let rc, let passed, _):
-            "all-together run \(passed ? "passed" : "failed") against RC \(rc)"
-        case .markedFinal(let rc): "RC \(rc) marked final"
-        case .released: "released"
-        case .aborted(let reason): "aborted: \(reason)"
-        }
-    }
-}

@@ -1,0 +1,140 @@
+import Foundation
+import Hummingbird
+import RailyardChannel
+import RailyardCore
+import RailyardStore
+
+/// An error as the API answers it: `{"error": {"code", "message", "details"}}` with a status
+/// that says whose fault it is. Never a 500 for a user's mistake.
+struct APIError: HTTPResponseError {
+    var status: HTTPResponse.Status
+    var code: String
+    var message: String
+    var details: [String: JSONBody]
+
+    init(_ status: HTTPResponse.Status, _ code: String, _ message: String, details: [String: JSONBody] = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var error: [String: JSONBody] = ["code": .string(code), "message": .string(message)]
+        if !details.isEmpty { error["details"] = .object(details) }
+        var response = JSONBody.object(["error": .object(error)]).response(status: status)
+        if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"railyard\"" }
+        return response
+    }
+
+    static func badRequest(_ message: String) -> APIError { APIError(.badRequest, "bad-request", message) }
+
+    /// The API's answer to an error from the store, the channel or the rules.
+    static func from(_ error: any Error) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as StoreError:
+            switch error {
+            case .rejected(let rejection):
+                var details: [String: JSONBody] = [:]
+                if case .gateNotMet(_, let failing) = rejection {
+                    details["failing"] = .array(
+                        failing.map { .object(["name": .string($0.name), "detail": .string($0.detail)]) })
+                }
+                let status: HTTPResponse.Status =
+                    switch rejection {
+                    case .notAllowed: .forbidden
+                    case .unknownMember: .notFound
+                    case .invalidSpec, .invalidRCNumber, .missingReason: .unprocessableContent
+                    default: .conflict
+                    }
+                return APIError(status, rejection.code, rejection.description, details: details)
+            case .unknownTrain, .unknownWork, .unknownToken:
+                return APIError(.notFound, error.code, error.description)
+            case .staleRevision, .trainExists, .idempotencyConflict, .notYourClaim, .tokenExists:
+                return APIError(.conflict, error.code, error.description)
+            case .busy:
+                return APIError(.serviceUnavailable, error.code, error.description)
+            case .cannotOpen, .newerSchema, .backupExists, .database:
+                return APIError(.internalServerError, error.code, error.description)
+            }
+        case let error as ChannelError:
+            var details: [String: JSONBody] = [:]
+            if case .promotionRefused(let failing) = error { details["failing"] = .array(failing.map { .string($0) }) }
+            if case .io = error { return APIError(.internalServerError, error.code, error.description) }
+            return APIError(
+                error.isRefusalByRule ? .conflict : .unprocessableContent, error.code, error.description,
+                details: details)
+        case let error as PackageError:
+            return APIError(.unprocessableContent, error.code, error.description)
+        case let error as AnacondaError:
+            return APIError(.conflict, error.code, error.description)
+        default:
+            return APIError(.internalServerError, "internal", "the server failed: \(error)")
+        }
+    }
+}
+
+/// A JSON value for API bodies, written with sorted keys.
+indirect enum JSONBody: Sendable, Equatable {
+    case string(String)
+    case number(Int)
+    case bool(Bool)
+    case null
+    case array([JSONBody])
+    case object([String: JSONBody])
+
+    func write(into out: inout [UInt8]) {
+        switch self {
+        case .string(let text): Self.quote(text, into: &out)
+        case .number(let value): out += Array(String(value).utf8)
+        case .bool(let flag): out += Array((flag ? "true" : "false").utf8)
+        case .null: out += Array("null".utf8)
+        case .array(let values):
+            out.append(UInt8(ascii: "["))
+            for (index, value) in values.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                value.write(into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            for (index, key) in members.keys.sorted().enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                Self.quote(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                members[key]!.write(into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    static func quote(_ text: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0..<0x20: out += Array(String(format: "\\u%04x", byte).utf8)
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    var bytes: [UInt8] {
+        var out: [UInt8] = []
+        write(into: &out)
+        return out
+    }
+
+    func response(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes + [0x0A])))
+    }
+}

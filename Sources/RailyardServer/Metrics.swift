@@ -1,0 +1,77 @@
+import Foundation
+import Hummingbird
+import Prometheus
+import RailyardCore
+import RailyardStore
+
+/// The server's Prometheus metrics: requests and their latencies as they happen; trains by
+/// stage, members by state, the outbox's depth, open leases and long-polls, read at each scrape.
+final class ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    let store: Store
+    let latency: DurationHistogram
+
+    init(store: Store) {
+        self.store = store
+        latency = registry.makeDurationHistogram(
+            name: "railyard_http_request_duration_seconds",
+            buckets: [
+                .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(100),
+                .milliseconds(500), .seconds(1), .seconds(5), .seconds(30), .seconds(60),
+            ],
+            help: "HTTP request latency (long-polls included)")
+    }
+
+    func record(method: String, status: Int, duration: Duration) {
+        registry.makeCounter(
+            name: "railyard_http_requests_total", labels: [("method", method), ("status", String(status))],
+            help: "HTTP requests by method and status"
+        ).increment()
+        latency.record(duration)
+    }
+
+    /// The text a Prometheus scrape reads.
+    func exposition(watcher: RevisionWatcher) async -> [UInt8] {
+        if let gauges = try? store.gauges() {
+            for stage in Stage.allCases {
+                registry.makeGauge(
+                    name: "railyard_trains", labels: [("stage", stage.rawValue)], help: "Trains by stage"
+                ).set(Double(gauges.trains[stage.rawValue] ?? 0))
+            }
+            for state in MemberState.allCases {
+                registry.makeGauge(
+                    name: "railyard_members", labels: [("state", state.rawValue)],
+                    help: "Members of trains in progress, by state"
+                ).set(Double(gauges.members[state.rawValue] ?? 0))
+            }
+            registry.makeGauge(name: "railyard_outbox_pending", help: "Notifications waiting to be delivered")
+                .set(Double(gauges.outbox))
+            registry.makeGauge(name: "railyard_work_leases", help: "CI claims currently held").set(
+                Double(gauges.leases))
+        }
+        registry.makeGauge(name: "railyard_long_polls", help: "Requests waiting for a train to change")
+            .set(Double(await watcher.waiting))
+        return registry.emitToBuffer()
+    }
+}
+
+/// Counts every request and its latency.
+struct RequestMetricsMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let start = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            metrics.record(method: request.method.rawValue, status: response.status.code, duration: .now - start)
+            return response
+        } catch {
+            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            metrics.record(method: request.method.rawValue, status: status, duration: .now - start)
+            throw error
+        }
+    }
+}

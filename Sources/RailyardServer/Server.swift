@@ -1,0 +1,141 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import RailyardChannel
+import RailyardCore
+import RailyardStore
+import RailyardYAML
+import ServiceLifecycle
+
+/// What `railyard serve` is started with.
+package struct ServerOptions: Sendable {
+    package var host = "127.0.0.1"
+    package var port = 8080
+    package var database = "./.railyard/railyard.sqlite"
+    package var channel = "./.railyard/channel"
+    /// The catalog trains are created from (`POST /api/v1/trains`).
+    package var catalog: String?
+    /// Reads need a token too.
+    package var isPrivate = false
+    /// How often long-polls look for changes made by other processes.
+    package var pollInterval: Duration = .milliseconds(250)
+    /// The largest package file `POST …/artifacts` accepts.
+    package var maxUpload = 4 << 30
+
+    package init() {}
+}
+
+/// Everything the handlers share.
+package final class ServerState: Sendable {
+    let store: Store
+    let trains: TrainChannel
+    let catalog: Catalog?
+    let options: ServerOptions
+    let watcher: RevisionWatcher
+    let metrics: ServerMetrics
+
+    package init(options: ServerOptions) throws {
+        self.options = options
+        store = try Store(path: options.database)
+        trains = TrainChannel(store: store, channel: try LocalChannel(path: options.channel))
+        catalog = try options.catalog.map { path in
+            do {
+                return try CatalogFile.load(path: path)
+            } catch {
+                throw APIError(.unprocessableContent, "invalid-catalog", "\(path): \(error)")
+            }
+        }
+        watcher = RevisionWatcher(store: store)
+        metrics = ServerMetrics(store: store)
+    }
+}
+
+/// The server of `railyard serve`: the API, the channel over HTTP, health and metrics.
+package enum RailyardServer {
+    package static func makeApplication(state: ServerState, logger: Logger) -> some ApplicationProtocol {
+        let router = Router(context: BasicRequestContext.self)
+        router.middlewares.add(RequestMetricsMiddleware(metrics: state.metrics))
+        router.middlewares.add(LogRequestsMiddleware(logger: logger))
+        router.middlewares.add(ErrorMiddleware())
+        router.middlewares.add(HiddenPathsMiddleware())
+        router.middlewares.add(
+            FileMiddleware(state.options.channel, urlBasePath: "/channel", searchForIndexHtml: false, logger: logger))
+        router.get("/health") { _, _ in JSONBody.object(["status": .string("ok")]).response() }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(bytes: await state.metrics.exposition(watcher: state.watcher))))
+        }
+        API(state: state).add(to: router.group("api/v1"))
+        return Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(state.options.host, port: state.options.port), serverName: "railyard"),
+            services: [RevisionPoller(watcher: state.watcher, interval: state.options.pollInterval)],
+            logger: logger
+        )
+    }
+}
+
+/// Nothing under a hidden path (the channel's `.railyard` journal and generations) is served.
+struct HiddenPathsMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        if request.uri.path.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
+            throw APIError(.notFound, "not-found", "no such file")
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Every error a handler throws becomes the API's error body with a fitting status.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let error as any HTTPResponseError {
+            throw error
+        } catch {
+            throw APIError.from(error)
+        }
+    }
+}
+
+/// One structured log line per request: method, path, status, duration.
+struct LogRequestsMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let start = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            log(request, status: response.status.code, since: start)
+            return response
+        } catch {
+            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            log(request, status: status, since: start)
+            throw error
+        }
+    }
+
+    private func log(_ request: Request, status: Int, since start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        logger.info(
+            "request",
+            metadata: [
+                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(status)",
+                "ms": "\(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)",
+            ])
+    }
+}

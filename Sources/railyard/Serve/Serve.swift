@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import RailyardServer
+
+/// `railyard serve`: the main job — the API, the channel over HTTP, health and metrics.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the API, the channel over HTTP, /health and /metrics (stops cleanly on SIGTERM or SIGINT).",
+        discussion: """
+            Runs on its embedded defaults with no flag at all: the database ./.railyard/railyard.sqlite \\
+            and the channel folder ./.railyard/channel, on 127.0.0.1:8080. Logs one structured \\
+            line per request on standard error. On SIGTERM or SIGINT, requests in flight \\
+            finish and open long-polls are answered before it exits.
+
+            Example:
+              railyard serve --catalog examples/pytorch/distro.yml --port 8080
+            """
+    )
+
+    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The port to listen on.") var port = 8080
+    @Option(help: "The catalog that POST /api/v1/trains creates trains from.") var catalog: String?
+    @Flag(name: .customLong("private"), help: "Reads need a token too.") var isPrivate = false
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        var options = ServerOptions()
+        options.host = host
+        options.port = port
+        options.database = store.db
+        options.channel = store.channel
+        options.catalog = catalog
+        options.isPrivate = isPrivate
+        var logger = Logger(label: "railyard")
+        logger.logLevel = .info
+        let state: ServerState
+        do {
+            try FileManager.default.createDirectory(
+                atPath: options.channel, withIntermediateDirectories: true)
+            state = try ServerState(options: options)
+        } catch {
+            throw refuse(code: "cannot-start", message: "\(error)", json: store.output.json)
+        }
+        let app = RailyardServer.makeApplication(state: state, logger: logger)
+        try await app.runService()
+    }
+}

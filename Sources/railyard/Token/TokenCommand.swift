@@ -1,0 +1,141 @@
+import ArgumentParser
+import Foundation
+import RailyardCore
+import RailyardStore
+
+/// `railyard token …`: API tokens for the server.
+struct TokenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token",
+        abstract: "Create, list and revoke the server's API tokens.",
+        discussion: """
+            Roles: release-manager (everything), maintainer (ack, decline and stage for the \\
+            packages it names), ci (claim and report work), read-only (reads). The token's name \\
+            is the actor the event log records, so name release managers' and maintainers' \\
+            tokens as the catalog names them.
+
+            Example:
+              railyard token create --role maintainer --name vision-team --packages torchvision --expires 90d
+            """,
+        subcommands: [TokenCreate.self, TokenList.self, TokenRevoke.self]
+    )
+}
+
+struct TokenCreate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract: "Create a token; its secret is printed once, alone on the last line.",
+        discussion: """
+            Example:
+              railyard token create --role ci --name runner-1 --expires 30d
+            """
+    )
+
+    @Option(help: "release-manager, maintainer, ci or read-only.") var role: String
+    @Option(help: "The token's name: the actor its commands are recorded as.") var name: String
+    @Option(help: "For a maintainer token: the packages it acts on, comma-separated.") var packages: String?
+    @Option(help: "How long it is valid: Nm, Nh or Nd (default: until revoked).") var expires: String?
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let json = store.output.json
+        guard let parsedRole = TokenRecord.Role(rawValue: role) else {
+            throw refuse(
+                code: "invalid-argument", message: "--role \(role): release-manager, maintainer, ci or read-only",
+                json: json)
+        }
+        let names = packages?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        if parsedRole == .maintainer && names.isEmpty {
+            throw refuse(code: "invalid-argument", message: "a maintainer token needs --packages", json: json)
+        }
+        guard !name.isEmpty, name.count <= 100, !name.contains(where: \.isWhitespace) else {
+            throw refuse(
+                code: "invalid-argument", message: "--name '\(name)': one word, at most 100 characters", json: json)
+        }
+        var expiresAt: Date? = nil
+        if let expires {
+            guard let duration = PolicyDuration(expires) else {
+                throw refuse(code: "invalid-argument", message: "--expires \(expires): write Nm, Nh or Nd", json: json)
+            }
+            expiresAt = Date().addingTimeInterval(TimeInterval(duration.seconds))
+        }
+        let created = try withStore(store) { store throws(StoreError) in
+            try store.createToken(name: name, role: parsedRole, packages: names, expiresAt: expiresAt, at: Date())
+        }
+        var out = OutputBuffer()
+        if json {
+            out.appendLine(
+                json: .object([
+                    "name": .string(name), "role": .string(parsedRole.rawValue),
+                    "packages": .array(created.token.packages.map { .string($0) }),
+                    "expires_at": expiresAt.map { .string(iso($0)) } ?? .null, "token": .string(created.secret),
+                ]))
+        } else {
+            let scope = created.token.packages.isEmpty ? "" : " for \(created.token.packages.joined(separator: ", "))"
+            out.append("token \(name) (\(parsedRole.rawValue)\(scope)) created; its secret is shown once:\n")
+            out.append(created.secret + "\n")
+        }
+        out.flush()
+    }
+}
+
+struct TokenList: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List the tokens (never their secrets).",
+        discussion: """
+            Example:
+              railyard token list --json
+            """)
+
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let tokens = try withStore(store) { store throws(StoreError) in try store.tokens() }
+        var out = OutputBuffer()
+        if store.output.json {
+            out.appendLine(
+                json: .array(
+                    tokens.map { token in
+                        .object([
+                            "name": .string(token.name), "role": .string(token.role.rawValue),
+                            "packages": .array(token.packages.map { .string($0) }),
+                            "created_at": .string(iso(token.createdAt)),
+                            "expires_at": token.expiresAt.map { .string(iso($0)) } ?? .null,
+                            "revoked_at": token.revokedAt.map { .string(iso($0)) } ?? .null,
+                            "valid": .bool(token.isValid(at: Date())),
+                        ])
+                    }))
+        } else {
+            for token in tokens {
+                let scope = token.packages.isEmpty ? "" : " (\(token.packages.joined(separator: ", ")))"
+                let state =
+                    token.revokedAt != nil ? "revoked" : token.isValid(at: Date()) ? "valid" : "expired"
+                out.append("\(token.name)  \(token.role.rawValue)\(scope)  \(state)\n")
+            }
+        }
+        out.flush()
+    }
+}
+
+struct TokenRevoke: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke", abstract: "Revoke a token at once.",
+        discussion: """
+            Example:
+              railyard token revoke runner-1
+            """)
+
+    @Argument(help: "The token's name.") var name: String
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        try withStore(store) { store throws(StoreError) in try store.revokeToken(name: name, at: Date()) }
+        var out = OutputBuffer()
+        if store.output.json {
+            out.appendLine(json: .object(["name": .string(name), "revoked": .bool(true)]))
+        } else {
+            out.append("token \(name) revoked\n")
+        }
+        out.flush()
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+
+@Suite("railyard token: created with the secret shown once, listed without it, revoked")
+struct TokenCommandTests {
+    @Test("create, list, revoke; bad roles and duplicate names are refused")
+    func tokens() throws {
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        let created = try scratch.must([
+            "token", "create", "--role", "maintainer", "--name", "vision-team", "--packages", "torchvision,torchaudio",
+            "--expires", "90d",
+        ])
+        let secret = try #require(created.lines.last)
+        #expect(secret.hasPrefix("ry_") && secret.count == 67)
+        #expect(created.stdout.contains("token vision-team (maintainer for torchvision, torchaudio) created"))
+        let list = try scratch.must(["token", "list"])
+        #expect(list.stdout.contains("vision-team  maintainer (torchvision, torchaudio)  valid"))
+        #expect(!list.stdout.contains(secret))
+        // The database keeps only a hash of the secret.
+        let database = try Data(contentsOf: URL(fileURLWithPath: scratch.db))
+        #expect(database.range(of: Data(secret.utf8)) == nil)
+
+        let duplicate = try scratch.run(["token", "create", "--role", "ci", "--name", "vision-team"])
+        #expect(duplicate.status == 1)
+        #expect(duplicate.stderr.contains("a token named vision-team already exists"))
+        let badRole = try scratch.run(["token", "create", "--role", "admin", "--name", "x"])
+        #expect(badRole.status == 2)
+        #expect(badRole.stderr.contains("--role admin: release-manager, maintainer, ci or read-only"))
+        let noPackages = try scratch.run(["token", "create", "--role", "maintainer", "--name", "y"])
+        #expect(noPackages.status == 2)
+
+        try scratch.must(["token", "revoke", "vision-team"])
+        #expect(
+            try scratch.must(["token", "list"]).stdout.contains(
+                "vision-team  maintainer (torchvision, torchaudio)  revoked"))
+        #expect(try scratch.run(["token", "revoke", "nobody"]).status == 2)
+    }
+}

@@ -1,0 +1,307 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import RailyardServer
+import RailyardStore
+import Testing
+
+/// A server on a scratch database and channel, with a token per role.
+struct ServerFixture {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "railyard-server-\(UUID().uuidString)")
+    let state: ServerState
+    var tokens: [String: String] = [:]
+
+    static let catalog = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/small-distro.yml").path
+
+    init(isPrivate: Bool = false) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var options = ServerOptions()
+        options.database = directory.appendingPathComponent("railyard.sqlite").path
+        options.channel = directory.appendingPathComponent("channel").path
+        options.catalog = Self.catalog
+        options.isPrivate = isPrivate
+        options.pollInterval = .milliseconds(50)
+        try FileManager.default.createDirectory(atPath: options.channel, withIntermediateDirectories: true)
+        state = try ServerState(options: options)
+        let store = try Store(path: options.database)
+        let now = Date()
+        tokens["release-manager"] = try store.createToken(name: "alice", role: .releaseManager, at: now).secret
+        tokens["maintainer"] =
+            try store.createToken(name: "team", role: .maintainer, packages: ["torchvision"], at: now).secret
+        tokens["ci"] = try store.createToken(name: "runner-1", role: .ci, at: now).secret
+        tokens["read-only"] = try store.createToken(name: "viewer", role: .readOnly, at: now).secret
+        let revoked = try store.createToken(name: "old", role: .releaseManager, at: now)
+        try store.revokeToken(name: "old", at: now)
+        tokens["revoked"] = revoked.secret
+    }
+
+    var app: some ApplicationProtocol {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return RailyardServer.makeApplication(state: state, logger: logger)
+    }
+
+    func headers(_ role: String?, _ extra: HTTPFields = [:]) -> HTTPFields {
+        var fields = extra
+        if let role, let secret = tokens[role] { fields[.authorization] = "Bearer \(secret)" }
+        return fields
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+}
+
+func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
+
+func object(_ response: TestResponse) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+}
+
+@Suite("railyard serve: the API, tokens and roles, long-polls, the channel over HTTP")
+struct ServerTests {
+    @Test("health and metrics")
+    func healthAndMetrics() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try await fixture.app.test(.router) { client in
+            try await client.execute(uri: "/health", method: .get) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/api/v1/trains", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+                let text = String(buffer: response.body)
+                #expect(text.contains("railyard_http_requests_total{method=\"GET\",status=\"200\"}"))
+                #expect(text.contains("railyard_trains{stage=\"planned\"} 0"))
+                #expect(text.contains("railyard_outbox_pending 0"))
+                #expect(text.contains("railyard_work_leases 0"))
+            }
+        }
+    }
+
+    @Test("a train through the API: create, RC, advance, answer, with errors that say whose fault")
+    func lifecycle() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try await fixture.app.test(.router) { client in
+            try await client.execute(
+                uri: "/api/v1/trains", method: .post, headers: fixture.headers("release-manager"),
+                body: body(#"{"version": "2.6.0"}"#)
+            ) { response in
+                #expect(response.status == .created)
+                let created = try object(response)
+                #expect(created["revision"] as? Int == 1)
+            }
+            try await client.execute(uri: "/api/v1/trains/2.6.0", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.eTag] == "\"1\"")
+                let train = try object(response)
+                #expect(train["stage"] as? String == "planned")
+                #expect((train["members"] as? [[String: Any]])?.count == 3)
+            }
+            // The gate does not hold: 409 with the failing checks.
+            try await client.execute(
+                uri: "/api/v1/trains/2.6.0/advance", method: .post, headers: fixture.headers("release-manager")
+            ) { response in
+                #expect(response.status == .conflict)
+                let error = try #require(try object(response)["error"] as? [String: Any])
+                #expect(error["code"] as? String == "gate-not-met")
+                #expect((error["details"] as? [String: Any])?["failing"] != nil)
+            }
+            try await client.execute(
+                uri: "/api/v1/trains/2.6.0/rc", method: .post, headers: fixture.headers("release-manager"),
+                body: body(#"{"number": 1, "subdirs": ["linux-64", "osx-arm64"]}"#)
+            ) { #expect($0.status == .ok) }
+            // A stale If-Match is refused; the right one goes through.
+            try await client.execute(
+                uri: "/api/v1/trains/2.6.0/advance", method: .post,
+                headers: fixture.headers("release-manager", [.ifMatch: "\"1\""])
+            ) { response in
+                #expect(response.status == .conflict)
+                let error = try object(response)["error"] as? [String: Any]
+                #expect(error?["code"] as? String == "stale-revision")
+            }
+            try await client.execute(
+                uri: "/api/v1/trains/2.6.0/advance", method: .post,
+                headers: fixture.headers("release-manager", [.ifMatch: "\"2\""])
+            ) { #expect($0.status == .ok) }
+            try await client.execute(
+                uri: "/api/v1/trains/2.6.0/advance", method: .post, headers: fixture.headers("release-manager")
+            ) { #expect($0.status == .ok) }
+            // The maintainer token acts on its package only.
+            try await client.execute(
+                uri: "/api/v1/trains/2.6.0/members/torchvision/ack", method: .post,
+                headers: fixture.headers("maintainer"),
+                body: body(#"{"eta": "2026-12-01"}"#)
+            ) { #expect($0.status == .ok) }
+            // CI claims the companion's build.
+            try await client.execute(
+                uri: "/api/v1/work/claim", method: .post, headers: fixture.headers("ci"),
+                body: body(#"{"train": "2.6.0"}"#)
+            ) { response in
+                #expect(response.status == .ok)
+                let item = try object(response)
+                #expect(item["kind"] as? String == "build")
+                #expect(item["package"] as? String == "torchvision")
+            }
+            // Bad input: not JSON (400), unknown train (404), unknown member (404).
+            try await client.execute(
+                uri: "/api/v1/trains/2.6.0/abort", method: .post, headers: fixture.headers("release-manager"),
+                body: body("{not json")
+            ) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/api/v1/trains/9.9.9", method: .get) { response in
+                #expect(response.status == .notFound)
+                let error = try object(response)["error"] as? [String: Any]
+                #expect(error?["code"] as? String == "unknown-train")
+            }
+            try await client.execute(
+                uri: "/api/v1/trains/2.6.0/members/nope/exclude", method: .post,
+                headers: fixture.headers("release-manager"),
+                body: body(#"{"reason": "x"}"#)
+            ) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/api/v1/trains/2.6.0/log", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(text.contains("torchvision: acknowledged"))
+            }
+        }
+    }
+
+    @Test("ETag and If-None-Match answer 304; ?wait= answers as soon as the train changes")
+    func longPoll() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try await fixture.app.test(.live) { client in
+            try await client.execute(
+                uri: "/api/v1/trains", method: .post, headers: fixture.headers("release-manager"),
+                body: body(#"{"version": "2.6.0"}"#)
+            ) { #expect($0.status == .created) }
+            try await client.execute(uri: "/api/v1/trains/2.6.0", method: .get, headers: [.ifNoneMatch: "\"1\""]) {
+                response in
+                #expect(response.status == .notModified)
+                #expect(response.body.readableBytes == 0)
+            }
+            // Nothing changes: the wait ends with 304 at its timeout.
+            let quiet = ContinuousClock.now
+            try await client.execute(uri: "/api/v1/trains/2.6.0?wait=1", method: .get, headers: [.ifNoneMatch: "\"1\""])
+            {
+                #expect($0.status == .notModified)
+            }
+            #expect(ContinuousClock.now - quiet >= .milliseconds(900))
+            // A change answers the waiters at once (the wait on a connection of its own).
+            let waiter = TestClient(host: "localhost", port: try #require(client.port))
+            waiter.connect()
+            async let waited: (HTTPResponse.Status, String?, Duration) = {
+                let start = ContinuousClock.now
+                let response = try await waiter.execute(
+                    .init("/api/v1/trains/2.6.0?wait=30", method: .get, headers: [.ifNoneMatch: "\"1\""]))
+                return (response.status, response.headers[.eTag], ContinuousClock.now - start)
+            }()
+            try await Task.sleep(for: .milliseconds(300))
+            try await client.execute(
+                uri: "/api/v1/trains/2.6.0/rc", method: .post, headers: fixture.headers("release-manager"),
+                body: body(#"{"number": 1}"#)
+            ) { #expect($0.status == .ok) }
+            let (status, tag, elapsed) = try await waited
+            try await waiter.shutdown()
+            #expect(status == .ok)
+            #expect(tag == "\"2\"")
+            #expect(elapsed < .seconds(2))
+        }
+    }
+
+    /// Every mutating route, and which roles it admits.
+    static let routes: [(path: String, body: String, allowed: Set<String>)] = [
+        ("/api/v1/trains", #"{"version": "2.7.0"}"#, ["release-manager"]),
+        ("/api/v1/trains/2.6.0/rc", #"{"number": 5}"#, ["release-manager"]),
+        ("/api/v1/trains/2.6.0/advance", "", ["release-manager"]),
+        ("/api/v1/trains/2.6.0/final", #"{"rc": 1}"#, ["release-manager"]),
+        ("/api/v1/trains/2.6.0/abort", #"{"reason": "test"}"#, ["release-manager"]),
+        ("/api/v1/trains/2.6.0/promote", "", ["release-manager"]),
+        ("/api/v1/trains/2.6.0/members/kornia/exclude", #"{"reason": "x"}"#, ["release-manager"]),
+        ("/api/v1/trains/2.6.0/members/kornia/waive", #"{"reason": "x"}"#, ["release-manager"]),
+        ("/api/v1/trains/2.6.0/members/torchvision/ack", "", ["release-manager", "maintainer"]),
+        ("/api/v1/trains/2.6.0/members/torchvision/decline", #"{"reason": "x"}"#, ["release-manager", "maintainer"]),
+        ("/api/v1/trains/2.6.0/members/kornia/ack", "", ["release-manager"]),
+        ("/api/v1/trains/2.6.0/artifacts?filename=x-1-0.conda", "", ["release-manager", "maintainer"]),
+        ("/api/v1/work/claim", #"{"train": "2.6.0"}"#, ["release-manager", "ci"]),
+        ("/api/v1/work/x/heartbeat", "", ["release-manager", "ci"]),
+        ("/api/v1/work/x/report", #"{"result": "passed"}"#, ["release-manager", "ci"]),
+    ]
+
+    @Test(
+        "every role against every mutating route: allowed exactly where designed",
+        arguments: [
+            "release-manager", "maintainer", "ci", "read-only", "revoked", "none",
+        ])
+    func roleMatrix(role: String) async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try await fixture.app.test(.router) { client in
+            try await client.execute(
+                uri: "/api/v1/trains", method: .post, headers: fixture.headers("release-manager"),
+                body: body(#"{"version": "2.6.0"}"#)
+            ) { #expect($0.status == .created) }
+            for route in Self.routes {
+                try await client.execute(
+                    uri: route.path, method: .post, headers: fixture.headers(role == "none" ? nil : role),
+                    body: body(route.body)
+                ) { response in
+                    let status = response.status.code
+                    if route.allowed.contains(role) {
+                        #expect(status != 401 && status != 403 && status < 500, "\(role) \(route.path): \(status)")
+                    } else if role == "none" || role == "revoked" {
+                        #expect(status == 401, "\(role) \(route.path): \(status)")
+                    } else {
+                        #expect(status == 403, "\(role) \(route.path): \(status)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("reads need a token on a private server")
+    func privateServer() async throws {
+        let fixture = try ServerFixture(isPrivate: true)
+        defer { fixture.remove() }
+        try await fixture.app.test(.router) { client in
+            try await client.execute(uri: "/api/v1/trains", method: .get) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/api/v1/trains", method: .get, headers: fixture.headers("read-only")) {
+                #expect($0.status == .ok)
+            }
+        }
+    }
+
+    @Test("the channel over HTTP: files with ETag and Range; nothing hidden is served")
+    func channel() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        let channel = fixture.directory.appendingPathComponent("channel")
+        try FileManager.default.createDirectory(
+            at: channel.appendingPathComponent("noarch"), withIntermediateDirectories: true)
+        try Data("0123456789".utf8).write(to: channel.appendingPathComponent("noarch/a-1-0.conda"))
+        try FileManager.default.createDirectory(
+            at: channel.appendingPathComponent(".railyard"), withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: channel.appendingPathComponent(".railyard/journal.json"))
+        try await fixture.app.test(.router) { client in
+            try await client.execute(uri: "/channel/noarch/a-1-0.conda", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.eTag] != nil)
+                #expect(String(buffer: response.body) == "0123456789")
+            }
+            try await client.execute(uri: "/channel/noarch/a-1-0.conda", method: .get, headers: [.range: "bytes=2-4"]) {
+                response in
+                #expect(response.status == .partialContent)
+                #expect(String(buffer: response.body) == "234")
+            }
+            try await client.execute(uri: "/channel/.railyard/journal.json", method: .get) {
+                #expect($0.status == .notFound)
+            }
+            try await client.execute(uri: "/channel/../railyard.sqlite", method: .get) {
+                #expect($0.status == .badRequest || $0.status == .notFound)
+            }
+        }
+    }
+}
