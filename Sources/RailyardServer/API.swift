@@ -123,14 +123,14 @@ struct API: Sendable {
             }
             return .markFinal(rc: rc)
         }
-        memberCommand(group, "exclude", { _ in .releaseManager }) { body, member in
+        memberCommand(group, "exclude", maintainers: false) { body, member in
             .exclude(
                 member: member, reason: body["reason"] as? String ?? "", cascade: body["cascade"] as? Bool ?? false)
         }
-        memberCommand(group, "waive", { _ in .releaseManager }) { body, member in
+        memberCommand(group, "waive", maintainers: false) { body, member in
             .waive(member: member, reason: body["reason"] as? String ?? "")
         }
-        memberCommand(group, "ack", { .maintainerOf($0) }) { body, member in
+        memberCommand(group, "ack", maintainers: true) { body, member in
             var eta: Date? = nil
             if let text = body["eta"] as? String {
                 guard let date = ISO8601DateFormatter().date(from: text) ?? Self.day(text) else {
@@ -140,7 +140,7 @@ struct API: Sendable {
             }
             return .acknowledge(member: member, eta: eta)
         }
-        memberCommand(group, "decline", { .maintainerOf($0) }) { body, member in
+        memberCommand(group, "decline", maintainers: true) { body, member in
             .decline(member: member, reason: body["reason"] as? String ?? "")
         }
         group.post("trains/:version/promote") { request, context in
@@ -266,14 +266,15 @@ struct API: Sendable {
         }
     }
 
+    /// `POST /trains/{v}/members/{name}/COMMAND`: for release managers, and with `maintainers`
+    /// also for a maintainer token naming the package.
     private func memberCommand(
-        _ group: RouterGroup<BasicRequestContext>, _ name: String,
-        _ permission: @escaping @Sendable (String) -> Permission,
+        _ group: RouterGroup<BasicRequestContext>, _ name: String, maintainers: Bool,
         _ make: @escaping @Sendable ([String: Any], String) throws -> TrainCommand
     ) {
         group.post("trains/:version/members/:name/\(name)") { request, context in
             let member = try context.parameters.require("name")
-            let token = try authorize(request, permission(member))
+            let token = try authorize(request, maintainers ? .maintainerOf(member) : .releaseManager)
             let version = try context.parameters.require("version")
             let command = try make(try await json(request), member)
             return try await execute(command, on: version, by: token, request: request)
