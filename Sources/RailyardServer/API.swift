@@ -18,9 +18,9 @@ struct API: Sendable {
         case ci
     }
 
-    func add(to group: RouterGroup<BasicRequestContext>) {
-        group.get("trains") { request, _ in
-            try authorize(request, .read)
+    func add(to group: RouterGroup<RailyardContext>) {
+        group.get("trains") { request, context in
+            try await authorize(request, context, .read)
             let trains = try state.store.trains()
             return JSONBody.array(
                 trains.map { summary in
@@ -33,7 +33,7 @@ struct API: Sendable {
             ).response()
         }
         group.post("trains") { request, context in
-            let token = try authorize(request, .releaseManager)
+            let token = try await authorize(request, context, .releaseManager)
             let body = try await json(request)
             guard let catalog = state.catalog else {
                 throw APIError(.conflict, "no-catalog", "the server was started without --catalog")
@@ -66,7 +66,7 @@ struct API: Sendable {
             return Views.outcome(outcome).response(status: .created)
         }
         group.get("trains/:version") { request, context in
-            try authorize(request, .read)
+            try await authorize(request, context, .read)
             let version = try context.parameters.require("version")
             var train = try state.store.train(version)
             let tag = "\"\(train.revision)\""
@@ -82,7 +82,7 @@ struct API: Sendable {
             return Views.train(train, at: Date()).response(headers: [.eTag: "\"\(train.revision)\""])
         }
         group.get("trains/:version/gates") { request, context in
-            try authorize(request, .read)
+            try await authorize(request, context, .read)
             let train = try state.store.train(try context.parameters.require("version"))
             return JSONBody.object([
                 "train": .string(train.version.description), "stage": .string(train.stage.rawValue),
@@ -90,13 +90,13 @@ struct API: Sendable {
             ]).response()
         }
         group.get("trains/:version/members") { request, context in
-            try authorize(request, .read)
+            try await authorize(request, context, .read)
             let train = try state.store.train(try context.parameters.require("version"))
             let now = Date()
             return JSONBody.array(train.members.map { Views.member(train, $0, at: now) }).response()
         }
         group.get("trains/:version/log") { request, context in
-            try authorize(request, .read)
+            try await authorize(request, context, .read)
             let events = try state.store.events(try context.parameters.require("version"))
             return JSONBody.array(
                 events.map { event in
@@ -144,7 +144,7 @@ struct API: Sendable {
             .decline(member: member, reason: body["reason"] as? String ?? "")
         }
         group.post("trains/:version/promote") { request, context in
-            let token = try authorize(request, .releaseManager)
+            let token = try await authorize(request, context, .releaseManager)
             let version = try context.parameters.require("version")
             let body = try await json(request)
             let result: JSONBody
@@ -161,7 +161,7 @@ struct API: Sendable {
         }
         group.post("trains/:version/artifacts") { request, context in
             let version = try context.parameters.require("version")
-            let token = try authenticate(request)
+            let token = try await authenticate(request, context)
             guard token.role == .releaseManager || token.role == .maintainer else {
                 throw APIError(.forbidden, "not-allowed", "\(token.name) (\(token.role.rawValue)) may not stage builds")
             }
@@ -207,8 +207,8 @@ struct API: Sendable {
         }
 
         // CI work.
-        group.post("work/claim") { request, _ in
-            let token = try authorize(request, .ci)
+        group.post("work/claim") { request, context in
+            let token = try await authorize(request, context, .ci)
             let body = try await json(request)
             guard let train = body["train"] as? String else {
                 throw APIError(.unprocessableContent, "invalid-argument", "'train' is required")
@@ -231,7 +231,7 @@ struct API: Sendable {
             return (item.map(Views.work) ?? .null).response()
         }
         group.post("work/:id/heartbeat") { request, context in
-            let token = try authorize(request, .ci)
+            let token = try await authorize(request, context, .ci)
             let body = try await json(request)
             let item = try state.store.heartbeat(
                 work: try context.parameters.require("id"), runner: token.name,
@@ -239,7 +239,7 @@ struct API: Sendable {
             return Views.work(item).response()
         }
         group.post("work/:id/report") { request, context in
-            let token = try authorize(request, .ci)
+            let token = try await authorize(request, context, .ci)
             let body = try await json(request)
             guard let result = body["result"] as? String, result == "passed" || result == "failed" else {
                 throw APIError(.unprocessableContent, "invalid-argument", "'result' is passed or failed")
@@ -255,11 +255,11 @@ struct API: Sendable {
     /// `POST /trains/{v}/NAME`: a train command from a JSON body, with `If-Match` and
     /// `Idempotency-Key`.
     private func command(
-        _ group: RouterGroup<BasicRequestContext>, _ name: String, _ permission: Permission,
+        _ group: RouterGroup<RailyardContext>, _ name: String, _ permission: Permission,
         _ make: @escaping @Sendable ([String: Any], String) throws -> TrainCommand
     ) {
         group.post("trains/:version/\(name)") { request, context in
-            let token = try authorize(request, permission)
+            let token = try await authorize(request, context, permission)
             let version = try context.parameters.require("version")
             let command = try make(try await json(request), version)
             return try await execute(command, on: version, by: token, request: request)
@@ -269,12 +269,12 @@ struct API: Sendable {
     /// `POST /trains/{v}/members/{name}/COMMAND`: for release managers, and with `maintainers`
     /// also for a maintainer token naming the package.
     private func memberCommand(
-        _ group: RouterGroup<BasicRequestContext>, _ name: String, maintainers: Bool,
+        _ group: RouterGroup<RailyardContext>, _ name: String, maintainers: Bool,
         _ make: @escaping @Sendable ([String: Any], String) throws -> TrainCommand
     ) {
         group.post("trains/:version/members/:name/\(name)") { request, context in
             let member = try context.parameters.require("name")
-            let token = try authorize(request, maintainers ? .maintainerOf(member) : .releaseManager)
+            let token = try await authorize(request, context, maintainers ? .maintainerOf(member) : .releaseManager)
             let version = try context.parameters.require("version")
             let command = try make(try await json(request), member)
             return try await execute(command, on: version, by: token, request: request)
@@ -300,12 +300,21 @@ struct API: Sendable {
 
     // MARK: - Tokens
 
-    /// The caller's token, refusing (401) when there is none or it is not valid.
-    func authenticate(_ request: Request) throws -> TokenRecord {
+    /// The caller's token, refusing (401) when there is none or it is not valid, and (429) while
+    /// its address is locked out for presenting bad tokens.
+    func authenticate(_ request: Request, _ context: RailyardContext) async throws -> TokenRecord {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
             throw APIError(.unauthorized, "unauthorized", "this needs a token: Authorization: Bearer <token>")
         }
+        let address = context.remoteAddress?.ipAddress ?? "local"
+        if let until = await state.throttle.lockedUntil(address) {
+            let seconds = max(1, Int(((until - .now).components.seconds)) + 1)
+            throw APIError(
+                .tooManyRequests, "too-many-bad-tokens",
+                "too many bad tokens from this address: try again in \(seconds) s", retryAfter: seconds)
+        }
         guard let token = try state.store.authenticate(secret: String(header.dropFirst(7)), at: Date()) else {
+            await state.throttle.failed(address)
             throw APIError(.unauthorized, "unauthorized", "the token is unknown, expired or revoked")
         }
         return token
@@ -314,11 +323,13 @@ struct API: Sendable {
     /// Checks the caller may do what `permission` says; 401 without a valid token, 403 when the
     /// token's role does not allow it. Reads need no token unless the server is private.
     @discardableResult
-    func authorize(_ request: Request, _ permission: Permission) throws -> TokenRecord {
+    func authorize(_ request: Request, _ context: RailyardContext, _ permission: Permission) async throws
+        -> TokenRecord
+    {
         if case .read = permission, !state.options.isPrivate, request.headers[.authorization] == nil {
             return TokenRecord(name: "anonymous", role: .readOnly, packages: [], createdAt: Date())
         }
-        let token = try authenticate(request)
+        let token = try await authenticate(request, context)
         let allowed: Bool
         switch permission {
         case .read: allowed = true

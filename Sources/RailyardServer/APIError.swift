@@ -11,12 +11,17 @@ struct APIError: HTTPResponseError {
     var code: String
     var message: String
     var details: [String: JSONBody]
+    var retryAfter: Int?
 
-    init(_ status: HTTPResponse.Status, _ code: String, _ message: String, details: [String: JSONBody] = [:]) {
+    init(
+        _ status: HTTPResponse.Status, _ code: String, _ message: String, details: [String: JSONBody] = [:],
+        retryAfter: Int? = nil
+    ) {
         self.status = status
         self.code = code
         self.message = message
         self.details = details
+        self.retryAfter = retryAfter
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -24,6 +29,7 @@ struct APIError: HTTPResponseError {
         if !details.isEmpty { error["details"] = .object(details) }
         var response = JSONBody.object(["error": .object(error)]).response(status: status)
         if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"railyard\"" }
+        if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
         return response
     }
 

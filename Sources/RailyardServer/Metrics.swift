@@ -57,7 +57,7 @@ final class ServerMetrics: Sendable {
 
 /// Counts every request and its latency.
 struct RequestMetricsMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = RailyardContext
     let metrics: ServerMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws

@@ -34,6 +34,7 @@ package final class ServerState: Sendable {
     let options: ServerOptions
     let watcher: RevisionWatcher
     let metrics: ServerMetrics
+    let throttle = AuthThrottle()
 
     package init(options: ServerOptions) throws {
         self.options = options
@@ -54,7 +55,7 @@ package final class ServerState: Sendable {
 /// The server of `railyard serve`: the API, the channel over HTTP, health and metrics.
 package enum RailyardServer {
     package static func makeApplication(state: ServerState, logger: Logger) -> some ApplicationProtocol {
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: RailyardContext.self)
         router.middlewares.add(RequestMetricsMiddleware(metrics: state.metrics))
         router.middlewares.add(LogRequestsMiddleware(logger: logger))
         router.middlewares.add(ErrorMiddleware())
@@ -80,7 +81,7 @@ package enum RailyardServer {
 
 /// Nothing under a hidden path (the channel's `.railyard` journal and generations) is served.
 struct HiddenPathsMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = RailyardContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -94,7 +95,7 @@ struct HiddenPathsMiddleware: RouterMiddleware {
 
 /// Every error a handler throws becomes the API's error body with a fitting status.
 struct ErrorMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = RailyardContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -111,7 +112,7 @@ struct ErrorMiddleware: RouterMiddleware {
 
 /// One structured log line per request: method, path, status, duration.
 struct LogRequestsMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = RailyardContext
     let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws

@@ -244,6 +244,7 @@ struct ServerTests {
                 uri: "/api/v1/trains", method: .post, headers: fixture.headers("release-manager"),
                 body: body(#"{"version": "2.6.0"}"#)
             ) { #expect($0.status == .created) }
+            var badTokens = 0
             for route in Self.routes {
                 try await client.execute(
                     uri: route.path, method: .post, headers: fixture.headers(role == "none" ? nil : role),
@@ -252,8 +253,12 @@ struct ServerTests {
                     let status = response.status.code
                     if route.allowed.contains(role) {
                         #expect(status != 401 && status != 403 && status < 500, "\(role) \(route.path): \(status)")
-                    } else if role == "none" || role == "revoked" {
+                    } else if role == "none" {
                         #expect(status == 401, "\(role) \(route.path): \(status)")
+                    } else if role == "revoked" {
+                        // Ten bad tokens from one address, then it is locked out for a while.
+                        badTokens += 1
+                        #expect(status == (badTokens <= 10 ? 401 : 429), "\(role) \(route.path): \(status)")
                     } else {
                         #expect(status == 403, "\(role) \(route.path): \(status)")
                     }
@@ -301,6 +306,28 @@ struct ServerTests {
             }
             try await client.execute(uri: "/channel/../railyard.sqlite", method: .get) {
                 #expect($0.status == .badRequest || $0.status == .notFound)
+            }
+        }
+    }
+
+    @Test("an address that keeps presenting bad tokens is locked out for a while (429), good token or not")
+    func badTokens() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try await fixture.app.test(.router) { client in
+            for _ in 0..<10 {
+                try await client.execute(
+                    uri: "/api/v1/trains/2.6.0/advance", method: .post, headers: [.authorization: "Bearer ry_guess"]
+                ) { #expect($0.status == .unauthorized) }
+            }
+            try await client.execute(
+                uri: "/api/v1/trains", method: .post, headers: fixture.headers("release-manager"),
+                body: body(#"{"version": "2.6.0"}"#)
+            ) { response in
+                #expect(response.status == .tooManyRequests)
+                #expect(response.headers[.retryAfter] != nil)
+                let error = try object(response)["error"] as? [String: Any]
+                #expect(error?["code"] as? String == "too-many-bad-tokens")
             }
         }
     }
