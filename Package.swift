@@ -64,7 +64,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            // The OpenAPI 3 document of /api/v1, served at /api/v1/openapi.json.
+            resources: [.embedInCode("Resources/openapi.json")]
         ),
         .executableTarget(
             name: "railyard",

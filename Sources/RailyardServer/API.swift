@@ -19,6 +19,11 @@ struct API: Sendable {
     }
 
     func add(to group: RouterGroup<RailyardContext>) {
+        group.get("openapi.json") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_json)))
+        }
         group.get("trains") { request, context in
             try await authorize(request, context, .read)
             let trains = try state.store.trains()
