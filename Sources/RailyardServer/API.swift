@@ -73,9 +73,15 @@ struct API: Sendable {
         group.get("trains/:version") { request, context in
             try await authorize(request, context, .read)
             let version = try context.parameters.require("version")
+            let wait = request.uri.queryParameters.get("wait").flatMap(Int.init)
+            // The polling fast path: the revision as last read, without a query.
+            if let known = state.watcher.knownRevision(of: version), request.headers[.ifNoneMatch] == "\"\(known)\"",
+                wait == nil || wait == 0
+            {
+                return Response(status: .notModified, headers: [.eTag: "\"\(known)\""])
+            }
             var train = try state.store.train(version)
             let tag = "\"\(train.revision)\""
-            let wait = request.uri.queryParameters.get("wait").flatMap(Int.init)
             if request.headers[.ifNoneMatch] == tag {
                 guard let wait, wait > 0 else { return Response(status: .notModified, headers: [.eTag: tag]) }
                 guard

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RailyardStore
 import ServiceLifecycle
+import Synchronization
 
 /// Long-polls: requests waiting for a train's revision to move past the one they saw. One
 /// background loop reads every train's revision in one query every `interval` while anyone
@@ -19,8 +20,15 @@ actor RevisionWatcher {
     private let store: Store
     private var waiters: [UInt64: Waiter] = [:]
     private var nextID: UInt64 = 0
+    /// Every train's revision as last read: what `If-None-Match` is compared with without a
+    /// query. Commands through this server refresh it at once; commands of other processes are
+    /// seen at the next poll.
+    nonisolated let known = Mutex<[String: Int]>([:])
 
     init(store: Store) { self.store = store }
+
+    /// The train's revision as last read, if it was read.
+    nonisolated func knownRevision(of train: String) -> Int? { known.withLock { $0[train] } }
 
     var waiting: Int { waiters.count }
 
@@ -38,8 +46,9 @@ actor RevisionWatcher {
     /// Looks at every train's revision and answers the waiters whose train moved or whose time
     /// is up.
     func poll() {
+        guard let revisions = try? store.revisions() else { return }
+        known.withLock { $0 = revisions }
         guard !waiters.isEmpty else { return }
-        let revisions = (try? store.revisions()) ?? [:]
         let now = ContinuousClock.now
         for (id, waiter) in waiters {
             if let revision = revisions[waiter.train], revision > waiter.after {

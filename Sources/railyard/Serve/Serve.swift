@@ -24,6 +24,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The port to listen on.") var port = 8080
     @Option(help: "The catalog that POST /api/v1/trains creates trains from.") var catalog: String?
     @Flag(name: .customLong("private"), help: "Reads need a token too.") var isPrivate = false
+    @Option(help: "trace, debug, info (a line per request), notice, warning or error.") var logLevel = "info"
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
@@ -35,7 +36,13 @@ struct Serve: AsyncParsableCommand {
         options.catalog = catalog
         options.isPrivate = isPrivate
         var logger = Logger(label: "railyard")
-        logger.logLevel = .info
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw refuse(
+                code: "invalid-argument",
+                message: "--log-level \(logLevel): trace, debug, info, notice, warning or error",
+                json: store.output.json)
+        }
+        logger.logLevel = level
         let state: ServerState
         do {
             try FileManager.default.createDirectory(

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""The server under load, in one run (issue 6):
+
+    apt-get install wrk && swift build -c release && python3 Benchmarks/server_load.py
+
+1. wrk, 256 connections, 10 s each, on loopback against the release server:
+   /health (the ceiling: the same server's smallest route), then GET /api/v1/trains/2.6.0 with
+   If-None-Match (the 304 path CI polls with) and without (the 200 path).
+   Floor: the 304 path at 50 % or more of /health's requests per second, p99 under 10 ms.
+2. 1,000 concurrent long-polls (?wait=60 with If-None-Match) held while the train advances
+   every 5 s for 30 s: every poll must be answered within a second of each change; the
+   server's peak memory must stay under 200 MB.
+"""
+import asyncio
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, ".build", "release", "railyard")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wrk(url, headers=()):
+    command = ["wrk", "-t2", "-c256", "-d10s", "--latency"]
+    for header in headers:
+        command += ["-H", header]
+    out = subprocess.run(command + [url], check=True, stdout=subprocess.PIPE, text=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rate, float(p99.group(1)) * scale, int(non2xx.group(1)) if non2xx else 0
+
+
+def request(port, method, path, token=None, body=b""):
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        head = f"{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\nConnection: close\r\n"
+        if token:
+            head += f"Authorization: Bearer {token}\r\n"
+        s.sendall(head.encode() + b"\r\n" + body)
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    return int(data.split(b" ", 2)[1]), data
+
+
+async def long_poll(port, revision, answered):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while True:
+            writer.write(f'GET /api/v1/trains/2.6.0?wait=60 HTTP/1.1\r\nHost: x\r\nIf-None-Match: "{revision}"\r\n\r\n'.encode())
+            await writer.drain()
+            status_line = await reader.readline()
+            headers = {}
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                key, _, value = line.decode().partition(":")
+                headers[key.strip().lower()] = value.strip()
+            length = int(headers.get("content-length", "0"))
+            if length:
+                await reader.readexactly(length)
+            status = int(status_line.split()[1])
+            if status == 200:
+                revision = int(headers["etag"].strip('"'))
+                answered.append((revision, time.monotonic()))
+    except (asyncio.CancelledError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+
+
+def peak_memory_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0
+
+
+async def long_polls(port, token, server):
+    answered = []
+    _, data = request(port, "GET", "/api/v1/trains/2.6.0")
+    revision = int(re.search(rb'ETag: "(\d+)"', data).group(1))
+    tasks = [asyncio.create_task(long_poll(port, revision, answered)) for _ in range(1000)]
+    await asyncio.sleep(3)
+    changes = []
+    for number in range(2, 8):
+        changed_at = time.monotonic()
+        status, _ = await asyncio.to_thread(
+            request, port, "POST", "/api/v1/trains/2.6.0/rc", token, f'{{"number": {number}}}'.encode())
+        assert status == 200, status
+        _, data = await asyncio.to_thread(request, port, "GET", "/api/v1/trains/2.6.0")
+        changes.append((int(re.search(rb'ETag: "(\d+)"', data).group(1)), changed_at))
+        await asyncio.sleep(5)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    worst = 0.0
+    for new_revision, changed_at in changes:
+        times = [at for rev, at in answered if rev == new_revision]
+        assert len(times) == 1000, f"revision {new_revision}: {len(times)} of 1,000 polls answered"
+        worst = max(worst, max(times) - changed_at)
+    return len(changes), worst, peak_memory_mb(server.pid)
+
+
+def main():
+    if not os.path.exists(BIN):
+        sys.exit("build first: swift build -c release")
+    work = tempfile.mkdtemp()
+    env = dict(os.environ, RAILYARD_DB=os.path.join(work, "db.sqlite"), RAILYARD_CHANNEL=os.path.join(work, "channel"))
+    token = subprocess.run([BIN, "token", "create", "--role", "release-manager", "--name", "alice"], env=env,
+                           check=True, stdout=subprocess.PIPE, text=True).stdout.strip().splitlines()[-1]
+    port = free_port()
+    server = subprocess.Popen([BIN, "serve", "--port", str(port), "--catalog",
+                               os.path.join(ROOT, "Tests", "Fixtures", "small-distro.yml")],
+                              env=env, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(50):
+            try:
+                request(port, "GET", "/health")
+                break
+            except OSError:
+                time.sleep(0.1)
+        status, _ = request(port, "POST", "/api/v1/trains", token, b'{"version": "2.6.0"}')
+        assert status == 201, status
+        base = f"http://127.0.0.1:{port}"
+        health = wrk(base + "/health")
+        cached = wrk(base + "/api/v1/trains/2.6.0", ['If-None-Match: "1"'])
+        full = wrk(base + "/api/v1/trains/2.6.0")
+        print(f"/health (ceiling):            {health[0]:9.0f} req/s  p99 {health[1]:6.2f} ms")
+        print(f"train, If-None-Match (304):   {cached[0]:9.0f} req/s  p99 {cached[1]:6.2f} ms  "
+              f"= {cached[0] / health[0] * 100:.0f} % of the ceiling (floor 50 %, p99 < 10 ms)")
+        print(f"train, full body (200):       {full[0]:9.0f} req/s  p99 {full[1]:6.2f} ms")
+        changes, worst, memory = asyncio.run(long_polls(port, token, server))
+        print(f"1,000 long-polls over {changes} changes: every poll answered within {worst * 1000:.0f} ms of each "
+              f"change (floor 1 s); server peak memory {memory:.0f} MB (floor 200 MB)")
+        ok = cached[0] >= 0.5 * health[0] and cached[1] < 10 and worst < 1 and memory < 200
+        if not ok:
+            sys.exit("a floor is not met")
+    finally:
+        server.terminate()
+        server.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
