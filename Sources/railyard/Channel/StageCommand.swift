@@ -27,10 +27,53 @@ struct StageCommand: ParsableCommand {
 
     @Argument(help: "Package files (.conda or .tar.bz2).") var files: [String]
     @Option(help: "The train.") var train: String
+    @Option(help: "The core's files: register them as RC N (as railyard train rc does).") var rc: Int?
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
 
     func run() throws {
+        if let remote = store.remote {
+            if rc != nil && files.count > 1 {
+                throw refuse(
+                    code: "invalid-argument", message: "with --server, an RC is one file per request", json: remote.json
+                )
+            }
+            // Each file is uploaded; the server reads, checks and stages it.
+            for file in files {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw refuse(code: "unreadable-file", message: "\(file): cannot be read", json: remote.json)
+                }
+                let name = (file as NSString).lastPathComponent
+                let encoded = name.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? name
+                let rcQuery = rc.map { "&rc=\($0)" } ?? ""
+                let reply = try remote.send(
+                    "POST", "/trains/\(train)/artifacts?filename=\(encoded)\(rcQuery)", body: data,
+                    contentType: "application/octet-stream")
+                let object = try remote.check(reply)
+                var out = OutputBuffer()
+                if remote.json {
+                    out.append(String(decoding: reply.body, as: UTF8.self))
+                } else if let outcome = object as? [String: Any] {
+                    Remote.printOutcome(outcome, json: false)
+                } else {
+                    for item in object as? [[String: Any]] ?? [] {
+                        let changed = item["changed"] as? Bool == true
+                        out.append(
+                            "\(item["package"] as? String ?? name): \(changed ? "staged" : "already staged") (\(name))\n"
+                        )
+                    }
+                }
+                out.flush()
+            }
+            return
+        }
+        if let rc {
+            let outcome = try withTrainChannel(store) { trains in
+                try trains.registerRC(number: rc, files: files, train: train, by: actor.person, at: Date())
+            }
+            printOutcome(outcome, json: store.output.json)
+            return
+        }
         let staged = try withTrainChannel(store) { trains in
             try trains.stage(files: files, train: train, by: actor.person, at: Date())
         }

@@ -49,6 +49,19 @@ struct TrainPromote: ParsableCommand {
 
     func run() throws {
         let json = store.output.json
+        if let remote = store.remote, backend == "local" {
+            var body: [String: Any] = ["yes": yes]
+            if let expectMain { body["expect_main"] = expectMain }
+            let object = try remote.command("POST", "/trains/\(version)/promote", body: body)
+            var out = OutputBuffer()
+            out.append(
+                String(
+                    decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+                    + "\n")
+            out.flush()
+            if (object as? [String: Any])?["ok"] as? Bool == false { throw ExitStatus.refused }
+            return
+        }
         switch backend {
         case "local":
             if resume {

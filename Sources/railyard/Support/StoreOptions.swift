@@ -12,6 +12,14 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "The local conda channel folder (env RAILYARD_CHANNEL).")
     var channel: String = ProcessInfo.processInfo.environment["RAILYARD_CHANNEL"] ?? "./.railyard/channel"
 
+    @Option(
+        name: .long,
+        help: "Send commands to this server instead of the local database (env RAILYARD_SERVER).")
+    var server: String? = ProcessInfo.processInfo.environment["RAILYARD_SERVER"]
+
+    @Option(name: .long, help: "The API token for --server (env RAILYARD_TOKEN).")
+    var token: String? = ProcessInfo.processInfo.environment["RAILYARD_TOKEN"]
+
     @OptionGroup var output: OutputOptions
 
     /// Opens the store, or exits 2 with the reason.

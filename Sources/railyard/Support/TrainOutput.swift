@@ -12,6 +12,17 @@ func perform(
     by who: Actor? = nil,
     expectCurrentRevision: Bool = false
 ) throws {
+    if let remote = options.remote {
+        guard let (path, body) = Remote.route(of: command, on: version) else {
+            throw refuse(
+                code: "invalid-argument", message: "\(command.name) is not available with --server", json: remote.json)
+        }
+        var headers: [String: String] = [:]
+        if let revision = actor.expectRevision { headers["If-Match"] = "\"\(revision)\"" }
+        if let key = actor.idempotencyKey { headers["Idempotency-Key"] = key }
+        Remote.printOutcome(try remote.command("POST", path, body: body, headers: headers), json: remote.json)
+        return
+    }
     let outcome = try withStore(options) { store throws(StoreError) in
         var expected = actor.expectRevision
         if expectCurrentRevision && expected == nil { expected = try store.train(version).revision }

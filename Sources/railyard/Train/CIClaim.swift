@@ -47,6 +47,23 @@ struct CIClaim: ParsableCommand {
             }
             workKind = parsed
         }
+        if let remote = store.remote {
+            var body: [String: Any] = ["train": train, "lease_seconds": duration.seconds]
+            if let workKind { body["kind"] = workKind.rawValue }
+            if let package { body["package"] = package }
+            let object = try remote.command("POST", "/work/claim", body: body)
+            var out = OutputBuffer()
+            if json {
+                out.append(
+                    String(
+                        decoding: try JSONSerialization.data(
+                            withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed]), as: UTF8.self) + "\n")
+            } else if let item = object as? [String: Any], let id = item["id"] as? String {
+                out.append(id + "\n")
+            }
+            out.flush()
+            return
+        }
         let item = try withStore(store) { store throws(StoreError) in
             try store.claim(
                 train: train,

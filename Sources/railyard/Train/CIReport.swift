@@ -23,6 +23,12 @@ struct CIReport: ParsableCommand {
             throw refuse(
                 code: "invalid-argument", message: "--result \(result): passed or failed", json: store.output.json)
         }
+        if let remote = store.remote {
+            var body: [String: Any] = ["result": result]
+            if let log { body["log"] = log }
+            Remote.printOutcome(try remote.command("POST", "/work/\(work)/report", body: body), json: remote.json)
+            return
+        }
         let outcome = try withStore(store) { store throws(StoreError) in
             try store.report(work: work, passed: result == "passed", log: log, runner: runner, at: Date())
         }

@@ -12,14 +12,29 @@ struct TrainCreate: ParsableCommand {
     )
 
     @Argument(help: "The core's new version (final, e.g. 2.6.0).") var version: String
-    @Option(help: "The catalog file.") var catalog: String
+    @Option(help: "The catalog file (with --server, the server's own is used).") var catalog: String?
     @Option(name: .customLong("companion"), help: "A companion's version, NAME=VERSION (repeatable).")
     var companions: [String] = []
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
 
     func run() throws {
-        let catalog = try loadCatalog(self.catalog, json: store.output.json)
+        if let remote = store.remote {
+            // The server creates the train from its own catalog.
+            var companionVersions: [String: String] = [:]
+            for entry in companions {
+                let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+                if parts.count == 2 { companionVersions[parts[0]] = parts[1] }
+            }
+            Remote.printOutcome(
+                try remote.command("POST", "/trains", body: ["version": version, "companions": companionVersions]),
+                json: remote.json)
+            return
+        }
+        guard let catalogPath = self.catalog else {
+            throw refuse(code: "invalid-argument", message: "--catalog FILE is required", json: store.output.json)
+        }
+        let catalog = try loadCatalog(catalogPath, json: store.output.json)
         let json = store.output.json
         let coreVersion: Version
         do {

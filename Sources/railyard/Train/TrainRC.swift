@@ -29,6 +29,13 @@ struct TrainRC: ParsableCommand {
     @OptionGroup var actor: ActorOptions
 
     func run() throws {
+        if store.remote != nil && !files.isEmpty {
+            throw refuse(
+                code: "invalid-argument",
+                message:
+                    "with --server, upload the RC's file with railyard stage FILE --train V --rc N, or register it with --subdir",
+                json: store.output.json)
+        }
         if !files.isEmpty {
             let outcome = try withTrainChannel(store) { trains in
                 try trains.registerRC(

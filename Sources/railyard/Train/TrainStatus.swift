@@ -15,6 +15,26 @@ struct TrainStatus: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
+        if let remote = store.remote {
+            let object = try remote.command("GET", "/trains/\(version)")
+            var out = OutputBuffer()
+            if remote.json {
+                out.append(
+                    String(
+                        decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
+                        as: UTF8.self)
+                        + "\n")
+            } else if let train = object as? [String: Any] {
+                out.append(
+                    "train \(train["train"] as? String ?? version): \(train["stage"] as? String ?? "?"), revision \(train["revision"] as? Int ?? 0)\n"
+                )
+                for member in train["members"] as? [[String: Any]] ?? [] {
+                    out.append("  \(member["name"] as? String ?? "?")  \(member["state"] as? String ?? "?")\n")
+                }
+            }
+            out.flush()
+            return
+        }
         let train = try withStore(store) { store throws(StoreError) in try store.train(version) }
         let now = Date()
         var out = OutputBuffer()

@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+@Suite("a whole train driven from CLI processes through a real server, with two CI runners at once")
+struct ServerCLITests {
+    /// A running `railyard serve` on a free port, stopped with SIGTERM.
+    final class Server {
+        let process = Process()
+        let port: Int
+        var url: String { "http://127.0.0.1:\(port)" }
+
+        init(scratch: ChannelScratch, catalog: String) throws {
+            port = try Self.freePort()
+            process.executableURL = RailyardProcess.executable
+            process.arguments = [
+                "serve", "--port", String(port), "--catalog", catalog, "--db", scratch.db, "--channel", scratch.channel,
+                "--log-level", "warning",
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            for _ in 0..<100 {
+                if (try? Tool.run("curl", ["-sf", url + "/health"]).status) == 0 { return }
+                usleep(100_000)
+            }
+            throw CocoaError(.featureUnsupported)
+        }
+
+        static func freePort() throws -> Int {
+            let result = try Tool.run(
+                "python3",
+                ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"])
+            return try #require(Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
+
+        /// SIGTERM, as a service manager stops it; it must exit cleanly.
+        func stop() -> Int32 {
+            process.terminate()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    @Test("create, RC, companions, downstream, staged, promoted: every step a CLI process with --server")
+    func wholeTrain() async throws {
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        let catalog = CondaPackages.fixtures.appendingPathComponent("one-platform-distro.yml").path
+        func secret(_ arguments: [String]) throws -> String {
+            try #require(try scratch.must(["token", "create"] + arguments).lines.last)
+        }
+        let alice = try secret(["--role", "release-manager", "--name", "alice"])
+        let team = try secret(["--role", "maintainer", "--name", "team", "--packages", "torchvision,kornia"])
+        let runners = [
+            try secret(["--role", "ci", "--name", "runner-1"]), try secret(["--role", "ci", "--name", "runner-2"]),
+        ]
+        try CondaPackages.make(scratch.path("new"), "pytorch", "2.6.0", "py311_0", "linux-64")
+        try CondaPackages.make(
+            scratch.path("new"), "torchvision", "0.21.0", "py311_0", "linux-64", depends: ["pytorch 2.6.0.*"])
+        try CondaPackages.make(
+            scratch.path("new"), "kornia", "0.7.4", "pyhd_0", "noarch", depends: ["pytorch >=1.9.1,<2.7"],
+            noarch: "python")
+
+        let server = try Server(scratch: scratch, catalog: catalog)
+        // Every command goes to the server: no --db, no --channel of its own.
+        let url = server.url
+        @Sendable func remote(_ token: String, _ arguments: [String]) throws -> RailyardProcess.Result {
+            try RailyardProcess.run(arguments + ["--server", url, "--token", token, "--db", "/nonexistent/db"])
+        }
+        func must(_ token: String, _ arguments: [String]) throws -> RailyardProcess.Result {
+            let result = try remote(token, arguments)
+            try #require(result.status == 0, "\(arguments): \(result.stderr) \(result.stdout)")
+            return result
+        }
+        /// Both runners claim at the same moment, from two processes.
+        func claimConcurrently(_ kind: String) async throws -> [String] {
+            async let first = remote(
+                runners[0], ["ci", "claim", "--train", "2.6.0", "--kind", kind, "--as", "x", "--json"])
+            async let second = remote(
+                runners[1], ["ci", "claim", "--train", "2.6.0", "--kind", kind, "--as", "x", "--json"])
+            var ids: [String] = []
+            for (index, result) in try await [first, second].enumerated() {
+                #expect(result.status == 0, "\(result.stderr)")
+                if let item = try JSONSerialization.jsonObject(
+                    with: Data(result.stdout.utf8), options: .fragmentsAllowed) as? [String: Any],
+                    let id = item["id"] as? String
+                {
+                    ids.append(id)
+                    try must(runners[index], ["ci", "report", id, "--result", "passed", "--as", "x"])
+                }
+            }
+            return ids
+        }
+
+        try must(alice, ["train", "create", "2.6.0", "--as", "x"])
+        // A maintainer may not register RCs; the release manager may.
+        #expect(
+            try remote(
+                team,
+                [
+                    "stage", scratch.path("new/pytorch-2.6.0-py311_0.conda"), "--train", "2.6.0", "--rc", "1", "--as",
+                    "x",
+                ]
+            ).status == 1)
+        try must(
+            alice,
+            ["stage", scratch.path("new/pytorch-2.6.0-py311_0.conda"), "--train", "2.6.0", "--rc", "1", "--as", "x"])
+        try must(alice, ["train", "advance", "2.6.0", "--as", "x"])
+        try must(alice, ["train", "advance", "2.6.0", "--as", "x"])
+        try must(team, ["bump", "ack", "torchvision", "--train", "2.6.0", "--as", "x"])
+        try must(
+            team, ["stage", scratch.path("new/torchvision-0.21.0-py311_0.conda"), "--train", "2.6.0", "--as", "x"])
+        // One test on offer, two runners: exactly one gets it.
+        #expect(try await claimConcurrently("test") == ["2.6.0:test:torchvision:rc1"])
+        try must(alice, ["train", "advance", "2.6.0", "--as", "x"])
+        try must(team, ["stage", scratch.path("new/kornia-0.7.4-pyhd_0.conda"), "--train", "2.6.0", "--as", "x"])
+        // Two tests on offer (captum, kornia), two runners: each gets a different one.
+        let both = try await claimConcurrently("test")
+        #expect(Set(both) == ["2.6.0:test:captum:rc1", "2.6.0:test:kornia:rc1"])
+        // A refusal through the server keeps its exit code: the gate holds now, a stale
+        // revision does not.
+        let stale = try remote(alice, ["train", "advance", "2.6.0", "--as", "x", "--expect-revision", "1"])
+        #expect(stale.status == 1)
+        #expect(stale.stderr.contains("someone changed it first"))
+        try must(alice, ["train", "advance", "2.6.0", "--as", "x"])
+        #expect(try await claimConcurrently("integration") == ["2.6.0:integration:rc1"])
+        try must(alice, ["train", "final", "2.6.0", "--rc", "1", "--as", "x"])
+        let dryRun = try must(alice, ["train", "promote", "2.6.0", "--as", "x"])
+        #expect(dryRun.stdout.contains("\"ok\":true") || dryRun.stdout.contains("\"ok\" : true"))
+        try must(alice, ["train", "promote", "2.6.0", "--yes", "--as", "x"])
+        let status = try must(alice, ["train", "status", "2.6.0", "--json"])
+        #expect(status.stdout.contains("\"stage\":\"released\""))
+        // The promoted channel is served over HTTP.
+        let repodata = try Tool.run("curl", ["-sf", server.url + "/channel/linux-64/repodata.json"])
+        #expect(repodata.stdout.contains("pytorch-2.6.0-py311_0.conda"))
+        #expect(server.stop() == 0)
+    }
+}
