@@ -54,24 +54,3 @@ final class ServerMetrics: Sendable {
         return registry.emitToBuffer()
     }
 }
-
-/// Counts every request and its latency.
-struct RequestMetricsMiddleware: RouterMiddleware {
-    typealias Context = RailyardContext
-    let metrics: ServerMetrics
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
-        -> Response
-    {
-        let start = ContinuousClock.now
-        do {
-            let response = try await next(request, context)
-            metrics.record(method: request.method.rawValue, status: response.status.code, duration: .now - start)
-            return response
-        } catch {
-            let status = (error as? any HTTPResponseError)?.status.code ?? 500
-            metrics.record(method: request.method.rawValue, status: status, duration: .now - start)
-            throw error
-        }
-    }
-}

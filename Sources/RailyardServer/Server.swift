@@ -56,8 +56,7 @@ package final class ServerState: Sendable {
 package enum RailyardServer {
     package static func makeApplication(state: ServerState, logger: Logger) -> some ApplicationProtocol {
         let router = Router(context: RailyardContext.self)
-        router.middlewares.add(RequestMetricsMiddleware(metrics: state.metrics))
-        router.middlewares.add(LogRequestsMiddleware(logger: logger))
+        router.middlewares.add(ObserveRequestsMiddleware(logger: logger, metrics: state.metrics))
         router.middlewares.add(ErrorMiddleware())
         router.middlewares.add(HiddenPathsMiddleware())
         router.middlewares.add(
@@ -110,10 +109,12 @@ struct ErrorMiddleware: RouterMiddleware {
     }
 }
 
-/// One structured log line per request: method, path, status, duration.
-struct LogRequestsMiddleware: RouterMiddleware {
+/// One structured log line per request (method, path, status, milliseconds), and the request
+/// counted and timed in the metrics.
+struct ObserveRequestsMiddleware: RouterMiddleware {
     typealias Context = RailyardContext
     let logger: Logger
+    let metrics: ServerMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -121,17 +122,17 @@ struct LogRequestsMiddleware: RouterMiddleware {
         let start = ContinuousClock.now
         do {
             let response = try await next(request, context)
-            log(request, status: response.status.code, since: start)
+            observe(request, status: response.status.code, since: start)
             return response
         } catch {
-            let status = (error as? any HTTPResponseError)?.status.code ?? 500
-            log(request, status: status, since: start)
+            observe(request, status: (error as? any HTTPResponseError)?.status.code ?? 500, since: start)
             throw error
         }
     }
 
-    private func log(_ request: Request, status: Int, since start: ContinuousClock.Instant) {
+    private func observe(_ request: Request, status: Int, since start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
+        metrics.record(method: request.method.rawValue, status: status, duration: elapsed)
         logger.info(
             "request",
             metadata: [
