@@ -217,6 +217,42 @@ struct API: Sendable {
             return staged.response(status: .created)
         }
 
+        group.post("trains/:version/sweep") { request, context in
+            try await authorize(request, context, .releaseManager)
+            let version = try context.parameters.require("version")
+            // The deadline policy acts, as `railyard train sweep` has it.
+            let outcome = try state.store.execute(.sweepDeadlines, on: version, by: .policy, at: Date())
+            await state.watcher.poll()
+            return Views.outcome(outcome).response()
+        }
+        group.get("trains/:version/patches") { request, context in
+            try await authorize(request, context, .read)
+            let train = try state.store.train(try context.parameters.require("version"))
+            try state.trains.recover()
+            let main = try state.trains.channel.snapshot(label: "main").subdirs.mapValues(\.records)
+            return JSONBody.array(
+                train.patchProposals(main: main).map { item in
+                    .object([
+                        "subdir": .string(item.subdir), "file": .string(item.fileName),
+                        "package": .string(item.package),
+                        "version": .string(item.version), "spec": .string(item.spec),
+                        "proposed": .string(item.proposed),
+                        "reason": .string(item.reason), "depends": .array(item.depends.map { .string($0) }),
+                    ])
+                }
+            ).response()
+        }
+        group.get("channel/verify") { request, context in
+            // Hashes every file of the channel: for release managers only.
+            try await authorize(request, context, .releaseManager)
+            try state.trains.recover()
+            let problems = state.trains.channel.verify()
+            return JSONBody.object([
+                "ok": .bool(problems.isEmpty), "main_generation": .number(state.trains.channel.mainGeneration),
+                "problems": .array(problems.map { .string($0) }),
+            ]).response()
+        }
+
         // CI work.
         group.post("work/claim") { request, context in
             let token = try await authorize(request, context, .ci)

@@ -17,12 +17,12 @@ struct ServerFixture {
     static let catalog = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/small-distro.yml").path
 
-    init(isPrivate: Bool = false) throws {
+    init(isPrivate: Bool = false, catalog: String = ServerFixture.catalog) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var options = ServerOptions()
         options.database = directory.appendingPathComponent("railyard.sqlite").path
         options.channel = directory.appendingPathComponent("channel").path
-        options.catalog = Self.catalog
+        options.catalog = catalog
         options.isPrivate = isPrivate
         options.pollInterval = .milliseconds(50)
         try FileManager.default.createDirectory(atPath: options.channel, withIntermediateDirectories: true)
@@ -328,6 +328,121 @@ struct ServerTests {
                 #expect(response.headers[.retryAfter] != nil)
                 let error = try object(response)["error"] as? [String: Any]
                 #expect(error?["code"] as? String == "too-many-bad-tokens")
+            }
+        }
+    }
+
+    /// A real package file made by Tests/Fixtures/condapkg.py.
+    static func package(_ directory: URL, _ arguments: [String]) throws -> Data {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/condapkg.py").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, directory.path] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let path = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        process.waitUntilExit()
+        return try Data(contentsOf: URL(fileURLWithPath: path))
+    }
+
+    @Test("uploads, reads, heartbeats, sweeps, patches and verify through the routes")
+    func moreRoutes() async throws {
+        // One platform subdir: an RC is one file.
+        let fixture = try ServerFixture(
+            catalog: URL(fileURLWithPath: ServerFixture.catalog).deletingLastPathComponent()
+                .appendingPathComponent("one-platform-distro.yml").path)
+        defer { fixture.remove() }
+        let rcFile = try Self.package(
+            fixture.directory.appendingPathComponent("in"), ["pytorch", "2.6.0", "py311_0", "linux-64"])
+        let visionFile = try Self.package(
+            fixture.directory.appendingPathComponent("in"),
+            ["torchvision", "0.21.0", "py311_0", "linux-64", "--depends", "pytorch 2.6.0.*"])
+        let rm = fixture.headers("release-manager")
+        try await fixture.app.test(.router) { client in
+            try await client.execute(
+                uri: "/api/v1/trains", method: .post, headers: rm, body: body(#"{"version": "2.6.0"}"#)
+            ) {
+                #expect($0.status == .created)
+            }
+            // A file name that tries to leave the channel is refused before anything is read.
+            try await client.execute(
+                uri: "/api/v1/trains/2.6.0/artifacts?filename=..%2F..%2Fevil.conda", method: .post, headers: rm,
+                body: ByteBuffer(bytes: rcFile)
+            ) { #expect($0.status == .badRequest) }
+            // The core's file is an RC.
+            try await client.execute(
+                uri: "/api/v1/trains/2.6.0/artifacts?filename=pytorch-2.6.0-py311_0.conda&rc=1", method: .post,
+                headers: rm, body: ByteBuffer(bytes: rcFile)
+            ) { response in
+                #expect(response.status == .created)
+                let outcome = try object(response)
+                #expect((outcome["events"] as? [String])?.first == "RC 1 registered (linux-64)")
+            }
+            // A file that is not a package: 422, named.
+            try await client.execute(
+                uri: "/api/v1/trains/2.6.0/artifacts?filename=kornia-1-0.conda", method: .post,
+                headers: fixture.headers("release-manager"), body: body("not a zip")
+            ) { response in
+                #expect(response.status == .unprocessableContent)
+                let error = try object(response)["error"] as? [String: Any]
+                #expect((error?["message"] as? String)?.hasPrefix("kornia-1-0.conda: not a conda package") == true)
+            }
+            for _ in 0..<2 {
+                try await client.execute(uri: "/api/v1/trains/2.6.0/advance", method: .post, headers: rm) {
+                    #expect($0.status == .ok)
+                }
+            }
+            try await client.execute(
+                uri: "/api/v1/trains/2.6.0/artifacts?filename=torchvision-0.21.0-py311_0.conda", method: .post,
+                headers: fixture.headers("maintainer"), body: ByteBuffer(bytes: visionFile)
+            ) { response in
+                #expect(response.status == .created)
+                #expect(String(buffer: response.body).contains("\"changed\":true"))
+            }
+            try await client.execute(uri: "/api/v1/trains/2.6.0/gates", method: .get) { response in
+                let checks = try #require(try object(response)["checks"] as? [[String: Any]])
+                #expect(checks.first?["ok"] as? Bool == false)
+            }
+            try await client.execute(uri: "/api/v1/trains/2.6.0/members", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(text.contains("\"name\":\"torchvision\"") && text.contains("\"state\":\"built\""))
+            }
+            var id = ""
+            try await client.execute(
+                uri: "/api/v1/work/claim", method: .post, headers: fixture.headers("ci"),
+                body: body(#"{"train": "2.6.0", "lease_seconds": 60}"#)
+            ) { response in
+                id = try #require(try object(response)["id"] as? String)
+            }
+            try await client.execute(
+                uri: "/api/v1/work/\(id)/heartbeat", method: .post, headers: fixture.headers("ci"),
+                body: body(#"{"lease_seconds": 600}"#)
+            ) { response in
+                #expect(response.status == .ok)
+                let item = try object(response)
+                #expect(item["id"] as? String == id)
+            }
+            try await client.execute(uri: "/api/v1/trains/2.6.0/sweep", method: .post, headers: rm) {
+                #expect($0.status == .ok)
+            }
+            try await client.execute(uri: "/api/v1/trains/2.6.0/patches", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body) == "[]\n")
+            }
+            try await client.execute(uri: "/api/v1/channel/verify", method: .get, headers: rm) { response in
+                let verdict = try object(response)
+                #expect(verdict["ok"] as? Bool == true)
+            }
+            try await client.execute(uri: "/api/v1/channel/verify", method: .get) {
+                #expect($0.status == .unauthorized)
+            }
+            try await client.execute(uri: "/api/v1/openapi.json", method: .get) { response in
+                let document = try object(response)
+                #expect(document["openapi"] as? String == "3.0.3")
+                #expect((document["paths"] as? [String: Any])?.count == 21)
             }
         }
     }
