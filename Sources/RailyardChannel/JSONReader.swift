@@ -67,32 +67,9 @@ struct JSONReader {
         guard offset < bytes.count else { throw fail("unexpected end") }
         switch bytes[offset] {
         case UInt8(ascii: "{"):
-            offset += 1
             var object: [String: JSON] = [:]
-            skipSpace()
-            if offset < bytes.count && bytes[offset] == UInt8(ascii: "}") {
-                offset += 1
-                return .object(object)
-            }
-            while true {
-                skipSpace()
-                guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw fail("expected a key") }
-                let key = try string()
-                skipSpace()
-                guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-                offset += 1
-                object[key] = try value(depth: depth + 1)
-                skipSpace()
-                guard offset < bytes.count else { throw fail("unexpected end") }
-                if bytes[offset] == UInt8(ascii: ",") {
-                    offset += 1
-                } else if bytes[offset] == UInt8(ascii: "}") {
-                    offset += 1
-                    return .object(object)
-                } else {
-                    throw fail("expected ',' or '}'")
-                }
-            }
+            try members { (reader, key) throws(Failure) in object[key] = try reader.value(depth: depth + 1) }
+            return .object(object)
         case UInt8(ascii: "["):
             offset += 1
             var array: [JSON] = []
