@@ -33,6 +33,7 @@ let package = Package(
             resources: [
                 .embedInCode("m0001_trains.sql"), .embedInCode("m0002_work_claims.sql"),
                 .embedInCode("m0003_build_work.sql"), .embedInCode("m0004_tokens.sql"),
+                .embedInCode("m0005_deliveries.sql"),
             ]
         ),
         // GRDB over the system libsqlite3: the only module that knows SQL.
@@ -53,12 +54,20 @@ let package = Package(
                 "RailyardCore", "RailyardStore", "CArchive", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Notifications: the outbox's delivery loop and its routes (signed webhooks, sendmail).
+        .target(
+            name: "RailyardNotify",
+            dependencies: [
+                "RailyardCore", "RailyardStore", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The server of `railyard serve`: Hummingbird 2 with ServiceLifecycle; the API, the channel
         // over HTTP, health and Prometheus metrics. A thin driver: every rule stays in the core.
         .target(
             name: "RailyardServer",
             dependencies: [
-                "RailyardCore", "RailyardStore", "RailyardChannel", "RailyardYAML",
+                "RailyardCore", "RailyardStore", "RailyardChannel", "RailyardYAML", "RailyardNotify",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -71,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "railyard",
             dependencies: [
-                "RailyardServer",
+                "RailyardServer", "RailyardNotify",
                 .product(name: "Logging", package: "swift-log"),
                 "RailyardCore",
                 "RailyardYAML",

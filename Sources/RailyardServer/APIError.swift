@@ -56,7 +56,7 @@ struct APIError: HTTPResponseError {
                     default: .conflict
                     }
                 return APIError(status, rejection.code, rejection.description, details: details)
-            case .unknownTrain, .unknownWork, .unknownToken:
+            case .unknownTrain, .unknownWork, .unknownToken, .unknownDelivery:
                 return APIError(.notFound, error.code, error.description)
             case .staleRevision, .trainExists, .idempotencyConflict, .notYourClaim, .tokenExists:
                 return APIError(.conflict, error.code, error.description)

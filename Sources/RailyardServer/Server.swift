@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import RailyardChannel
 import RailyardCore
+import RailyardNotify
 import RailyardStore
 import RailyardYAML
 import ServiceLifecycle
@@ -22,6 +23,15 @@ package struct ServerOptions: Sendable {
     package var pollInterval: Duration = .milliseconds(250)
     /// The largest package file `POST …/artifacts` accepts.
     package var maxUpload = 4 << 30
+    /// The address put in notifications' commands (default: http://HOST:PORT).
+    package var publicURL: String?
+    /// The sendmail-compatible program for e-mail contacts.
+    package var sendmail: String?
+    package var mailFrom = "railyard@localhost"
+    package var retry = RetryPolicy.standard
+    /// How often the outbox is looked at, and how often the deadline sweep runs.
+    package var deliverEvery: Duration = .seconds(2)
+    package var sweepEvery: Duration = .seconds(60)
 
     package init() {}
 }
@@ -35,6 +45,8 @@ package final class ServerState: Sendable {
     let watcher: RevisionWatcher
     let metrics: ServerMetrics
     let throttle = AuthThrottle()
+    /// Delivers notifications to the catalog's contacts (none without a catalog).
+    let deliverer: Deliverer?
 
     package init(options: ServerOptions) throws {
         self.options = options
@@ -49,6 +61,14 @@ package final class ServerState: Sendable {
         }
         watcher = RevisionWatcher(store: store)
         metrics = ServerMetrics(store: store)
+        let store = self.store
+        deliverer = catalog.map { catalog in
+            Deliverer(
+                store: store, contacts: catalog.contacts,
+                options: Deliverer.Options(
+                    server: options.publicURL ?? "http://\(options.host):\(options.port)",
+                    sendmail: options.sendmail, mailFrom: options.mailFrom, retry: options.retry))
+        }
     }
 }
 
@@ -72,7 +92,12 @@ package enum RailyardServer {
             router: router,
             configuration: .init(
                 address: .hostname(state.options.host, port: state.options.port), serverName: "railyard"),
-            services: [RevisionPoller(watcher: state.watcher, interval: state.options.pollInterval)],
+            services: [
+                RevisionPoller(watcher: state.watcher, interval: state.options.pollInterval),
+                NotificationService(
+                    store: state.store, deliverer: state.deliverer, deliverEvery: state.options.deliverEvery,
+                    sweepEvery: state.options.sweepEvery, logger: logger),
+            ],
             logger: logger
         )
     }

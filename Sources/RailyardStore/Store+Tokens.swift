@@ -147,7 +147,7 @@ extension Store {
             {
                 members[row["state"]] = row["n"]
             }
-            let outbox = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state = 'pending'") ?? 0
+            let outbox = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery WHERE state = 'pending'") ?? 0
             let leases = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM work_claim") ?? 0
             return (trains, members, outbox, leases)
         }

@@ -269,18 +269,22 @@ package struct Store: Sendable {
             )
         }
         for notification in train.notices(for: events) {
+            let id = "\(version)/\(train.revision)/\(notification.position)/\(notification.kind)"
             try db.execute(
                 sql: """
                     INSERT INTO outbox (id, train, revision, kind, recipients, payload, created_at, next_attempt_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    "\(version)/\(train.revision)/\(notification.position)/\(notification.kind)", version,
-                    train.revision, notification.kind, try json(notification.recipients),
-                    try json(notification.payload),
-                    time.timeIntervalSince1970, time.timeIntervalSince1970,
+                    id, version, train.revision, notification.kind, try json(notification.recipients),
+                    try json(notification.payload), time.timeIntervalSince1970, time.timeIntervalSince1970,
                 ]
             )
+            for recipient in notification.recipients {
+                try db.cachedStatement(
+                    sql: "INSERT INTO delivery (id, message, recipient, next_attempt_at) VALUES (?, ?, ?, ?)"
+                ).execute(arguments: ["\(id)/\(recipient)", id, recipient, time.timeIntervalSince1970])
+            }
         }
         return CommandOutcome(train: version, revision: train.revision, events: events, replayed: false)
     }
@@ -369,13 +373,15 @@ package struct Store: Sendable {
         }
     }
 
-    /// The notifications waiting in the outbox, oldest first.
+    /// The notifications with a delivery still to make, oldest first.
     package func pendingNotifications() throws(StoreError) -> [OutboxRow] {
         try read { db in
             try Row.fetchAll(
                 db,
-                sql:
-                    "SELECT id, train, kind, recipients, payload FROM outbox WHERE state = 'pending' ORDER BY created_at, id"
+                sql: """
+                    SELECT id, train, kind, recipients, payload FROM outbox
+                    WHERE id IN (SELECT message FROM delivery WHERE state = 'pending') ORDER BY created_at, id
+                    """
             ).map { row in
                 OutboxRow(
                     id: row["id"],

@@ -19,6 +19,7 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case notYourClaim(id: String, holder: String)
     case tokenExists(String)
     case unknownToken(String)
+    case unknownDelivery(String)
     /// Another process held the database longer than the busy timeout.
     case busy
     case database(String)
@@ -38,6 +39,7 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notYourClaim: "not-your-claim"
         case .tokenExists: "token-exists"
         case .unknownToken: "unknown-token"
+        case .unknownDelivery: "unknown-delivery"
         case .busy: "busy"
         case .database: "database-error"
         }
@@ -65,6 +67,8 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             "a token named \(name) already exists; revoke it or choose another name"
         case .unknownToken(let name):
             "no active token named \(name)"
+        case .unknownDelivery(let id):
+            "no notification delivery \(id) (see railyard notify list)"
         case .unknownWork(let id):
             "no claim \(id): never claimed, already reported, or its lease expired"
         case .notYourClaim(let id, let holder):

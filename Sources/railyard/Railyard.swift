@@ -21,7 +21,7 @@ struct Railyard: AsyncParsableCommand {
             Serve.self, VersionCommand.self, CatalogCommand.self, PlanCommand.self, ImpactCommand.self,
             TrainCommandGroup.self,
             BumpCommand.self, StageCommand.self, ChannelCommand.self, CICommand.self, DatabaseCommand.self,
-            TokenCommand.self,
+            TokenCommand.self, NotifyCommand.self, Sweep.self,
         ]
     )
 

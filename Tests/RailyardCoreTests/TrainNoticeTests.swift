@@ -11,13 +11,16 @@ struct TrainNoticeTests {
         try script.must(.advance)
         let events = try script.must(.advance)
         let notices = script.train.notices(for: events)
-        #expect(notices.map(\.kind) == ["stage", "request"])
+        #expect(notices.map(\.kind) == ["stage", "digest", "request"])
         #expect(notices[0].recipients == ["alice"])
         #expect(notices[0].payload["stage"] == "companions")
+        // Every maintainer of a member in the train reads a digest of the stage change.
         #expect(notices[1].recipients == ["team"])
-        #expect(notices[1].payload["member"] == "torchvision")
-        #expect(notices[1].payload["reason"] == "companion")
-        #expect(notices[1].payload["deadline"] != nil)
+        #expect(notices[1].payload["about"] == "stage")
+        #expect(notices[2].recipients == ["team"])
+        #expect(notices[2].payload["member"] == "torchvision")
+        #expect(notices[2].payload["reason"] == "companion")
+        #expect(notices[2].payload["deadline"] != nil)
     }
 
     @Test("a failed test tells its maintainers, not the maintainers of the members waiting for it")

@@ -153,7 +153,7 @@ package struct Policy: Sendable, Equatable, Codable {
     )
 }
 
-/// A policy duration: `Nd`, `Nh` or `Nm`.
+/// A duration as people write it: `Nd`, `Nh`, `Nm` or `Ns`.
 package struct PolicyDuration: Sendable, Equatable, Comparable, CustomStringConvertible, Codable {
     package var seconds: Int64
 
@@ -174,6 +174,7 @@ package struct PolicyDuration: Sendable, Equatable, Comparable, CustomStringConv
         case "d": seconds = count * 86_400
         case "h": seconds = count * 3_600
         case "m": seconds = count * 60
+        case "s": seconds = count
         default: return nil
         }
     }
@@ -183,6 +184,7 @@ package struct PolicyDuration: Sendable, Equatable, Comparable, CustomStringConv
     package var description: String {
         if seconds % 86_400 == 0 { return "\(seconds / 86_400)d" }
         if seconds % 3_600 == 0 { return "\(seconds / 3_600)h" }
-        return "\(seconds / 60)m"
+        if seconds % 60 == 0 { return "\(seconds / 60)m" }
+        return "\(seconds)s"
     }
 }

@@ -17,7 +17,7 @@ import Foundation
 /// | final | release managers | staged | marks the current RC final |
 /// | promote | release managers | staged, gate held | `released` |
 /// | abort | release managers | until released | `aborted` |
-/// | sweep | the policy | until released | with `on_deadline: exclude`, excludes requests unanswered past their deadline |
+/// | sweep | the policy, release managers | until released | the follow-up schedule of unanswered requests (`Train+FollowUp`): reminders, the deadline (blocked-by, or excluded with `on_deadline: exclude`), one escalation, the retirement proposal |
 ///
 /// After every command, a train whose earlier gate no longer holds falls back to that stage.
 extension Train {
@@ -279,16 +279,7 @@ extension Train {
                 throw TrainRejection.notAllowed(actor: actor.description, command: command.name, needs: "the policy")
             }
             try requireStage(command, in: Stage.path)
-            guard policy.onDeadline == .exclude else { return [] }
-            return members.compactMap { member in
-                guard member.state == .requested, let deadline = member.deadline, now > deadline else { return nil }
-                return .excluded(
-                    member: member.name,
-                    reason:
-                        "\(member.reason.rawValue) request unanswered past its deadline (policy on_deadline: exclude)",
-                    byPolicy: true
-                )
-            }
+            return followUps(at: now)
         }
     }
 

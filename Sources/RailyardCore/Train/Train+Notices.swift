@@ -5,7 +5,8 @@ import Foundation
 package struct Notice: Sendable, Equatable {
     /// The event's position among the command's events (with the revision, a stable id).
     package var position: Int
-    /// `request`, `blocked`, `excluded`, `stage`, `rc`, `released` or `aborted`.
+    /// `request`, `reminder`, `blocked`, `excluded`, `escalation`, `retirement`, `stage`, `rc`,
+    /// `released`, `aborted`, or `digest` (what a stage change, RC or release means for maintainers).
     package var kind: String
     package var recipients: [String]
     package var payload: [String: String]
@@ -15,7 +16,9 @@ extension Train {
     /// Who must be told what after `events` were applied to this train: maintainers when their
     /// package is asked for a bump or rebuild or becomes blocked-by something (a parent's block
     /// does not notify the children's maintainers), release managers on every stage change, RC,
-    /// decline, exclusion, release and abort.
+    /// decline, exclusion, release and abort; and every maintainer of a member still in the train
+    /// gets a digest of stage changes, RCs and the release. Reminders go to the maintainers,
+    /// escalations and retirement proposals to the release managers.
     package func notices(for events: [TrainEvent]) -> [Notice] {
         let train = self
         var notifications: [Notice] = []
@@ -32,7 +35,37 @@ extension Train {
                 payload["member"] = member
                 payload["reason"] = train.member(member)?.reason.rawValue
                 payload["why"] = train.member(member)?.why
-                payload["deadline"] = ISO8601DateFormatter().string(from: deadline)
+                payload["current"] = train.member(member)?.currentVersion.description
+                payload["target"] = train.member(member)?.targetVersion?.description
+                payload["deadline"] = iso(deadline)
+            case .reminded(let member, let number):
+                kind = "reminder"
+                recipients = maintainers(member)
+                payload["member"] = member
+                payload["number"] = String(number)
+                payload["reason"] = train.member(member)?.reason.rawValue
+                payload["why"] = train.member(member)?.why
+                payload["deadline"] = train.member(member)?.deadline.map(iso)
+            case .deadlinePassed(let member):
+                kind = "blocked"
+                recipients = maintainers(member)
+                payload["member"] = member
+                payload["detail"] = "request unanswered past its deadline"
+                payload["deadline"] = train.member(member)?.deadline.map(iso)
+            case .escalated(let members):
+                kind = "escalation"
+                recipients = train.releaseManagers
+                payload["members"] = members.joined(separator: ", ")
+                payload["detail"] = members.map { name in
+                    let since = train.member(name)?.requestedAt.map(iso) ?? "?"
+                    return "\(name) (maintainers: \(maintainers(name).joined(separator: ", ")); asked \(since))"
+                }.joined(separator: "; ")
+            case .retirementProposed(let member):
+                kind = "retirement"
+                recipients = train.releaseManagers
+                payload["member"] = member
+                let since = train.member(member)?.requestedAt.map(iso) ?? "?"
+                payload["detail"] = "unanswered since \(since), past retire_after (\(train.policy.retireAfter))"
             case .becameBump(let member, let why):
                 kind = "request"
                 recipients = maintainers(member)
@@ -94,7 +127,20 @@ extension Train {
                     )
                 )
             }
+            if let kind, ["stage", "rc", "released"].contains(kind) {
+                var digest = payload
+                digest["about"] = kind
+                let everyone = train.members.filter { $0.state != .excluded }.flatMap(\.maintainers)
+                var seen = Set(recipients)
+                let readers = everyone.filter { seen.insert($0).inserted }
+                if !readers.isEmpty {
+                    notifications.append(
+                        Notice(position: position, kind: "digest", recipients: readers, payload: digest))
+                }
+            }
         }
         return notifications
     }
 }
+
+private func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }

@@ -160,6 +160,7 @@ package struct Train: Sendable, Equatable, Codable {
                     member.build = nil
                     member.requestedAt = time
                     member.deadline = time.addingTimeInterval(ackDeadline)
+                    member.followUp = nil
                 }
             }
         case .stageEntered(let stage, let fallback):
@@ -172,6 +173,7 @@ package struct Train: Sendable, Equatable, Codable {
                 member.since = time
                 member.requestedAt = time
                 member.deadline = deadline
+                member.followUp = nil
             }
         case .acknowledged(let name, let eta):
             update(name) { member in
@@ -261,6 +263,24 @@ package struct Train: Sendable, Equatable, Codable {
             stage = .aborted
             abortReason = reason
             history.append(StageEntry(stage: .aborted, at: time, by: actor.description, fallback: false))
+        case .reminded(let name, let number):
+            followUp(name) { $0.reminders = number }
+        case .deadlinePassed(let name):
+            followUp(name) { $0.deadlineNoticed = true }
+        case .escalated(let names):
+            for name in names {
+                followUp(name) { $0.escalated = true }
+            }
+        case .retirementProposed(let name):
+            followUp(name) { $0.retirementProposed = true }
+        }
+    }
+
+    private mutating func followUp(_ name: String, _ change: (inout TrainMember.FollowUp) -> Void) {
+        update(name) { member in
+            var followUp = member.followUp ?? TrainMember.FollowUp()
+            change(&followUp)
+            member.followUp = followUp
         }
     }
 

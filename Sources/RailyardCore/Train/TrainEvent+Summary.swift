@@ -30,6 +30,10 @@ extension TrainEvent {
         case .markedFinal(let rc): "RC \(rc) marked final"
         case .released: "released"
         case .aborted(let reason): "aborted: \(reason)"
+        case .reminded(let member, let number): "\(member): reminder \(number) sent to its maintainers"
+        case .deadlinePassed(let member): "\(member): request unanswered past its deadline"
+        case .escalated(let members): "escalated to the release managers: \(members.joined(separator: ", "))"
+        case .retirementProposed(let member): "\(member): unresponsive past retire_after, proposed for retirement"
         }
     }
 

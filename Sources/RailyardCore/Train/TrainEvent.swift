@@ -30,6 +30,14 @@ package enum TrainEvent: Sendable, Equatable, Codable {
     case markedFinal(rc: Int)
     case released
     case aborted(reason: String)
+    /// The follow-up schedule reminded the maintainers of an unanswered request (the `number`th time).
+    case reminded(member: String, number: Int)
+    /// An unanswered request's deadline passed (policy `on_deadline: escalate`): it is blocked-by it.
+    case deadlinePassed(member: String)
+    /// The release managers were told, once, of requests unanswered past `escalate_after`.
+    case escalated(members: [String])
+    /// A request unanswered past `retire_after`: the package is proposed for retirement.
+    case retirementProposed(member: String)
 
     /// The member the event is about, if any.
     package var member: String? {
@@ -39,10 +47,11 @@ package enum TrainEvent: Sendable, Equatable, Codable {
             .becameBump(let member, _),
             .testStarted(let member), .testAbandoned(let member), .tested(let member, _, _, _),
             .excluded(let member, _, _),
-            .waived(let member, _):
+            .waived(let member, _), .reminded(let member, _), .deadlinePassed(let member),
+            .retirementProposed(let member):
             member
         case .created, .rcRegistered, .stageEntered, .integrationPending, .integrationReported, .markedFinal,
-            .released, .aborted:
+            .released, .aborted, .escalated:
             nil
         }
     }

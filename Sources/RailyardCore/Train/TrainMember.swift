@@ -34,6 +34,19 @@ package struct TrainMember: Sendable, Equatable, Codable {
     package var waiver: Note?
     /// Why it needs what it needs (the spec that decided it).
     package var why: String
+    /// What the follow-up schedule has done about its open request (nil: nothing yet).
+    package var followUp: FollowUp?
+
+    /// Reminders, the deadline notice, the escalation and the retirement proposal already made
+    /// for the current request, so that each is made once.
+    package struct FollowUp: Sendable, Equatable, Codable {
+        package var reminders: Int = 0
+        package var deadlineNoticed: Bool = false
+        package var escalated: Bool = false
+        package var retirementProposed: Bool = false
+
+        package init() {}
+    }
 
     /// A build registered for a member.
     package struct MemberBuild: Sendable, Equatable, Codable {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import RailyardCore
 import RailyardServer
 
 /// `railyard serve`: the main job — the API, the channel over HTTP, health and metrics.
@@ -25,6 +26,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The catalog that POST /api/v1/trains creates trains from.") var catalog: String?
     @Flag(name: .customLong("private"), help: "Reads need a token too.") var isPrivate = false
     @Option(help: "trace, debug, info (a line per request), notice, warning or error.") var logLevel = "info"
+    @OptionGroup var notify: NotifyOptions
+    @Option(help: "How often the deadline sweep runs: Ns, Nm, Nh or Nd.") var sweepEvery = "1m"
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
@@ -35,6 +38,16 @@ struct Serve: AsyncParsableCommand {
         options.channel = store.channel
         options.catalog = catalog
         options.isPrivate = isPrivate
+        options.publicURL = notify.publicURL ?? "http://\(host):\(port)"
+        options.sendmail = notify.sendmailProgram
+        options.mailFrom = notify.mailFrom
+        options.retry = try notify.retryPolicy(json: store.output.json)
+        guard let sweep = PolicyDuration(sweepEvery) else {
+            throw refuse(
+                code: "invalid-argument", message: "--sweep-every \(sweepEvery): write Ns, Nm, Nh or Nd",
+                json: store.output.json)
+        }
+        options.sweepEvery = .seconds(sweep.seconds)
         var logger = Logger(label: "railyard")
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw refuse(

@@ -10,7 +10,8 @@ func perform(
     store options: StoreOptions,
     actor: ActorOptions,
     by who: Actor? = nil,
-    expectCurrentRevision: Bool = false
+    expectCurrentRevision: Bool = false,
+    at time: Date = Date()
 ) throws {
     if let remote = options.remote {
         guard let (path, body) = Remote.route(of: command, on: version) else {
@@ -30,7 +31,7 @@ func perform(
             command,
             on: version,
             by: who ?? actor.person,
-            at: Date(),
+            at: time,
             expectRevision: expected,
             idempotencyKey: actor.idempotencyKey
         )

@@ -34,7 +34,7 @@ struct TokenCreate: ParsableCommand {
     @Option(help: "release-manager, maintainer, ci or read-only.") var role: String
     @Option(help: "The token's name: the actor its commands are recorded as.") var name: String
     @Option(help: "For a maintainer token: the packages it acts on, comma-separated.") var packages: String?
-    @Option(help: "How long it is valid: Nm, Nh or Nd (default: until revoked).") var expires: String?
+    @Option(help: "How long it is valid: Ns, Nm, Nh or Nd (default: until revoked).") var expires: String?
     @OptionGroup var store: StoreOptions
 
     func run() throws {
@@ -55,7 +55,8 @@ struct TokenCreate: ParsableCommand {
         var expiresAt: Date? = nil
         if let expires {
             guard let duration = PolicyDuration(expires) else {
-                throw refuse(code: "invalid-argument", message: "--expires \(expires): write Nm, Nh or Nd", json: json)
+                throw refuse(
+                    code: "invalid-argument", message: "--expires \(expires): write Ns, Nm, Nh or Nd", json: json)
             }
             expiresAt = Date().addingTimeInterval(TimeInterval(duration.seconds))
         }

@@ -28,13 +28,13 @@ struct CIClaim: ParsableCommand {
     @Option(help: "build, test or integration (default: any).") var kind: String?
     @Option(help: "Claim this member's work (a retry after a failure).") var package: String?
     @Option(name: .customLong("as"), help: "The runner's name.") var runner: String
-    @Option(help: "How long the claim holds: Nm, Nh or Nd.") var lease: String = "30m"
+    @Option(help: "How long the claim holds: Ns, Nm, Nh or Nd.") var lease: String = "30m"
     @OptionGroup var store: StoreOptions
 
     func run() throws {
         let json = store.output.json
         guard let duration = PolicyDuration(lease) else {
-            throw refuse(code: "invalid-argument", message: "--lease \(lease): write Nm, Nh or Nd", json: json)
+            throw refuse(code: "invalid-argument", message: "--lease \(lease): write Ns, Nm, Nh or Nd", json: json)
         }
         var workKind: WorkItem.Kind? = nil
         if let kind {

@@ -19,7 +19,7 @@ struct CIWait: ParsableCommand {
 
     @Option(help: "The train.") var train: String
     @Option(help: "The stage to wait for.") var stage: String
-    @Option(help: "How long to wait at most: Nm, Nh or Nd.") var timeout: String = "1h"
+    @Option(help: "How long to wait at most: Ns, Nm, Nh or Nd.") var timeout: String = "1h"
     @Option(help: "How often to look, in seconds.") var interval: Double = 5
     @OptionGroup var store: StoreOptions
 
@@ -33,7 +33,7 @@ struct CIWait: ParsableCommand {
             )
         }
         guard let limit = PolicyDuration(timeout) else {
-            throw refuse(code: "invalid-argument", message: "--timeout \(timeout): write Nm, Nh or Nd", json: json)
+            throw refuse(code: "invalid-argument", message: "--timeout \(timeout): write Ns, Nm, Nh or Nd", json: json)
         }
         guard interval > 0 else {
             throw refuse(code: "invalid-argument", message: "--interval must be above 0", json: json)
