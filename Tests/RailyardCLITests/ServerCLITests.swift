@@ -93,6 +93,11 @@ struct ServerCLITests {
         }
 
         try must(alice, ["train", "create", "2.6.0", "--as", "x"])
+        // A pipeline step waits for staged through the server's long-poll, from the start.
+        let readOnly = try secret(["--role", "read-only", "--name", "pipeline"])
+        let waiting = Task.detached {
+            try remote(readOnly, ["ci", "wait", "--train", "2.6.0", "--stage", "staged", "--timeout", "10m"])
+        }
         // A maintainer may not register RCs; the release manager may.
         #expect(
             try remote(
@@ -123,6 +128,17 @@ struct ServerCLITests {
         #expect(stale.status == 1)
         #expect(stale.stderr.contains("someone changed it first"))
         try must(alice, ["train", "advance", "2.6.0", "--as", "x"])
+        let waited = try await waiting.value
+        #expect(waited.status == 0, "\(waited.stderr)")
+        // A progress line each time it saw the stage move (how many it saw depends on timing), in
+        // stage order, then the stage reached.
+        let order = ["planned", "candidate", "companions", "downstream"]
+        let progress = waited.lines.dropLast().compactMap { line in
+            line.split(separator: " ").dropFirst(4).first.flatMap { order.firstIndex(of: String($0.dropLast())) }
+        }
+        #expect(!progress.isEmpty && progress == progress.sorted())
+        #expect(waited.lines.dropLast().allSatisfy { $0.hasSuffix("; waiting for staged") })
+        #expect(waited.stdout.hasSuffix("train 2.6.0 is staged\n"))
         #expect(try await claimConcurrently("integration") == ["2.6.0:integration:rc1"])
         try must(alice, ["train", "final", "2.6.0", "--rc", "1", "--as", "x"])
         let dryRun = try must(alice, ["train", "promote", "2.6.0", "--as", "x"])

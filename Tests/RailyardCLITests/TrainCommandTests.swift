@@ -182,6 +182,11 @@ struct TrainCommandTests {
         let now = try scratch.run(["ci", "wait", "--train", "2.6.0", "--stage", "planned"])
         #expect(now.status == 0)
         #expect(now.stdout == "train 2.6.0 is planned\n")
+        // The time runs out: exit 4, with a progress line first.
+        let late = try scratch.run(["ci", "wait", "--train", "2.6.0", "--stage", "candidate", "--timeout", "1s"])
+        #expect(late.status == 4)
+        #expect(late.stdout.contains("train 2.6.0 is planned; waiting for candidate\n"))
+        #expect(late.stderr.contains("the time ran out before candidate"))
         async let waiting = Task.detached {
             try scratch.run(["ci", "wait", "--train", "2.6.0", "--stage", "candidate", "--interval", "0.1", "--json"])
         }.value
@@ -193,7 +198,7 @@ struct TrainCommandTests {
         #expect(reached.stdout == #"{"reached":true,"stage":"candidate","train":"2.6.0"}"# + "\n")
         _ = try scratch.run(["train", "abort", "2.6.0", "--reason", "withdrawn", "--as", "alice"])
         let aborted = try scratch.run(["ci", "wait", "--train", "2.6.0", "--stage", "staged"])
-        #expect(aborted.status == 1)
+        #expect(aborted.status == 3)
         #expect(aborted.stderr.contains("the train was aborted before staged"))
         #expect(try scratch.run(["ci", "wait", "--train", "2.6.0", "--stage", "shipped"]).status == 2)
     }

@@ -9,6 +9,10 @@ enum ExitStatus {
     static let refused = ExitCode(1)
     /// The input cannot be used: a version, spec or file that does not parse, a bad argument.
     static let badInput = ExitCode(2)
+    /// `ci wait`: the train was aborted before the stage.
+    static let aborted = ExitCode(3)
+    /// `ci wait`: the time ran out before the stage.
+    static let timedOut = ExitCode(4)
 }
 
 /// Reports a refusal the documented way and returns the exit code to throw:
