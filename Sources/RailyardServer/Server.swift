@@ -88,6 +88,7 @@ package enum RailyardServer {
                 body: .init(byteBuffer: ByteBuffer(bytes: await state.metrics.exposition(watcher: state.watcher))))
         }
         API(state: state).add(to: router.group("api/v1"))
+        PageRoutes(state: state).add(to: router)
         return Application(
             router: router,
             configuration: .init(

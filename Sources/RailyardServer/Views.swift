@@ -23,6 +23,7 @@ enum Views {
                     .object([
                         "member": .string(cause.member), "detail": .string(cause.detail),
                         "owners": .array(cause.owners.map { .string($0) }), "since": iso(cause.since),
+                        "commands": .array(cause.commands.map { .string($0) }), "blocking": .bool(cause.blocking),
                     ])
                 }),
             "history": .array(

@@ -29,6 +29,11 @@ package struct RootCause: Sendable, Equatable, Codable {
     package var detail: String
     package var owners: [String]
     package var since: Date
+    /// The commands that resolve it, the owners' first.
+    package var commands: [String] = []
+    /// Blocked by something (a failure, a decline, a missed deadline), rather than an open
+    /// request still within its deadline.
+    package var blocking: Bool = true
 }
 
 extension Train {
@@ -209,14 +214,16 @@ extension Train {
     }
 
     /// The actionable blockers of the current gate: members blocked by something someone must
-    /// do, and open requests — not the members merely waiting for them.
+    /// do, then open requests — not the members merely waiting for them.
     package func rootCauses(at now: Date) -> [RootCause] {
         var causes: [RootCause] = []
         for member in members where member.state != .passed && member.state != .excluded {
             let blocked = blockedReasons(of: member, at: now).filter { $0.kind == .blockedBy }
             if let first = blocked.first {
                 causes.append(
-                    RootCause(member: member.name, detail: first.detail, owners: first.on, since: first.since))
+                    RootCause(
+                        member: member.name, detail: first.detail, owners: first.on, since: first.since,
+                        commands: remedies(member)))
             } else if member.hasOpenRequest && stage >= .companions {
                 let what =
                     member.state == .acknowledged
@@ -226,11 +233,51 @@ extension Train {
                         member: member.name,
                         detail: "\(member.reason.rawValue) \(what)",
                         owners: member.maintainers,
-                        since: member.since
+                        since: member.since,
+                        commands: remedies(member),
+                        blocking: false
                     )
                 )
             }
         }
-        return causes
+        // The blocked first: they are what is stuck; open requests are work under way.
+        return causes.filter(\.blocking) + causes.filter { !$0.blocking }
     }
+
+    /// What resolves a member's block: its maintainers' command first, then the release
+    /// managers' way out.
+    private func remedies(_ member: TrainMember) -> [String] {
+        let train = version.description
+        let name = member.name
+        let exclude = "railyard train exclude \(train) \(name) --reason \"...\""
+        if !excludedParentsNotAdmitted(by: member).isEmpty {
+            return ["railyard stage FILE.conda --train \(train)  # a build that admits what main has", exclude]
+        }
+        if member.hasOpenRequest && buildFailed(member) {
+            return [
+                "railyard ci claim --train \(train) --kind build --package \(name) --as RUNNER  # retry the build",
+                "railyard stage FILE.conda --train \(train)", exclude,
+            ]
+        }
+        switch member.state {
+        case .failed:
+            return [
+                "railyard stage FILE.conda --train \(train)  # a fixed build",
+                "railyard train waive \(train) \(name) --reason \"...\"",
+            ]
+        case .declined:
+            return [exclude]
+        case .requested:
+            return [
+                "railyard bump ack \(name) --train \(train) --eta YYYY-MM-DD",
+                "railyard bump decline \(name) --train \(train) --reason \"...\"", exclude,
+            ]
+        case .acknowledged:
+            return ["railyard stage FILE.conda --train \(train)", exclude]
+        default:
+            return [exclude]
+        }
+    }
+
+    private func buildFailed(_ member: TrainMember) -> Bool { member.buildFailed(against: rc) }
 }

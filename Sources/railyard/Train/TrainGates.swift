@@ -34,6 +34,8 @@ struct TrainGates: ParsableCommand {
                                 "detail": .string($0.detail),
                                 "owners": .array($0.owners.map { .string($0) }),
                                 "since": .string(iso($0.since)),
+                                "commands": .array($0.commands.map { .string($0) }),
+                                "blocking": .bool($0.blocking),
                             ])
                         }
                     ),
@@ -49,6 +51,7 @@ struct TrainGates: ParsableCommand {
                     out.append(
                         "  \(cause.member): \(cause.detail) (owners: \(cause.owners.joined(separator: ", ")); \(days)d)\n"
                     )
+                    for command in cause.commands { out.append("      \(command)\n") }
                 }
             }
         }
