@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+/// Headless Chromium against a real `railyard serve`: what a person's browser gets.
+@Suite("The status page in a real browser: headless Chromium loads it, screenshots it, reads its DOM")
+struct BrowserTests {
+    static var chromium: String? {
+        ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
+    }
+
+    /// Runs Chromium with no signal blocked, as from a shell: Foundation's Process hands its
+    /// children the test runner's blocked signals (receiver.py found SIGTERM blocked).
+    static func browse(_ chromium: String, _ arguments: [String]) throws -> RailyardProcess.Result {
+        let unblocked = """
+            import os, signal, sys
+            signal.pthread_sigmask(signal.SIG_SETMASK, [])
+            os.execv(sys.argv[1], sys.argv[1:])
+            """
+        return try Tool.run(
+            "python3",
+            [
+                "-c", unblocked, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                "--disable-dev-shm-usage", "--log-level=3",
+            ] + arguments)
+    }
+
+    /// Whether a PNG has content: many colours, and a fair share of pixels that are not the background.
+    static func nonBlank(_ png: String) throws -> (colors: Int, inked: Double) {
+        let program = """
+            import sys
+            from PIL import Image
+            image = Image.open(sys.argv[1]).convert("RGB")
+            colors = image.getcolors(maxcolors=1 << 24)
+            background = max(count for count, _ in colors)
+            print(len(colors), 1 - background / (image.width * image.height))
+            """
+        let result = try Tool.run("python3", ["-c", program, png])
+        try #require(result.status == 0, "\(result.stderr)")
+        let parts = result.stdout.split(separator: " ")
+        return (Int(parts[0]) ?? 0, Double(parts[1].trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0)
+    }
+
+    @Test("a train in downstream with blocked members: the page renders, shows its root causes, escapes a <script>")
+    func downstreamPage() throws {
+        let hasPillow = (try? Tool.run("python3", ["-c", "import PIL"]).status == 0) ?? false
+        try #require(
+            (Self.chromium != nil && hasPillow) || !Tool.inCI, "CI installs chromium (apt-get) and pillow (pip)")
+        guard let chromium = Self.chromium, hasPillow else {
+            print("skipped outside CI: needs chromium and pillow (script/setup --test installs them)")
+            return
+        }
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        try scratch.must(["train", "create", "2.6.0", "--catalog", CondaPackages.smallCatalog, "--as", "alice"])
+        try scratch.must([
+            "train", "rc", "2.6.0", "--number", "1", "--subdir", "linux-64", "--subdir", "osx-arm64", "--as", "alice",
+        ])
+        try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
+        try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
+        let file = try CondaPackages.make(
+            scratch.path("new"), "torchvision", "0.21.0", "py311_0", "linux-64", depends: ["pytorch 2.6.0.*"])
+        try scratch.must(["stage", file, "--train", "2.6.0", "--as", "alice"])
+        func test(_ member: String, _ result: String, log: String? = nil) throws {
+            let claim = try scratch.json([
+                "ci", "claim", "--train", "2.6.0", "--kind", "test", "--package", member, "--as", "r1",
+            ])
+            let id = try #require(claim["id"] as? String)
+            try scratch.must(
+                ["ci", "report", id, "--result", result, "--as", "r1"] + (log.map { ["--log", $0] } ?? []))
+        }
+        try test("torchvision", "passed")
+        try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
+        try test("captum", "failed", log: "https://ci.example.org/captum/7")
+        try scratch.must([
+            "bump", "decline", "kornia", "--train", "2.6.0", "--reason", "<script>document.title='owned'</script>busy",
+            "--as", "team",
+        ])
+
+        let server = try ServerCLITests.Server(scratch: scratch, catalog: CondaPackages.smallCatalog)
+        defer { _ = server.stop() }
+        let dom = try Self.browse(chromium, ["--dump-dom", server.url + "/trains/2.6.0"])
+        try #require(dom.status == 0, "\(dom.stderr)")
+        #expect(dom.stdout.contains("Why isn’t it moving?"))
+        #expect(dom.stdout.contains("2 blocked members hold the train"))
+        #expect(dom.stdout.contains("</strong></a>: test failed against RC 1; log: https://ci.example.org/captum/7"))
+        #expect(dom.stdout.contains("railyard train waive 2.6.0 captum --reason"))
+        // The decline's reason is text: escaped in the DOM, and the script never ran.
+        #expect(dom.stdout.contains("declined: &lt;script&gt;document.title='owned'&lt;/script&gt;busy"))
+        #expect(!dom.stdout.contains("<script>"))
+        #expect(dom.stdout.contains("<title>torch 2.6.0: downstream · Railyard</title>"))
+
+        for (name, path, size) in [
+            ("index", "/", "1280,900"), ("train", "/trains/2.6.0", "1280,2200"),
+            ("phone", "/trains/2.6.0", "390,1600"), ("member", "/trains/2.6.0/members/captum", "1280,900"),
+        ] {
+            let png = scratch.path("\(name).png")
+            let shot = try Self.browse(chromium, ["--window-size=\(size)", "--screenshot=\(png)", server.url + path])
+            try #require(shot.status == 0 && FileManager.default.fileExists(atPath: png), "\(shot.stderr)")
+            let (colors, inked) = try Self.nonBlank(png)
+            #expect(colors > 20 && inked > 0.02, "\(name): \(colors) colours, \(inked) inked")
+        }
+    }
+}
