@@ -49,7 +49,7 @@ package struct TrainChannel: Sendable {
 
     /// Puts builds of members on the train's staging label and registers them: every file is
     /// read and every rule checked before anything is written; the same files staged again
-    /// change nothing.
+    /// change nothing; files of the registered build's version for other subdirs are added to it.
     package func stage(files: [String], train version: String, by actor: Actor, at time: Date) throws -> [Staged] {
         try recover()
         let packages = try Self.read(files)
@@ -73,7 +73,14 @@ package struct TrainChannel: Sendable {
             guard versions.count == 1, let buildVersion = group[0].record.parsedVersion else {
                 throw ChannelError.mixedVersions(package: member.name, versions: versions.sorted())
             }
-            let artifacts = group.map { Artifact($0.record) }.sorted { $0.description < $1.description }
+            var artifacts = group.map { Artifact($0.record) }
+            // More files of the build already registered (a build uploaded one file at a time,
+            // as over HTTP): they join it, replacing what it had for the same subdirs.
+            if let build = member.build, build.version == buildVersion, build.rc == train.rc {
+                let subdirs = Set(artifacts.map(\.subdir))
+                artifacts += (build.artifacts ?? []).filter { !subdirs.contains($0.subdir) }
+            }
+            artifacts.sort { $0.description < $1.description }
             if let build = member.build, build.version == buildVersion, Set(build.artifacts ?? []) == Set(artifacts) {
                 commands.append((member.name, nil, artifacts))
                 continue

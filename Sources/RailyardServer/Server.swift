@@ -32,6 +32,8 @@ package struct ServerOptions: Sendable {
     /// How often the outbox is looked at, and how often the deadline sweep runs.
     package var deliverEvery: Duration = .seconds(2)
     package var sweepEvery: Duration = .seconds(60)
+    /// Whether the outbox is delivered (the demo keeps it: its contacts are example addresses).
+    package var deliverNotifications = true
 
     package init() {}
 }
@@ -62,12 +64,14 @@ package final class ServerState: Sendable {
         watcher = RevisionWatcher(store: store)
         metrics = ServerMetrics(store: store)
         let store = self.store
-        deliverer = catalog.map { catalog in
-            Deliverer(
-                store: store, contacts: catalog.contacts,
-                options: Deliverer.Options(
-                    server: options.publicURL ?? "http://\(options.host):\(options.port)",
-                    sendmail: options.sendmail, mailFrom: options.mailFrom, retry: options.retry))
+        deliverer = catalog.flatMap { catalog in
+            guard options.deliverNotifications else { return nil }
+            return
+                Deliverer(
+                    store: store, contacts: catalog.contacts,
+                    options: Deliverer.Options(
+                        server: options.publicURL ?? "http://\(options.host):\(options.port)",
+                        sendmail: options.sendmail, mailFrom: options.mailFrom, retry: options.retry))
         }
     }
 }

@@ -9,16 +9,19 @@ struct Railyard: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 done; 1 refused by a rule (a check did not hold: lint findings, a plan \
             that breaks the policy, --exit-status); 2 bad input (a version, spec, file or usage \
-            that cannot be used; the message names it).
+            that cannot be used; the message names it); ci wait: 3 the train was aborted, 4 the \
+            time ran out.
 
             Examples:
+              railyard demo                       # a live train on the embedded defaults
               railyard catalog check examples/pytorch/distro.yml
               railyard plan --catalog examples/pytorch/distro.yml --core-version 2.6.0
               printf '2.6.0\\n2.6.0rc1\\n2.5.1\\n' | railyard version sort
             """,
         version: "0.1.0",
         subcommands: [
-            Serve.self, VersionCommand.self, CatalogCommand.self, PlanCommand.self, ImpactCommand.self,
+            DemoCommand.self, Serve.self, VersionCommand.self, CatalogCommand.self, PlanCommand.self,
+            ImpactCommand.self,
             TrainCommandGroup.self,
             BumpCommand.self, StageCommand.self, ChannelCommand.self, CICommand.self, DatabaseCommand.self,
             TokenCommand.self, NotifyCommand.self, Sweep.self,

@@ -27,7 +27,8 @@ struct CIClaim: ParsableCommand {
     @Option(help: "The train.") var train: String
     @Option(help: "build, test or integration (default: any).") var kind: String?
     @Option(help: "Claim this member's work (a retry after a failure).") var package: String?
-    @Option(name: .customLong("as"), help: "The runner's name.") var runner: String
+    @Option(name: .customLong("as"), help: "The runner's name (env RAILYARD_RUNNER, default the host's name).")
+    var runner: String = ProcessInfo.processInfo.environment["RAILYARD_RUNNER"] ?? ProcessInfo.processInfo.hostName
     @Option(help: "How long the claim holds: Ns, Nm, Nh or Nd.") var lease: String = "30m"
     @OptionGroup var store: StoreOptions
 

@@ -15,7 +15,10 @@ struct CIReport: ParsableCommand {
     @Argument(help: "The work id from ci claim.") var work: String
     @Option(help: "passed or failed.") var result: String
     @Option(help: "Where the log is.") var log: String?
-    @Option(name: .customLong("as"), help: "The runner's name (the one that claimed it).") var runner: String
+    @Option(
+        name: .customLong("as"),
+        help: "The runner's name, the one that claimed it (env RAILYARD_RUNNER, default the host's name).")
+    var runner: String = ProcessInfo.processInfo.environment["RAILYARD_RUNNER"] ?? ProcessInfo.processInfo.hostName
     @OptionGroup var store: StoreOptions
 
     func run() throws {
