@@ -41,7 +41,8 @@ package struct TokenRecord: Sendable, Equatable {
 }
 
 extension Store {
-    /// Creates a token and returns its secret, which is shown once: only its hash is kept.
+    /// Creates a token and returns its secret, which is shown once: only its hash is kept. A
+    /// revoked token's name can be given again (the name is the actor the log records).
     package func createToken(
         name: String, role: TokenRecord.Role, packages: [String] = [], expiresAt: Date? = nil, at time: Date
     ) throws(StoreError) -> (secret: String, token: TokenRecord) {
@@ -52,9 +53,12 @@ extension Store {
             name: name, role: role, packages: role == .maintainer ? packages : [], createdAt: Self.storable(time),
             expiresAt: expiresAt, revokedAt: nil)
         try write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM token WHERE name = ?", arguments: [name]) == true {
+            if try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM token WHERE name = ? AND revoked_at IS NULL", arguments: [name]) == true
+            {
                 throw StoreError.tokenExists(name)
             }
+            try db.execute(sql: "DELETE FROM token WHERE name = ?", arguments: [name])
             let packagesJSON = String(decoding: try JSONEncoder().encode(token.packages), as: UTF8.self)
             try db.execute(
                 sql: """
@@ -67,6 +71,27 @@ extension Store {
                 ])
         }
         return (secret, token)
+    }
+
+    /// Gives an active token a new secret (shown once) and, when given, a new expiry; the old
+    /// secret stops working at once. Role and packages stay.
+    package func rotateToken(name: String, expiresAt: Date?, at time: Date) throws(StoreError) -> String {
+        var random = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
+        let secret = "ry_" + bytes.map { String(format: "%02x", $0) }.joined()
+        try write { db in
+            try db.execute(
+                sql: """
+                    UPDATE token SET secret_hash = ?, created_at = ?, expires_at = COALESCE(?, expires_at)
+                    WHERE name = ? AND revoked_at IS NULL
+                    """,
+                arguments: [
+                    Self.hash(secret), Self.storable(time).timeIntervalSince1970, expiresAt?.timeIntervalSince1970,
+                    name,
+                ])
+            if db.changesCount == 0 { throw StoreError.unknownToken(name) }
+        }
+        return secret
     }
 
     /// Every token (never a secret).

@@ -223,7 +223,7 @@ struct NotifyTests {
         let mails = receivers.records().filter { $0["route"] as? String == "mail" }
         let escalation = try #require(
             mails.first { ($0["subject"] as? String)?.contains("unanswered requests") == true })
-        #expect((escalation["body"] as? String)?.contains("torchvision (maintainers: team") == true)
+        #expect((escalation["body"] as? String)?.contains("  - torchvision (maintainers: team, asked ") == true)
     }
 }
 

@@ -35,5 +35,27 @@ struct TokenCommandTests {
             try scratch.must(["token", "list"]).stdout.contains(
                 "vision-team  maintainer (torchvision, torchaudio)  revoked"))
         #expect(try scratch.run(["token", "revoke", "nobody"]).status == 2)
+        // A revoked name can be given again: the name is the actor the log records.
+        try scratch.must([
+            "token", "create", "--role", "maintainer", "--name", "vision-team", "--packages", "torchvision",
+        ])
+        #expect(try scratch.must(["token", "list"]).stdout.contains("vision-team  maintainer (torchvision)  valid"))
+    }
+
+    @Test("rotate: a new secret for the same name, role and packages; the old secret stops working")
+    func rotate() throws {
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        let old = try #require(try scratch.must(["token", "create", "--role", "ci", "--name", "runner-1"]).lines.last)
+        let rotated = try scratch.must(["token", "rotate", "runner-1", "--expires", "30d"])
+        let new = try #require(rotated.lines.last)
+        #expect(new != old && new.hasPrefix("ry_"))
+        #expect(rotated.stdout.contains("token runner-1 has a new secret"))
+        #expect(try scratch.must(["token", "list"]).stdout.contains("runner-1  ci  valid"))
+        let database = try Data(contentsOf: URL(fileURLWithPath: scratch.db))
+        #expect(database.range(of: Data(new.utf8)) == nil)
+        #expect(try scratch.run(["token", "rotate", "nobody"]).status == 2)
+        try scratch.must(["token", "revoke", "runner-1"])
+        #expect(try scratch.run(["token", "rotate", "runner-1"]).status == 2)
     }
 }

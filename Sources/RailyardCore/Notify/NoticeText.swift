@@ -65,7 +65,7 @@ package struct NoticeText: Sendable, Equatable {
         case "escalation":
             subject = "[railyard] torch \(train): unanswered requests — \(payload["members"] ?? "")"
             lines.append("These requests of the torch \(train) train are unanswered past escalate_after:")
-            for laggard in (payload["detail"] ?? "").split(separator: ";") {
+            for laggard in (payload["detail"] ?? "").split(separator: "\n") {
                 lines.append("  - \(laggard.trimmingCharacters(in: .whitespaces))")
             }
             lines.append("")

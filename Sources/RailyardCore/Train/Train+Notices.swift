@@ -58,8 +58,8 @@ extension Train {
                 payload["members"] = members.joined(separator: ", ")
                 payload["detail"] = members.map { name in
                     let since = train.member(name)?.requestedAt.map(iso) ?? "?"
-                    return "\(name) (maintainers: \(maintainers(name).joined(separator: ", ")); asked \(since))"
-                }.joined(separator: "; ")
+                    return "\(name) (maintainers: \(maintainers(name).joined(separator: ", ")), asked \(since))"
+                }.joined(separator: "\n")
             case .retirementProposed(let member):
                 kind = "retirement"
                 recipients = train.releaseManagers

@@ -7,7 +7,7 @@ import RailyardStore
 struct TokenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token",
-        abstract: "Create, list and revoke the server's API tokens.",
+        abstract: "Create, list, rotate and revoke the server's API tokens.",
         discussion: """
             Roles: release-manager (everything), maintainer (ack, decline and stage for the \\
             packages it names), ci (claim and report work), read-only (reads). The token's name \\
@@ -17,7 +17,7 @@ struct TokenCommand: ParsableCommand {
             Example:
               railyard token create --role maintainer --name vision-team --packages torchvision --expires 90d
             """,
-        subcommands: [TokenCreate.self, TokenList.self, TokenRevoke.self]
+        subcommands: [TokenCreate.self, TokenList.self, TokenRotate.self, TokenRevoke.self]
     )
 }
 
@@ -136,6 +136,45 @@ struct TokenRevoke: ParsableCommand {
             out.appendLine(json: .object(["name": .string(name), "revoked": .bool(true)]))
         } else {
             out.append("token \(name) revoked\n")
+        }
+        out.flush()
+    }
+}
+
+struct TokenRotate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rotate",
+        abstract: "Give a token a new secret (printed once, alone on the last line); the old one stops working.",
+        discussion: """
+            The name, role and packages stay, so the event log keeps recording the same actor.
+
+            Example:
+              railyard token rotate alice --expires 90d
+            """)
+
+    @Argument(help: "The token's name.") var name: String
+    @Option(help: "A new validity from now: Ns, Nm, Nh or Nd (default: the expiry it had).") var expires: String?
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let json = store.output.json
+        var expiresAt: Date? = nil
+        if let expires {
+            guard let duration = PolicyDuration(expires) else {
+                throw refuse(
+                    code: "invalid-argument", message: "--expires \(expires): write Ns, Nm, Nh or Nd", json: json)
+            }
+            expiresAt = Date().addingTimeInterval(TimeInterval(duration.seconds))
+        }
+        let secret = try withStore(store) { store throws(StoreError) in
+            try store.rotateToken(name: name, expiresAt: expiresAt, at: Date())
+        }
+        var out = OutputBuffer()
+        if json {
+            out.appendLine(json: .object(["name": .string(name), "token": .string(secret)]))
+        } else {
+            out.append("token \(name) has a new secret; the old one no longer works. It is shown once:\n")
+            out.append(secret + "\n")
         }
         out.flush()
     }
