@@ -95,6 +95,7 @@ package enum RailyardServer {
         PageRoutes(state: state).add(to: router)
         return Application(
             router: router,
+            server: .http1(additionalChannelHandlers: [HTTP10CloseInstaller()]),
             configuration: .init(
                 address: .hostname(state.options.host, port: state.options.port), serverName: "railyard"),
             services: [

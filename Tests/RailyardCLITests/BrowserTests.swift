@@ -102,4 +102,38 @@ struct BrowserTests {
             #expect(colors > 20 && inked > 0.02, "\(name): \(colors) colours, \(inked) inked")
         }
     }
+
+    @Test("an HTTP/1.0 client gets its answer and the connection closed; a terminal browser reads the page")
+    func terminal() throws {
+        let w3m = FileManager.default.isExecutableFile(atPath: "/usr/bin/w3m")
+        try #require(w3m || !Tool.inCI, "CI installs w3m (apt-get)")
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        try scratch.must(["train", "create", "2.6.0", "--catalog", CondaPackages.smallCatalog, "--as", "alice"])
+        let server = try ServerCLITests.Server(scratch: scratch, catalog: CondaPackages.smallCatalog)
+        defer { _ = server.stop() }
+        // HTTP/1.0 without keep-alive: the server must close after the response (RFC 9112 §9.3).
+        let raw = """
+            import socket, sys
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+            s.sendall(b"GET /health HTTP/1.0\\r\\nHost: x\\r\\n\\r\\n")
+            data = b""
+            while True:
+                chunk = s.recv(4096)
+                if not chunk: break
+                data += chunk
+            print(data.decode().split("\\r\\n")[0]); print(data.decode().endswith('{"status":"ok"}\\n'))
+            """
+        let closed = try Tool.run("python3", ["-c", raw, String(server.port)])
+        #expect(closed.status == 0, "the connection was not closed: \(closed.stderr)")
+        #expect(closed.stdout == "HTTP/1.1 200 OK\nTrue\n")
+        guard w3m else {
+            print("w3m skipped outside CI: not installed")
+            return
+        }
+        let dump = try Tool.run("w3m", ["-dump", "-cols", "100", server.url + "/trains/2.6.0"])
+        #expect(dump.status == 0)
+        #expect(dump.stdout.contains("torch 2.6.0 planned"))
+        #expect(dump.stdout.contains("Gate to leave planned"))
+    }
 }

@@ -1,0 +1,37 @@
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
+
+/// Closes the connection after the response to an HTTP/1.0 request that did not ask for
+/// keep-alive, as RFC 9112 §9.3 requires: clients such as w3m and ApacheBench read the response
+/// until the connection closes. Hummingbird closes on `Connection: close`, which a 1.0 request
+/// implies; this handler, placed before the conversion to HTTP types, says so.
+final class HTTP10CloseHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .head(var head) = unwrapInboundIn(data), head.version.major == 1, head.version.minor == 0,
+            !head.isKeepAlive
+        {
+            head.headers.replaceOrAdd(name: "connection", value: "close")
+            context.fireChannelRead(wrapInboundOut(.head(head)))
+            return
+        }
+        context.fireChannelRead(data)
+    }
+}
+
+/// Added among Hummingbird's extra channel handlers (which come after the HTTP types
+/// conversion): moves an `HTTP10CloseHandler` in front of that conversion, then leaves.
+final class HTTP10CloseInstaller: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let pipeline = context.pipeline.syncOperations
+        if let codec = try? pipeline.handler(type: HTTP1ToHTTPServerCodec.self) {
+            try? pipeline.addHandler(HTTP10CloseHandler(), position: .before(codec))
+        }
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+}
