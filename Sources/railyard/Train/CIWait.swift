@@ -94,7 +94,8 @@ struct CIWait: ParsableCommand {
         var path = "/trains/\(train)"
         var headers: [String: String] = [:]
         if let seen {
-            let wait = Int(min(60, max(1, deadline.timeIntervalSinceNow.rounded(.up))))
+            // Well under the HTTP client's 60-second idle timeout: each poll answers in time.
+            let wait = Int(min(25, max(1, deadline.timeIntervalSinceNow.rounded(.up))))
             path += "?wait=\(wait)"
             headers["If-None-Match"] = "\"\(seen.revision)\""
         }
