@@ -46,9 +46,7 @@ extension Store {
     package func createToken(
         name: String, role: TokenRecord.Role, packages: [String] = [], expiresAt: Date? = nil, at time: Date
     ) throws(StoreError) -> (secret: String, token: TokenRecord) {
-        var random = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
-        let secret = "ry_" + bytes.map { String(format: "%02x", $0) }.joined()
+        let secret = Self.newSecret()
         let token = TokenRecord(
             name: name, role: role, packages: role == .maintainer ? packages : [], createdAt: Self.storable(time),
             expiresAt: expiresAt, revokedAt: nil)
@@ -76,9 +74,7 @@ extension Store {
     /// Gives an active token a new secret (shown once) and, when given, a new expiry; the old
     /// secret stops working at once. Role and packages stay.
     package func rotateToken(name: String, expiresAt: Date?, at time: Date) throws(StoreError) -> String {
-        var random = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
-        let secret = "ry_" + bytes.map { String(format: "%02x", $0) }.joined()
+        let secret = Self.newSecret()
         try write { db in
             try db.execute(
                 sql: """
@@ -92,6 +88,13 @@ extension Store {
             if db.changesCount == 0 { throw StoreError.unknownToken(name) }
         }
         return secret
+    }
+
+    /// `ry_` and 32 random bytes in hex.
+    private static func newSecret() -> String {
+        var random = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
+        return "ry_" + bytes.map { String(format: "%02x", $0) }.joined()
     }
 
     /// Every token (never a secret).

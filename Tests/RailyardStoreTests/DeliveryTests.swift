@@ -82,20 +82,15 @@ struct DeliveryTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("old.sqlite").path
-        let older = Migrations.all.prefix(4)
-        try rawSQL(
-            path,
-            "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);"
-                + older.map { $0.sql + "; INSERT INTO grdb_migrations VALUES ('\($0.id)');" }.joined()
-                    + """
-                    INSERT INTO train VALUES ('2.6.0', 'companions', 1, '{}', 0);
-                    INSERT INTO outbox (id, train, revision, kind, recipients, payload, created_at, next_attempt_at)
-                        VALUES ('2.6.0/3/0/stage', '2.6.0', 3, 'stage', '["alice","bob"]', '{"train":"2.6.0"}', 5, 5);
-                    INSERT INTO outbox (id, train, revision, kind, recipients, payload, created_at, next_attempt_at, state)
-                        VALUES ('2.6.0/2/0/rc', '2.6.0', 2, 'rc', '["alice"]', '{"train":"2.6.0"}', 4, 4, 'sent');
-                    """,
-            script: true
-        )
+        try olderDatabase(
+            path, migrations: 4,
+            rows: """
+                INSERT INTO train VALUES ('2.6.0', 'companions', 1, '{}', 0);
+                INSERT INTO outbox (id, train, revision, kind, recipients, payload, created_at, next_attempt_at)
+                    VALUES ('2.6.0/3/0/stage', '2.6.0', 3, 'stage', '["alice","bob"]', '{"train":"2.6.0"}', 5, 5);
+                INSERT INTO outbox (id, train, revision, kind, recipients, payload, created_at, next_attempt_at, state)
+                    VALUES ('2.6.0/2/0/rc', '2.6.0', 2, 'rc', '["alice"]', '{"train":"2.6.0"}', 4, 4, 'sent');
+                """)
         let store = try Store(path: path)
         #expect(try store.appliedMigrations() == Migrations.all.map(\.id))
         let deliveries = try store.deliveries()

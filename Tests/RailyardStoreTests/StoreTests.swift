@@ -76,18 +76,13 @@ struct StoreTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("old.sqlite").path
         // The schema as the first two migrations left it, written by another SQLite client.
-        let older = Migrations.all.prefix(2)
-        try rawSQL(
-            path,
-            "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);"
-                + older.map { $0.sql + "; INSERT INTO grdb_migrations VALUES ('\($0.id)');" }.joined()
-                    + """
+        try olderDatabase(
+            path, migrations: 2,
+            rows: """
                     INSERT INTO train VALUES ('2.6.0', 'companions', 1, '{}', 0);
-                    INSERT INTO work_claim VALUES ('2.6.0:test:torchvision:rc1', '2.6.0', 'test', 'torchvision', 1, 'r1',
-                        0, 4102444800, 1);
-                    """,
-            script: true
-        )
+                INSERT INTO work_claim VALUES ('2.6.0:test:torchvision:rc1', '2.6.0', 'test', 'torchvision', 1, 'r1',
+                    0, 4102444800, 1);
+                """)
         let store = try Store(path: path)
         #expect(try store.appliedMigrations() == Migrations.all.map(\.id))
         #expect(try store.claims(train: "2.6.0").map(\.id) == ["2.6.0:test:torchvision:rc1"])
@@ -220,6 +215,17 @@ struct StoreTests {
 }
 
 /// Runs SQL on the database file directly, as a person with sqlite3 would.
+/// A database as the first `migrations` migrations left it, with `rows` inserted, written by
+/// another SQLite client (Python's sqlite3), for the upgrade tests.
+func olderDatabase(_ path: String, migrations: Int, rows: String) throws {
+    try rawSQL(
+        path,
+        "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);"
+            + Migrations.all.prefix(migrations).map { $0.sql + "; INSERT INTO grdb_migrations VALUES ('\($0.id)');" }
+            .joined() + rows,
+        script: true)
+}
+
 func rawSQL(_ path: String, _ sql: String, script: Bool = false) throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

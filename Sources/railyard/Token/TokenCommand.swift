@@ -52,14 +52,7 @@ struct TokenCreate: ParsableCommand {
             throw refuse(
                 code: "invalid-argument", message: "--name '\(name)': one word, at most 100 characters", json: json)
         }
-        var expiresAt: Date? = nil
-        if let expires {
-            guard let duration = PolicyDuration(expires) else {
-                throw refuse(
-                    code: "invalid-argument", message: "--expires \(expires): write Ns, Nm, Nh or Nd", json: json)
-            }
-            expiresAt = Date().addingTimeInterval(TimeInterval(duration.seconds))
-        }
+        let expiresAt = try expiry(expires, json: json)
         let created = try withStore(store) { store throws(StoreError) in
             try store.createToken(name: name, role: parsedRole, packages: names, expiresAt: expiresAt, at: Date())
         }
@@ -158,14 +151,7 @@ struct TokenRotate: ParsableCommand {
 
     func run() throws {
         let json = store.output.json
-        var expiresAt: Date? = nil
-        if let expires {
-            guard let duration = PolicyDuration(expires) else {
-                throw refuse(
-                    code: "invalid-argument", message: "--expires \(expires): write Ns, Nm, Nh or Nd", json: json)
-            }
-            expiresAt = Date().addingTimeInterval(TimeInterval(duration.seconds))
-        }
+        let expiresAt = try expiry(expires, json: json)
         let secret = try withStore(store) { store throws(StoreError) in
             try store.rotateToken(name: name, expiresAt: expiresAt, at: Date())
         }
@@ -178,4 +164,13 @@ struct TokenRotate: ParsableCommand {
         }
         out.flush()
     }
+}
+
+/// `--expires DURATION` as a time from now (nil without it).
+private func expiry(_ text: String?, json: Bool) throws -> Date? {
+    guard let text else { return nil }
+    guard let duration = PolicyDuration(text) else {
+        throw refuse(code: "invalid-argument", message: "--expires \(text): write Ns, Nm, Nh or Nd", json: json)
+    }
+    return Date().addingTimeInterval(TimeInterval(duration.seconds))
 }
