@@ -17,6 +17,10 @@ struct NotificationService: Service {
     let logger: Logger
 
     func run() async throws {
+        if deliverer == nil {
+            logger.notice(
+                "notifications wait in the outbox: no deliveries without --catalog (its contacts) or in the demo")
+        }
         var sinceSweep = sweepEvery
         while !Task.isShuttingDownGracefully {
             if sinceSweep >= sweepEvery {
