@@ -1,4 +1,6 @@
 import ArgumentParser
+import Logging
+import RailyardServer
 
 /// The `railyard` command: release trains for a PyTorch conda distribution.
 @main
@@ -29,8 +31,9 @@ struct Railyard: AsyncParsableCommand {
     )
 
     /// Runs the command, mapping usage errors to the documented exit 2 (bad input) rather than
-    /// swift-argument-parser's 64.
+    /// swift-argument-parser's 64. Every log line is a JSON object on standard error.
     static func main() async {
+        LoggingSystem.bootstrap { label in JSONLogHandler(label: label) }
         do {
             var command = try parseAsRoot()
             if var asynchronous = command as? any AsyncParsableCommand {
