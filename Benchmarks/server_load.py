@@ -3,10 +3,14 @@
 
     apt-get install wrk && swift build -c release && python3 Benchmarks/server_load.py
 
-1. wrk, 256 connections, 10 s each, on loopback against the release server:
-   /health (the ceiling: the same server's smallest route), then GET /api/v1/trains/2.6.0 with
-   If-None-Match (the 304 path CI polls with) and without (the 200 path).
+1. wrk, 256 connections, on loopback against the release server, three rounds of 10 s each,
+   taking turns so that a change in the machine's speed falls on every path alike; the median
+   round of each is reported: /health (the ceiling: the same server's smallest route, through
+   the router), then GET /api/v1/trains/2.6.0 with If-None-Match (the 304 path CI polls with,
+   answered in the connection's pipeline) and without (the 200 path, through the router).
    Floor: the 304 path at 50 % or more of /health's requests per second, p99 under 10 ms.
+   wrk runs one thread: on a 2-core machine the other core is the server's, and one thread
+   drives 256 connections at well over 60,000 requests per second.
 2. 1,000 concurrent long-polls (?wait=60 with If-None-Match) held while the train advances
    every 5 s for 30 s: every poll must be answered within a second of each change; the
    server's peak memory must stay under 200 MB.
@@ -32,7 +36,7 @@ def free_port():
 
 
 def wrk(url, headers=()):
-    command = ["wrk", "-t2", "-c256", "-d10s", "--latency"]
+    command = ["wrk", "-t1", "-c256", "-d10s", "--latency"]
     for header in headers:
         command += ["-H", header]
     out = subprocess.run(command + [url], check=True, stdout=subprocess.PIPE, text=True).stdout
@@ -134,9 +138,16 @@ def main():
         status, _ = request(port, "POST", "/api/v1/trains", token, b'{"version": "2.6.0"}')
         assert status == 201, status
         base = f"http://127.0.0.1:{port}"
-        health = wrk(base + "/health")
-        cached = wrk(base + "/api/v1/trains/2.6.0", ['If-None-Match: "1"'])
-        full = wrk(base + "/api/v1/trains/2.6.0")
+        rounds = {"health": [], "cached": [], "full": []}
+        for _ in range(3):
+            rounds["health"].append(wrk(base + "/health"))
+            rounds["cached"].append(wrk(base + "/api/v1/trains/2.6.0", ['If-None-Match: "1"']))
+            rounds["full"].append(wrk(base + "/api/v1/trains/2.6.0"))
+        for name, results in rounds.items():
+            print(f"  {name:7} rounds: " + ", ".join(f"{rate:.0f} req/s p99 {p99:.2f} ms" for rate, p99, _ in results))
+        health, cached, full = (sorted(rounds[name])[1] for name in ("health", "cached", "full"))
+        assert cached[2] == 0 and health[2] == 0 and full[2] == 0, "responses other than 2xx/3xx"
+        print("median round of each:")
         print(f"/health (ceiling):            {health[0]:9.0f} req/s  p99 {health[1]:6.2f} ms")
         print(f"train, If-None-Match (304):   {cached[0]:9.0f} req/s  p99 {cached[1]:6.2f} ms  "
               f"= {cached[0] / health[0] * 100:.0f} % of the ceiling (floor 50 %, p99 < 10 ms)")

@@ -23,14 +23,23 @@ final class HTTP10CloseHandler: ChannelInboundHandler, RemovableChannelHandler {
 }
 
 /// Added among Hummingbird's extra channel handlers (which come after the HTTP types
-/// conversion): moves an `HTTP10CloseHandler` in front of that conversion, then leaves.
-final class HTTP10CloseInstaller: ChannelInboundHandler, RemovableChannelHandler {
+/// conversion): puts an `HTTP10CloseHandler` and the `PollingFastPath` in front of that
+/// conversion, then leaves.
+final class HTTP1Installer: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
+    let state: ServerState
+    let observer: RequestObserver
+
+    init(state: ServerState, observer: RequestObserver) {
+        self.state = state
+        self.observer = observer
+    }
 
     func handlerAdded(context: ChannelHandlerContext) {
         let pipeline = context.pipeline.syncOperations
         if let codec = try? pipeline.handler(type: HTTP1ToHTTPServerCodec.self) {
             try? pipeline.addHandler(HTTP10CloseHandler(), position: .before(codec))
+            try? pipeline.addHandler(PollingFastPath(state: state, observer: observer), position: .before(codec))
         }
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }

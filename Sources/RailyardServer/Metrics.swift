@@ -3,6 +3,7 @@ import Hummingbird
 import Prometheus
 import RailyardCore
 import RailyardStore
+import Synchronization
 
 /// The server's Prometheus metrics: requests and their latencies as they happen; trains by
 /// stage, members by state, the outbox's depth, open leases and long-polls, read at each scrape.
@@ -22,11 +23,29 @@ final class ServerMetrics: Sendable {
             help: "HTTP request latency (long-polls included)")
     }
 
+    /// The request counters by method and status, made once each.
+    private let counters = Mutex<[RequestKey: Counter]>([:])
+    private struct RequestKey: Hashable {
+        var method: String
+        var status: Int
+    }
+
+    /// The methods counted by name; any other is counted as `other`, so that made-up methods
+    /// cannot grow the metrics without bound.
+    private static let methods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
     func record(method: String, status: Int, duration: Duration) {
-        registry.makeCounter(
-            name: "railyard_http_requests_total", labels: [("method", method), ("status", String(status))],
-            help: "HTTP requests by method and status"
-        ).increment()
+        let method = Self.methods.contains(method) ? method : "other"
+        let key = RequestKey(method: method, status: status)
+        let counter = counters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = registry.makeCounter(
+                name: "railyard_http_requests_total", labels: [("method", method), ("status", String(status))],
+                help: "HTTP requests by method and status")
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
         latency.record(duration)
     }
 

@@ -80,7 +80,8 @@ package final class ServerState: Sendable {
 package enum RailyardServer {
     package static func makeApplication(state: ServerState, logger: Logger) -> some ApplicationProtocol {
         let router = Router(context: RailyardContext.self)
-        router.middlewares.add(ObserveRequestsMiddleware(logger: logger, metrics: state.metrics))
+        let observer = RequestObserver(logger: logger, metrics: state.metrics)
+        router.middlewares.add(ObserveRequestsMiddleware(observer: observer))
         router.middlewares.add(ErrorMiddleware())
         router.middlewares.add(HiddenPathsMiddleware())
         router.middlewares.add(
@@ -95,7 +96,7 @@ package enum RailyardServer {
         PageRoutes(state: state).add(to: router)
         return Application(
             router: router,
-            server: .http1(additionalChannelHandlers: [HTTP10CloseInstaller()]),
+            server: .http1(additionalChannelHandlers: [HTTP1Installer(state: state, observer: observer)]),
             configuration: .init(
                 address: .hostname(state.options.host, port: state.options.port), serverName: "railyard"),
             services: [
@@ -144,8 +145,7 @@ struct ErrorMiddleware: RouterMiddleware {
 /// counted and timed in the metrics.
 struct ObserveRequestsMiddleware: RouterMiddleware {
     typealias Context = RailyardContext
-    let logger: Logger
-    let metrics: ServerMetrics
+    let observer: RequestObserver
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -153,22 +153,33 @@ struct ObserveRequestsMiddleware: RouterMiddleware {
         let start = ContinuousClock.now
         do {
             let response = try await next(request, context)
-            observe(request, status: response.status.code, since: start)
+            observer.observe(
+                method: request.method.rawValue, path: request.uri.path, status: response.status.code, since: start)
             return response
         } catch {
-            observe(request, status: (error as? any HTTPResponseError)?.status.code ?? 500, since: start)
+            observer.observe(
+                method: request.method.rawValue, path: request.uri.path,
+                status: (error as? any HTTPResponseError)?.status.code ?? 500, since: start)
             throw error
         }
     }
+}
 
-    private func observe(_ request: Request, status: Int, since start: ContinuousClock.Instant) {
+/// What is done for every request answered, by the routes or the polling fast path: a log line
+/// and the metrics.
+struct RequestObserver: Sendable {
+    let logger: Logger
+    let metrics: ServerMetrics
+
+    func observe(method: String, path: String, status: Int, since start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
-        metrics.record(method: request.method.rawValue, status: status, duration: elapsed)
+        metrics.record(method: method, status: status, duration: elapsed)
+        let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
         logger.info(
             "request",
             metadata: [
-                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(status)",
-                "ms": "\(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)",
+                "method": .string(method), "path": .string(path), "status": .stringConvertible(status),
+                "ms": .stringConvertible((milliseconds * 1000).rounded() / 1000),
             ])
     }
 }
