@@ -252,6 +252,17 @@ struct API: Sendable {
                 "problems": .array(problems.map { .string($0) }),
             ]).response()
         }
+        group.post("channel/index") { request, context in
+            // Reads every package file and rewrites every label's repodata: release managers only.
+            try await authorize(request, context, .releaseManager)
+            let summary = try state.trains.channel.index(committed: { train in
+                try train.map { try state.store.train($0).stage == .released } ?? true
+            })
+            return JSONBody.object([
+                "main_generation": .number(summary.mainGeneration),
+                "labels": .object(summary.labels.mapValues { .number($0) }),
+            ]).response()
+        }
 
         // CI work.
         group.post("work/claim") { request, context in

@@ -229,6 +229,7 @@ struct ServerTests {
         ("/api/v1/work/claim", #"{"train": "2.6.0"}"#, ["release-manager", "ci"]),
         ("/api/v1/work/x/heartbeat", "", ["release-manager", "ci"]),
         ("/api/v1/work/x/report", #"{"result": "passed"}"#, ["release-manager", "ci"]),
+        ("/api/v1/channel/index", "", ["release-manager"]),
     ]
 
     @Test(
@@ -439,10 +440,39 @@ struct ServerTests {
             try await client.execute(uri: "/api/v1/channel/verify", method: .get) {
                 #expect($0.status == .unauthorized)
             }
+            // A package file put into main's folder by hand is adopted by channel index; the
+            // train's label keeps its two files.
+            let channel = fixture.directory.appendingPathComponent("channel")
+            try FileManager.default.createDirectory(
+                at: channel.appendingPathComponent("linux-64"), withIntermediateDirectories: true)
+            try Self.package(
+                fixture.directory.appendingPathComponent("in"), ["kornia", "0.8.0", "py311_0", "linux-64"]
+            )
+            .write(to: channel.appendingPathComponent("linux-64/kornia-0.8.0-py311_0.conda"))
+            try await client.execute(
+                uri: "/api/v1/channel/index", method: .post, headers: fixture.headers("maintainer")
+            ) {
+                #expect($0.status == .forbidden)
+            }
+            try await client.execute(uri: "/api/v1/channel/index", method: .post, headers: rm) { response in
+                #expect(response.status == .ok)
+                let labels = try #require(try object(response)["labels"] as? [String: Int])
+                #expect(labels == ["main": 1, "train-2.6.0": 2])
+            }
+            try await client.execute(uri: "/api/v1/channel/verify", method: .get, headers: rm) { response in
+                let verdict = try object(response)
+                #expect(verdict["ok"] as? Bool == true, "\(verdict)")
+            }
+            // A file that is not a package refuses the whole index (422, named).
+            try Data("not a zip".utf8).write(to: channel.appendingPathComponent("linux-64/broken-1-0.conda"))
+            try await client.execute(uri: "/api/v1/channel/index", method: .post, headers: rm) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(String(buffer: response.body).contains("broken-1-0.conda"))
+            }
             try await client.execute(uri: "/api/v1/openapi.json", method: .get) { response in
                 let document = try object(response)
                 #expect(document["openapi"] as? String == "3.0.3")
-                #expect((document["paths"] as? [String: Any])?.count == 21)
+                #expect((document["paths"] as? [String: Any])?.count == 22)
             }
         }
     }
