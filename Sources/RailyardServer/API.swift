@@ -27,7 +27,7 @@ struct API: Sendable {
         group.get("trains") { request, context in
             try await authorize(request, context, .read)
             let trains = try state.store.trains()
-            return JSONBody.array(
+            return JSONValue.array(
                 trains.map { summary in
                     .object([
                         "train": .string(summary.version), "stage": .string(summary.stage.rawValue),
@@ -95,7 +95,7 @@ struct API: Sendable {
         group.get("trains/:version/gates") { request, context in
             try await authorize(request, context, .read)
             let train = try state.store.train(try context.parameters.require("version"))
-            return JSONBody.object([
+            return JSONValue.object([
                 "train": .string(train.version.description), "stage": .string(train.stage.rawValue),
                 "checks": .array(train.stage.isTerminal ? [] : train.gate(leaving: train.stage).map(Views.gate)),
             ]).response()
@@ -104,12 +104,12 @@ struct API: Sendable {
             try await authorize(request, context, .read)
             let train = try state.store.train(try context.parameters.require("version"))
             let now = Date()
-            return JSONBody.array(train.members.map { Views.member(train, $0, at: now) }).response()
+            return JSONValue.array(train.members.map { Views.member(train, $0, at: now) }).response()
         }
         group.get("trains/:version/log") { request, context in
             try await authorize(request, context, .read)
             let events = try state.store.events(try context.parameters.require("version"))
-            return JSONBody.array(
+            return JSONValue.array(
                 events.map { event in
                     .object([
                         "revision": .number(event.revision), "actor": .string(event.actor), "at": Views.iso(event.at),
@@ -158,7 +158,7 @@ struct API: Sendable {
             let token = try await authorize(request, context, .releaseManager)
             let version = try context.parameters.require("version")
             let body = try await json(request)
-            let result: JSONBody
+            let result: JSONValue
             if body["yes"] as? Bool == true {
                 let moved = try state.trains.promote(
                     train: version, by: token.actor, at: Date(), expectGeneration: body["expect_main"] as? Int)
@@ -190,7 +190,7 @@ struct API: Sendable {
                     .forbidden, "not-allowed", "\(token.name) may stage only \(token.packages.joined(separator: ", "))")
             }
             let train = try state.store.train(version)
-            let staged: JSONBody
+            let staged: JSONValue
             if record.name == train.core {
                 guard token.role == .releaseManager else {
                     throw APIError(.forbidden, "not-allowed", "only release managers register RCs")
@@ -230,7 +230,7 @@ struct API: Sendable {
             let train = try state.store.train(try context.parameters.require("version"))
             try state.trains.recover()
             let main = try state.trains.channel.snapshot(label: "main").subdirs.mapValues(\.records)
-            return JSONBody.array(
+            return JSONValue.array(
                 train.patchProposals(main: main).map { item in
                     .object([
                         "subdir": .string(item.subdir), "file": .string(item.fileName),
@@ -247,7 +247,7 @@ struct API: Sendable {
             try await authorize(request, context, .releaseManager)
             try state.trains.recover()
             let problems = state.trains.channel.verify()
-            return JSONBody.object([
+            return JSONValue.object([
                 "ok": .bool(problems.isEmpty), "main_generation": .number(state.trains.channel.mainGeneration),
                 "problems": .array(problems.map { .string($0) }),
             ]).response()
@@ -258,7 +258,7 @@ struct API: Sendable {
             let summary = try state.trains.channel.index(committed: { train in
                 try train.map { try state.store.train($0).stage == .released } ?? true
             })
-            return JSONBody.object([
+            return JSONValue.object([
                 "main_generation": .number(summary.mainGeneration),
                 "labels": .object(summary.labels.mapValues { .number($0) }),
             ]).response()

@@ -10,11 +10,11 @@ struct APIError: HTTPResponseError {
     var status: HTTPResponse.Status
     var code: String
     var message: String
-    var details: [String: JSONBody]
+    var details: [String: JSONValue]
     var retryAfter: Int?
 
     init(
-        _ status: HTTPResponse.Status, _ code: String, _ message: String, details: [String: JSONBody] = [:],
+        _ status: HTTPResponse.Status, _ code: String, _ message: String, details: [String: JSONValue] = [:],
         retryAfter: Int? = nil
     ) {
         self.status = status
@@ -25,9 +25,9 @@ struct APIError: HTTPResponseError {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var error: [String: JSONBody] = ["code": .string(code), "message": .string(message)]
+        var error: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
         if !details.isEmpty { error["details"] = .object(details) }
-        var response = JSONBody.object(["error": .object(error)]).response(status: status)
+        var response = JSONValue.object(["error": .object(error)]).response(status: status)
         if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"railyard\"" }
         if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
         return response
@@ -43,7 +43,7 @@ struct APIError: HTTPResponseError {
         case let error as StoreError:
             switch error {
             case .rejected(let rejection):
-                var details: [String: JSONBody] = [:]
+                var details: [String: JSONValue] = [:]
                 if case .gateNotMet(_, let failing) = rejection {
                     details["failing"] = .array(
                         failing.map { .object(["name": .string($0.name), "detail": .string($0.detail)]) })
@@ -66,7 +66,7 @@ struct APIError: HTTPResponseError {
                 return APIError(.internalServerError, error.code, error.description)
             }
         case let error as ChannelError:
-            var details: [String: JSONBody] = [:]
+            var details: [String: JSONValue] = [:]
             if case .promotionRefused(let failing) = error { details["failing"] = .array(failing.map { .string($0) }) }
             if case .io = error { return APIError(.internalServerError, error.code, error.description) }
             return APIError(
@@ -82,48 +82,8 @@ struct APIError: HTTPResponseError {
     }
 }
 
-/// A JSON value for API bodies, written with sorted keys.
-indirect enum JSONBody: Sendable, Equatable {
-    case string(String)
-    case number(Int)
-    case bool(Bool)
-    case null
-    case array([JSONBody])
-    case object([String: JSONBody])
-
-    func write(into out: inout [UInt8]) {
-        switch self {
-        case .string(let text): Self.quote(text, into: &out)
-        case .number(let value): out += Array(String(value).utf8)
-        case .bool(let flag): out += Array((flag ? "true" : "false").utf8)
-        case .null: out += Array("null".utf8)
-        case .array(let values):
-            out.append(UInt8(ascii: "["))
-            for (index, value) in values.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                value.write(into: &out)
-            }
-            out.append(UInt8(ascii: "]"))
-        case .object(let members):
-            out.append(UInt8(ascii: "{"))
-            for (index, key) in members.keys.sorted().enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                Self.quote(key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                members[key]!.write(into: &out)
-            }
-            out.append(UInt8(ascii: "}"))
-        }
-    }
-
-    static func quote(_ text: String, into out: inout [UInt8]) { JSONString.append(text, to: &out) }
-
-    var bytes: [UInt8] {
-        var out: [UInt8] = []
-        write(into: &out)
-        return out
-    }
-
+/// API bodies are the core's JSON values.
+extension JSONValue {
     func response(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var fields = headers
         fields[.contentType] = "application/json"

@@ -86,7 +86,7 @@ package enum RailyardServer {
         router.middlewares.add(HiddenPathsMiddleware())
         router.middlewares.add(
             FileMiddleware(state.options.channel, urlBasePath: "/channel", searchForIndexHtml: false, logger: logger))
-        router.get("/health") { _, _ in JSONBody.object(["status": .string("ok")]).response() }
+        router.get("/health") { _, _ in JSONValue.object(["status": .string("ok")]).response() }
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],

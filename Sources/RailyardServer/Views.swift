@@ -5,9 +5,9 @@ import RailyardStore
 
 /// The JSON the API answers with: the same fields as the CLI's `--json`.
 enum Views {
-    static func iso(_ date: Date) -> JSONBody { .string(ISO8601DateFormatter().string(from: date)) }
+    static func iso(_ date: Date) -> JSONValue { .string(ISO8601DateFormatter().string(from: date)) }
 
-    static func train(_ train: Train, at now: Date) -> JSONBody {
+    static func train(_ train: Train, at now: Date) -> JSONValue {
         .object([
             "train": .string(train.version.description),
             "kind": .string(train.kind.rawValue),
@@ -36,7 +36,7 @@ enum Views {
         ])
     }
 
-    static func member(_ train: Train, _ member: TrainMember, at now: Date) -> JSONBody {
+    static func member(_ train: Train, _ member: TrainMember, at now: Date) -> JSONValue {
         .object([
             "name": .string(member.name),
             "reason": .string(member.reason.rawValue),
@@ -57,18 +57,18 @@ enum Views {
         ])
     }
 
-    static func gate(_ check: GateCheck) -> JSONBody {
+    static func gate(_ check: GateCheck) -> JSONValue {
         .object(["name": .string(check.name), "ok": .bool(check.ok), "detail": .string(check.detail)])
     }
 
-    static func outcome(_ outcome: CommandOutcome) -> JSONBody {
+    static func outcome(_ outcome: CommandOutcome) -> JSONValue {
         .object([
             "train": .string(outcome.train), "revision": .number(outcome.revision), "replayed": .bool(outcome.replayed),
             "events": .array(outcome.events.map { .string($0.summary) }),
         ])
     }
 
-    static func work(_ item: WorkItem) -> JSONBody {
+    static func work(_ item: WorkItem) -> JSONValue {
         .object([
             "id": .string(item.id), "train": .string(item.train), "kind": .string(item.kind.rawValue),
             "package": item.package.map { .string($0) } ?? .null, "rc": .number(item.rc),
@@ -76,8 +76,8 @@ enum Views {
         ])
     }
 
-    static func plan(_ plan: PromotionPlan, generation: Int, moved: CommandOutcome?) -> JSONBody {
-        var gains: [String: JSONBody] = [:]
+    static func plan(_ plan: PromotionPlan, generation: Int, moved: CommandOutcome?) -> JSONValue {
+        var gains: [String: JSONValue] = [:]
         for (subdir, records) in plan.gains {
             gains[subdir] = .array(
                 records.map { .object(["file": .string($0.fileName), "sha256": .string($0.sha256)]) })

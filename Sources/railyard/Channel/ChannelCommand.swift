@@ -61,7 +61,7 @@ struct ChannelIndex: ParsableCommand {
                 json: .object([
                     "channel": .string(options.channel),
                     "main_generation": .number(summary.mainGeneration),
-                    "labels": .object(JSONObject(summary.labels.mapValues { .number($0) })),
+                    "labels": .object(summary.labels.mapValues { .number($0) }),
                 ]))
         } else {
             for (label, count) in summary.labels.sorted(by: { $0.key < $1.key }) {

@@ -45,8 +45,8 @@ struct ChannelPatches: ParsableCommand {
                     }
                 }
                 instructions[subdir] = .object([
-                    "patch_instructions_version": .number(1), "packages": .object(JSONObject(tarBz2)),
-                    "packages.conda": .object(JSONObject(conda)), "remove": .array([]), "revoke": .array([]),
+                    "patch_instructions_version": .number(1), "packages": .object(tarBz2),
+                    "packages.conda": .object(conda), "remove": .array([]), "revoke": .array([]),
                 ])
             }
             out.appendLine(
@@ -61,7 +61,7 @@ struct ChannelPatches: ParsableCommand {
                                 "reason": .string(item.reason),
                             ])
                         }),
-                    "patch_instructions": .object(JSONObject(instructions)),
+                    "patch_instructions": .object(instructions),
                 ]))
         } else if proposals.isEmpty {
             out.append("no build on main pins the core without an upper bound\n")

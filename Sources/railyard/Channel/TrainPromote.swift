@@ -155,13 +155,12 @@ struct TrainPromote: ParsableCommand {
                     "ok": .bool(plan.ok),
                     "main_generation": .number(generation),
                     "gains": .object(
-                        JSONObject(
-                            plan.gains.mapValues { records in
-                                .array(
-                                    records.map {
-                                        .object(["file": .string($0.fileName), "sha256": .string($0.sha256)])
-                                    })
-                            })),
+                        plan.gains.mapValues { records in
+                            .array(
+                                records.map {
+                                    .object(["file": .string($0.fileName), "sha256": .string($0.sha256)])
+                                })
+                        }),
                     "checks": .array(
                         plan.checks.map {
                             .object(["name": .string($0.name), "ok": .bool($0.ok), "detail": .string($0.detail)])

@@ -60,7 +60,7 @@ extension Plan {
             "kind": .string(kind.rawValue),
             "members": .array(
                 members.map { member in
-                    var object: JSONObject = [
+                    var object: [String: JSONValue] = [
                         "name": .string(member.name),
                         "reason": .string(member.reason.rawValue),
                         "wave": .number(member.wave),

@@ -15,7 +15,7 @@ func loadCatalog(_ path: String, json: Bool) throws -> Catalog {
 func refuseCatalog(_ failure: CatalogFile.Failure, json: Bool) -> ExitCode {
     let count = failure.diagnostics.count
     if json {
-        let details: JSONObject = [
+        let details: [String: JSONValue] = [
             "diagnostics": .array(
                 failure.diagnostics.map {
                     .object([

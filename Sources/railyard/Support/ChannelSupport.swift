@@ -6,7 +6,7 @@ import RailyardStore
 
 /// Reports a channel refusal the documented way: 1 when a rule refused it, 2 for unusable input.
 func refuseChannel(_ error: ChannelError, json: Bool) -> ExitCode {
-    var details: JSONObject = [:]
+    var details: [String: JSONValue] = [:]
     if case .promotionRefused(let failing) = error { details["failing"] = .array(failing.map { .string($0) }) }
     return refuse(
         code: error.code, message: error.description, json: json, details: details,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RailyardCore
 
 /// The documented exit codes of every `railyard` command: 0 done, 1 refused by a rule (a check
 /// did not hold), 2 bad input (a version, spec, file or usage that cannot be read; the message
@@ -21,11 +22,11 @@ func refuse(
     code: String,
     message: String,
     json: Bool,
-    details: JSONObject = [:],
+    details: [String: JSONValue] = [:],
     exit: ExitCode = ExitStatus.badInput
 ) -> ExitCode {
     if json {
-        var error: JSONObject = ["code": .string(code), "message": .string(message)]
+        var error: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
         if !details.isEmpty { error["details"] = .object(details) }
         var output = OutputBuffer()
         output.append(JSONValue.object(["error": .object(error)]).encoded)

@@ -1,3 +1,5 @@
+import RailyardCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -69,7 +71,7 @@ struct OutputBuffer {
 
     /// Appends `value` as compact JSON and a newline.
     mutating func appendLine(json value: JSONValue) {
-        value.encode(into: &bytes)
+        value.write(into: &bytes)
         bytes.append(UInt8(ascii: "\n"))
         if bytes.count >= 1 << 16 { flush() }
     }

@@ -57,13 +57,13 @@ func refuseStore(_ error: StoreError, json: Bool) -> ExitCode {
         refusedByRule = true
     default: refusedByRule = false
     }
-    var details: JSONObject = [:]
+    var details: [String: JSONValue] = [:]
     if case .rejected(.gateNotMet(_, let failing)) = error {
         details["failing"] = .array(failing.map { .object(["name": .string($0.name), "detail": .string($0.detail)]) })
     }
     if json {
         var out = OutputBuffer()
-        var object: JSONObject = ["code": .string(error.code), "message": .string(error.description)]
+        var object: [String: JSONValue] = ["code": .string(error.code), "message": .string(error.description)]
         if !details.isEmpty { object["details"] = .object(details) }
         out.appendLine(json: .object(["error": .object(object)]))
         out.flush()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RailyardCore
 import RailyardStore
 
 /// `railyard db backup`: an online, consistent copy of the database.

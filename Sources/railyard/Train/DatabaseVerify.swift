@@ -1,4 +1,5 @@
 import ArgumentParser
+import RailyardCore
 import RailyardStore
 
 /// `railyard db verify`: every train rebuilt from its log and compared.

@@ -1,0 +1,46 @@
+/// A JSON value as Railyard writes it: the CLI's `--json` output and the API's bodies, always
+/// with sorted keys, so that the same value is the same text.
+package indirect enum JSONValue: Sendable, Equatable {
+    case string(String)
+    case number(Int)
+    case bool(Bool)
+    case null
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    /// Appends the compact JSON text of this value.
+    package func write(into out: inout [UInt8]) {
+        switch self {
+        case .string(let text): JSONString.append(text, to: &out)
+        case .number(let value): out.append(contentsOf: String(value).utf8)
+        case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .array(let values):
+            out.append(UInt8(ascii: "["))
+            for (index, value) in values.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                value.write(into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            for (index, key) in members.keys.sorted().enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONString.append(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                members[key]!.write(into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// The compact JSON text, as bytes.
+    package var bytes: [UInt8] {
+        var out: [UInt8] = []
+        write(into: &out)
+        return out
+    }
+
+    /// The compact JSON text.
+    package var encoded: String { String(decoding: bytes, as: UTF8.self) }
+}
