@@ -75,10 +75,10 @@ struct API: Sendable {
             let version = try context.parameters.require("version")
             let wait = request.uri.queryParameters.get("wait").flatMap(Int.init)
             // The polling fast path: the revision as last read, without a query.
-            if let known = state.watcher.knownRevision(of: version), request.headers[.ifNoneMatch] == "\"\(known)\"",
-                wait == nil || wait == 0
+            if wait == nil || wait == 0,
+                let tag = state.watcher.unchangedTag(of: version, ifNoneMatch: request.headers[.ifNoneMatch])
             {
-                return Response(status: .notModified, headers: [.eTag: "\"\(known)\""])
+                return Response(status: .notModified, headers: [.eTag: tag])
             }
             var train = try state.store.train(version)
             let tag = "\"\(train.revision)\""

@@ -7,8 +7,8 @@ import Synchronization
 /// train's revision as last read is a 304, given here in the connection's pipeline, before the
 /// request becomes a task, crosses to the concurrency pool and goes through the router. Any
 /// other request — and any poll that is not plainly that one — goes on to the routes, which
-/// answer it exactly as they would have (`API` holds the same rule: a 304 only for the revision
-/// as last read). The line logged and the metrics recorded are the routes' own.
+/// answer it exactly as they would have (both ask `RevisionWatcher.unchangedTag`). The line
+/// logged and the metrics recorded are the routes' own.
 final class PollingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -73,12 +73,10 @@ final class PollingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             !head.headers.contains(name: "content-length"), !head.headers.contains(name: "transfer-encoding")
         else { return nil }
         let train = head.uri.dropFirst(prefix.count)
-        guard !train.isEmpty, !train.contains(where: { $0 == "/" || $0 == "?" || $0 == "%" || $0 == "#" }),
-            let known = state.watcher.knownRevision(of: String(train))
-        else { return nil }
         let tags = head.headers["if-none-match"]
-        let tag = "\"\(known)\""
-        guard tags.count == 1, tags[0] == tag else { return nil }
+        guard !train.isEmpty, !train.contains(where: { $0 == "/" || $0 == "?" || $0 == "%" || $0 == "#" }),
+            tags.count == 1, let tag = state.watcher.unchangedTag(of: String(train), ifNoneMatch: tags[0])
+        else { return nil }
         return HTTPResponseHead(
             version: .http1_1, status: .notModified,
             headers: ["ETag": tag, "Date": HTTPDate.now(), "Server": "railyard"])

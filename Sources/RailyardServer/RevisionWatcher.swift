@@ -30,6 +30,15 @@ actor RevisionWatcher {
     /// The train's revision as last read, if it was read.
     nonisolated func knownRevision(of train: String) -> Int? { known.withLock { $0[train] } }
 
+    /// The rule both the route and the polling fast path answer a poll by: when `If-None-Match`
+    /// is exactly the ETag of the train's revision as last read, that ETag (the 304's); nil
+    /// otherwise (the route reads the train).
+    nonisolated func unchangedTag(of train: String, ifNoneMatch: String?) -> String? {
+        guard let known = knownRevision(of: train) else { return nil }
+        let tag = "\"\(known)\""
+        return ifNoneMatch == tag ? tag : nil
+    }
+
     var waiting: Int { waiters.count }
 
     /// The train's revision once it is above `after`, or nil when `timeout` passes first.

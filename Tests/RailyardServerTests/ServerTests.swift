@@ -71,10 +71,16 @@ struct ServerTests {
                 #expect(response.status == .ok)
             }
             try await client.execute(uri: "/api/v1/trains", method: .get) { #expect($0.status == .ok) }
+            // A made-up method is counted, as "other": it cannot add labels without bound.
+            try await client.execute(uri: "/health", method: try #require(HTTPRequest.Method("BREW"))) {
+                #expect($0.status != .ok)
+            }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.status == .ok)
                 let text = String(buffer: response.body)
                 #expect(text.contains("railyard_http_requests_total{method=\"GET\",status=\"200\"}"))
+                #expect(text.contains("railyard_http_requests_total{method=\"other\""))
+                #expect(!text.contains("BREW"))
                 #expect(text.contains("railyard_trains{stage=\"planned\"} 0"))
                 #expect(text.contains("railyard_outbox_pending 0"))
                 #expect(text.contains("railyard_work_leases 0"))
