@@ -25,13 +25,22 @@ package struct TrainChannel: Sendable {
         package var outcome: CommandOutcome?
     }
 
+    /// Whether a change of `main` made for `train` was committed: the train's release was
+    /// recorded (a change for no train, such as an index, is committed once written).
+    package func isCommitted(_ train: String?) throws -> Bool {
+        guard let train else { return true }
+        return try store.train(train).stage == .released
+    }
+
     /// Finishes or rolls back what a crash left in flight on `main`.
     @discardableResult
     package func recover() throws -> Recovery? {
-        try channel.recover { train in
-            guard let train else { return true }
-            return try store.train(train).stage == .released
-        }
+        try channel.recover(committed: isCommitted)
+    }
+
+    /// `channel index`: every label's repodata from the package files present.
+    package func index(progress: ((Int, Int) -> Void)? = nil) throws -> IndexSummary {
+        try channel.index(committed: isCommitted, progress: progress)
     }
 
     /// Reads package files, refusing the first that is not a sound conda package.
@@ -180,8 +189,7 @@ package struct TrainChannel: Sendable {
         var outcome: CommandOutcome? = nil
         let store = self.store
         let newGeneration = try channel.publishMain(
-            future, sources: sources, expectGeneration: generation, train: version,
-            committed: { train in try train.map { try store.train($0).stage == .released } ?? true },
+            future, sources: sources, expectGeneration: generation, train: version, committed: isCommitted,
             progress: progress,
             commit: {
                 outcome = try store.execute(.release, on: version, by: actor, at: time, expectRevision: train.revision)

@@ -255,9 +255,7 @@ struct API: Sendable {
         group.post("channel/index") { request, context in
             // Reads every package file and rewrites every label's repodata: release managers only.
             try await authorize(request, context, .releaseManager)
-            let summary = try state.trains.channel.index(committed: { train in
-                try train.map { try state.store.train($0).stage == .released } ?? true
-            })
+            let summary = try state.trains.index()
             return JSONValue.object([
                 "main_generation": .number(summary.mainGeneration),
                 "labels": .object(summary.labels.mapValues { .number($0) }),

@@ -38,7 +38,8 @@ final class PollingFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             }
             passedOn += 1
         case .body:
-            if answering != nil { return }
+            // Only requests with no body are answered here: a body belongs to a passed-on request.
+            break
         case .end:
             if let (head, path, start) = answering {
                 answering = nil

@@ -51,9 +51,7 @@ struct ChannelIndex: ParsableCommand {
     func run() throws {
         let options = arguments.resolved
         let summary = try withTrainChannel(options) { trains in
-            try trains.channel.index(
-                committed: { train in try train.map { try trains.store.train($0).stage == .released } ?? true },
-                progress: terminalProgress("indexing"))
+            try trains.index(progress: terminalProgress("indexing"))
         }
         var out = OutputBuffer()
         if options.output.json {
