@@ -1,6 +1,10 @@
 import Foundation
 import RailyardCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A conda channel in a local folder, in the layout conda reads, with `main` switched all at once.
 ///
 /// ```
@@ -53,10 +57,51 @@ package final class LocalChannel: Sendable {
         }
     }
 
-    /// The channel's lock: every change of the channel holds it.
+    /// The channel's lock: every change of the channel holds it. Taking it removes what
+    /// writes of dead processes left (see `sweepTemporaryFiles`).
     func lock() throws(ChannelError) -> FileLock {
         try FileSystem.makeDirectories(meta)
-        return try FileLock(lockPath)
+        let held = try FileLock(lockPath)
+        sweepTemporaryFiles()
+        return held
+    }
+
+    /// The temporary files of interrupted writes (`NAME.tmp-PID`) in the channel's folders,
+    /// relative to the channel, with the process that made each.
+    package func temporaryFiles() -> [(file: String, owner: Int32)] {
+        var folders = ["", ".railyard"]
+        for entry in FileSystem.list(path) where !entry.hasPrefix(".") && entry != "label" {
+            folders.append(entry)
+        }
+        for generation in FileSystem.list(generations) {
+            folders.append(".railyard/main/" + generation)
+            for subdir in FileSystem.list(generations + "/" + generation) {
+                folders.append(".railyard/main/\(generation)/\(subdir)")
+            }
+        }
+        for label in labels() {
+            folders.append("label/" + label)
+            for subdir in FileSystem.list(path + "/label/" + label) { folders.append("label/\(label)/\(subdir)") }
+        }
+        var found: [(String, Int32)] = []
+        for folder in folders {
+            let base = folder.isEmpty ? path : path + "/" + folder
+            guard FileSystem.isDirectory(base), !FileSystem.isSymlink(base) else { continue }
+            for name in FileSystem.list(base).sorted() {
+                guard let owner = FileSystem.temporaryOwner(name) else { continue }
+                found.append((folder.isEmpty ? name : folder + "/" + name, owner))
+            }
+        }
+        return found
+    }
+
+    /// Removes the temporary files whose process is gone (or is this one: under the lock, none
+    /// of its writes is in flight). A kill or a failed write leaves them; nothing reads them.
+    func sweepTemporaryFiles() {
+        let me = getpid()
+        for (file, owner) in temporaryFiles() where owner == me || !FileSystem.isAlive(owner) {
+            unlink(path + "/" + file)
+        }
     }
 
     // MARK: - Reading
@@ -150,8 +195,12 @@ package final class LocalChannel: Sendable {
         try Self.validate(label: label)
         guard label != "main" else { throw .badLabel(label) }
         for record in records {
-            guard PackageRecord.isSafeFileName(record.subdir) else {
-                throw .package(.badMetadata(file: record.fileName, message: "subdir '\(record.subdir)'"))
+            // What the reader checked, once more where a record enters a label.
+            switch record.metadataProblem {
+            case nil: break
+            case .tooManySpecs(let field, let count):
+                throw .package(.tooManySpecs(file: record.fileName, field: field, count: count))
+            case .invalid(_, let message): throw .package(.badMetadata(file: record.fileName, message: message))
             }
             if let conflict = try conflict(for: record) { throw conflict }
         }

@@ -3,7 +3,7 @@ import Crypto
 import Foundation
 import RailyardCore
 
-/// Why a file is not accepted as a conda package; every case names the file.
+/// Why a file is not accepted as a conda package; every case names the file and says what to do.
 package enum PackageError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(file: String, message: String)
     case notAPackageName(file: String)
@@ -13,6 +13,15 @@ package enum PackageError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooLarge(file: String, message: String)
     case badMetadata(file: String, message: String)
     case nameMismatch(file: String, expected: String)
+    /// An entry that is neither a regular file, a directory, a symbolic link nor a hard link.
+    case unsupportedEntry(file: String, entry: String, kind: String)
+    /// A tarball not compressed the way its format requires (bzip2 for `.tar.bz2`, zstd inside a `.conda`).
+    case wrongCompression(file: String, member: String, expected: String)
+    /// Metadata conda could read otherwise than Railyard: a second `info-` tarball, an inner
+    /// tarball named for another file, a member twice, or `info/index.json` twice.
+    case ambiguousMetadata(file: String, message: String)
+    /// More `depends` or `constrains` than `PackageRecord.maximumSpecs`.
+    case tooManySpecs(file: String, field: String, count: Int)
 
     package var code: String {
         switch self {
@@ -24,6 +33,10 @@ package enum PackageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .tooLarge: "package-too-large"
         case .badMetadata: "bad-metadata"
         case .nameMismatch: "name-mismatch"
+        case .unsupportedEntry: "unsupported-entry"
+        case .wrongCompression: "wrong-compression"
+        case .ambiguousMetadata: "ambiguous-metadata"
+        case .tooManySpecs: "too-many-specs"
         }
     }
 
@@ -40,19 +53,40 @@ package enum PackageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .badMetadata(let file, let message): "\(file): info/index.json: \(message)"
         case .nameMismatch(let file, let expected):
             "\(file): its metadata names it \(expected): a renamed file is refused"
+        case .unsupportedEntry(let file, let entry, let kind):
+            "\(file): the archive entry '\(entry)' is a \(kind): a conda package holds only regular files,"
+                + " directories and links; rebuild it without that entry"
+        case .wrongCompression(let file, let member, let expected):
+            "\(file): \(member) is not \(expected)-compressed as its format requires: rebuild it with conda-build"
+                + " or conda-package-handling"
+        case .ambiguousMetadata(let file, let message):
+            "\(file): \(message): conda could read other metadata than Railyard; rebuild the package"
+        case .tooManySpecs(let file, let field, let count):
+            "\(file): info/index.json: '\(field)' lists \(count) specs, more than the \(PackageRecord.maximumSpecs)"
+                + " a package may have: rebuild it with fewer (a metapackage can be split)"
         }
     }
 }
 
 /// Reads conda package files (`.conda` and `.tar.bz2`) through libarchive: the metadata from the
 /// package's own `info/index.json`, the size and digests of the file, and a check of every
-/// archive entry (no entry or link may leave the package's directory, and the unpacked size is
-/// bounded against zip bombs).
+/// archive entry, as conda-package-streaming would extract them:
+///
+/// - a `.conda` holds exactly `metadata.json`, `info-STEM.tar.zst` and `pkg-STEM.tar.zst`
+///   (STEM the file name without `.conda`), its tarballs zstd-compressed; a `.tar.bz2` is one
+///   bzip2-compressed tarball;
+/// - entries are regular files, directories, symbolic links and hard links; none, and no link
+///   followed through the package's other links, leaves the package's directory;
+/// - everything unpacked from one file, at every level, stays within one budget:
+///   `maximumRatio` times the file's size, and at least `unpackedFloor` (against zip bombs);
+/// - the metadata keeps the bounds of `PackageRecord.metadataProblem`.
 package enum PackageReader {
     /// Unpacked bytes allowed per packed byte, beyond a floor: real packages stay far below.
     static let maximumRatio: Int64 = 200
     static let unpackedFloor: Int64 = 256 << 20
     static let metadataLimit = 16 << 20
+    /// Links followed while resolving one path (Linux's own bound before ELOOP).
+    static let maximumLinkHops = 40
 
     package static func read(path: String) throws(PackageError) -> PackageRecord {
         let fileName = (path as NSString).lastPathComponent
@@ -60,18 +94,27 @@ package enum PackageReader {
             throw .notAPackageName(file: fileName)
         }
         let (size, md5, sha256) = try digests(path: path, fileName: fileName)
-        let budget = max(unpackedFloor, Int64(size) * maximumRatio)
-        let index: Data
+        let scan = PackageScan(fileName: fileName, budget: max(unpackedFloor, Int64(size) * maximumRatio))
         switch format {
-        case .tarBz2:
-            index = try readTarball(path: path, fileName: fileName, budget: budget)
-        case .conda:
-            index = try readConda(path: path, fileName: fileName, budget: budget)
+        case .tarBz2: try readTarball(path: path, scan: scan)
+        case .conda: try readConda(path: path, scan: scan)
+        }
+        try scan.checkLinks()
+        guard let index = scan.index else {
+            throw .notAPackage(
+                file: fileName,
+                message: format == .conda
+                    ? "no info-\(scan.stem).tar.zst with info/index.json" : "no info/index.json")
         }
         var record = try metadata(index, fileName: fileName, format: format)
         record.size = size
         record.md5 = md5
         record.sha256 = sha256
+        switch record.metadataProblem {
+        case nil: break
+        case .tooManySpecs(let field, let count): throw .tooManySpecs(file: fileName, field: field, count: count)
+        case .invalid(_, let message): throw .badMetadata(file: fileName, message: message)
+        }
         return record
     }
 
@@ -105,138 +148,237 @@ package enum PackageReader {
     // MARK: - Formats
 
     /// `.tar.bz2`: one bzip2-compressed tarball holding `info/` and the payload.
-    static func readTarball(path: String, fileName: String, budget: Int64) throws(PackageError) -> Data {
+    static func readTarball(path: String, scan: PackageScan) throws(PackageError) {
         let archive = Archive()
         archive_read_support_filter_bzip2(archive.handle)
         archive_read_support_format_tar(archive.handle)
         guard archive_read_open_filename(archive.handle, path, 1 << 16) == ARCHIVE_OK else {
-            throw .notAPackage(file: fileName, message: archive.error)
+            throw .notAPackage(file: scan.fileName, message: archive.error)
         }
-        var index: Data? = nil
-        try archive.entries(fileName: fileName, budget: budget) { (entry, path) throws(PackageError) in
-            if path == "info/index.json" { index = try archive.readData(fileName: fileName, limit: metadataLimit) }
+        try archive.entries(scan: scan, compression: (ARCHIVE_FILTER_BZIP2, "bzip2")) {
+            (_, path) throws(PackageError) in
+            try scan.readIndexIfPresent(path, from: archive)
         }
-        guard let index else { throw .notAPackage(file: fileName, message: "no info/index.json") }
-        return index
     }
 
-    /// `.conda`: a zip of `metadata.json`, `info-*.tar.zst` and `pkg-*.tar.zst`.
-    static func readConda(path: String, fileName: String, budget: Int64) throws(PackageError) -> Data {
+    /// `.conda`: a zip of `metadata.json`, `info-STEM.tar.zst` and `pkg-STEM.tar.zst`, each once.
+    static func readConda(path: String, scan: PackageScan) throws(PackageError) {
+        let fileName = scan.fileName
         let outer = Archive()
         archive_read_support_format_zip(outer.handle)
         guard archive_read_open_filename(outer.handle, path, 1 << 16) == ARCHIVE_OK else {
             throw .notAPackage(file: fileName, message: outer.error)
         }
-        let stem = String(fileName.dropLast(PackageRecord.Format.conda.rawValue.count))
-        var index: Data? = nil
-        var sawMetadata = false
-        var remaining = budget
-        try outer.entries(fileName: fileName, budget: budget) { (entry, path) throws(PackageError) in
-            if path == "metadata.json" {
-                sawMetadata = true
-            } else if (path.hasPrefix("info-") || path.hasPrefix("pkg-")) && path.hasSuffix(".tar.zst") {
-                // Named after the file's stem; a renamed file is caught by its metadata below.
-                // The inner tarballs are read from the zip as a stream, entry by entry.
-                let inner = Archive()
-                archive_read_support_filter_zstd(inner.handle)
-                archive_read_support_format_tar(inner.handle)
-                let source = InnerSource(outer: outer.handle)
-                let opened = withExtendedLifetime(source) {
-                    archive_read_open(
-                        inner.handle, Unmanaged.passUnretained(source).toOpaque(), nil,
-                        { _, context, buffer in
-                            let source = Unmanaged<InnerSource>.fromOpaque(context!).takeUnretainedValue()
-                            return source.read(buffer)
-                        }, nil)
+        let expected = ["metadata.json", "info-\(scan.stem).tar.zst", "pkg-\(scan.stem).tar.zst"]
+        var seen = Set<String>()
+        try outer.entries(scan: scan, compression: nil, members: true) { (_, member) throws(PackageError) in
+            guard expected.contains(member) else {
+                if member.hasPrefix("info-") || member.hasPrefix("pkg-") {
+                    throw .ambiguousMetadata(
+                        file: fileName,
+                        message: "it holds '\(member)', but a .conda named \(fileName) holds only \(expected[1])"
+                            + " and \(expected[2])")
                 }
-                guard opened == ARCHIVE_OK else {
-                    throw .damaged(file: fileName, message: "\(path): \(inner.error)")
-                }
-                try inner.entries(fileName: fileName, budget: remaining, within: path) {
-                    (_, innerPath) throws(PackageError) in
-                    if innerPath == "info/index.json", path.hasPrefix("info-") {
-                        index = try inner.readData(fileName: fileName, limit: metadataLimit)
-                    }
-                }
-                remaining -= archive_filter_bytes(inner.handle, -1)
-                withExtendedLifetime(source) {}
-            } else {
                 throw .notAPackage(
-                    file: fileName, message: "unexpected entry '\(path)' in a .conda file named \(fileName)")
+                    file: fileName, message: "unexpected entry '\(member)' in a .conda file named \(fileName)")
             }
+            guard seen.insert(member).inserted else {
+                throw .ambiguousMetadata(file: fileName, message: "it holds '\(member)' twice")
+            }
+            guard member != "metadata.json" else { return }
+            // The inner tarballs are read from the zip as a stream, entry by entry.
+            let inner = Archive()
+            archive_read_support_filter_zstd(inner.handle)
+            archive_read_support_format_tar(inner.handle)
+            let source = InnerSource(outer: outer.handle)
+            let opened = withExtendedLifetime(source) {
+                archive_read_open(
+                    inner.handle, Unmanaged.passUnretained(source).toOpaque(), nil,
+                    { _, context, buffer in
+                        let source = Unmanaged<InnerSource>.fromOpaque(context!).takeUnretainedValue()
+                        return source.read(buffer)
+                    }, nil)
+            }
+            guard opened == ARCHIVE_OK else {
+                throw .damaged(file: fileName, message: "\(member): \(inner.error)")
+            }
+            let isInfo = member == expected[1]
+            try inner.entries(scan: scan, compression: (ARCHIVE_FILTER_ZSTD, "zstd"), within: member) {
+                (_, innerPath) throws(PackageError) in
+                if isInfo {
+                    try scan.readIndexIfPresent(innerPath, from: inner)
+                } else if innerPath == "info" || innerPath.hasPrefix("info/") {
+                    // conda extracts both tarballs into one folder: the metadata is the info tarball's alone.
+                    throw .ambiguousMetadata(file: fileName, message: "\(member) holds '\(innerPath)'")
+                }
+            }
+            withExtendedLifetime(source) {}
         }
-        guard sawMetadata else { throw .notAPackage(file: fileName, message: "no metadata.json") }
-        guard let index else {
-            throw .notAPackage(file: fileName, message: "no info-\(stem).tar.zst with info/index.json")
-        }
-        return index
+        guard seen.contains("metadata.json") else { throw .notAPackage(file: fileName, message: "no metadata.json") }
     }
 
     // MARK: - Metadata
 
+    /// The record `info/index.json` describes (without the file's size and digests), read with
+    /// the same JSON reader as repodata; its fields are checked by the caller.
     static func metadata(_ data: Data, fileName: String, format: PackageRecord.Format) throws(PackageError)
         -> PackageRecord
     {
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw .badMetadata(file: fileName, message: "not a JSON object")
+        let parsed: JSON
+        do {
+            parsed = try JSONReader.parse(data)
+        } catch {
+            throw .badMetadata(file: fileName, message: error.description)
         }
+        guard let object = parsed.object else { throw .badMetadata(file: fileName, message: "not a JSON object") }
         func string(_ key: String, required: Bool = true) throws(PackageError) -> String? {
-            guard let value = object[key] else {
+            guard let value = object[key], value != .null || required else {
                 if required { throw .badMetadata(file: fileName, message: "'\(key)' is missing") }
                 return nil
             }
-            guard let text = value as? String else {
+            guard let text = value.string else {
                 throw .badMetadata(file: fileName, message: "'\(key)' must be a string")
             }
             return text
         }
         func strings(_ key: String) throws(PackageError) -> [String] {
-            guard let value = object[key] else { return [] }
-            guard let list = value as? [String] else {
+            guard let value = object[key], value != .null else { return [] }
+            guard let list = value.strings else {
                 throw .badMetadata(file: fileName, message: "'\(key)' must be a list of strings")
             }
             return list
+        }
+        /// An integer within `range`; nil when absent and optional.
+        func integer(_ key: String, in range: ClosedRange<Int>, required: Bool) throws(PackageError) -> Int? {
+            guard let value = object[key], value != .null else {
+                if required { throw .badMetadata(file: fileName, message: "'\(key)' is missing") }
+                return nil
+            }
+            guard case .number(let number) = value, number == number.rounded() else {
+                throw .badMetadata(file: fileName, message: "'\(key)' must be an integer")
+            }
+            guard number >= Double(range.lowerBound), number <= Double(range.upperBound) else {
+                throw .badMetadata(
+                    file: fileName,
+                    message: "\(key) \(number.magnitude < 1e18 ? String(Int(number)) : String(number)) is not in"
+                        + " \(range.lowerBound)...\(range.upperBound): rebuild it with a value in that range")
+            }
+            return Int(number)
         }
         let name = try string("name")!
         let version = try string("version")!
         let build = try string("build")!
         let subdir = try string("subdir")!
-        guard let buildNumber = (object["build_number"] as? NSNumber).map(\.intValue) else {
-            throw .badMetadata(file: fileName, message: "'build_number' must be a number")
-        }
-        do {
-            _ = try Version(version)
-        } catch {
-            throw .badMetadata(file: fileName, message: "version '\(version)': \(error.explanation)")
-        }
-        guard !subdir.isEmpty, PackageRecord.isSafeFileName(subdir), subdir != "label" else {
-            throw .badMetadata(file: fileName, message: "subdir '\(subdir)' is not a subdir name")
-        }
+        let buildNumber = try integer("build_number", in: 0...PackageRecord.maximumBuildNumber, required: true)!
+        let timestamp = try integer("timestamp", in: 0...PackageRecord.maximumTimestamp, required: false)
         let depends = try strings("depends")
-        for spec in depends {
-            do {
-                _ = try MatchSpec(spec)
-            } catch {
-                throw .badMetadata(file: fileName, message: "depends '\(spec)': \(error.explanation)")
-            }
-        }
+        let constrains = try strings("constrains")
         var noarch: String? = nil
         switch object["noarch"] {
-        case let text as String: noarch = text
-        case let flag as Bool: noarch = flag ? "generic" : nil
-        default: break
+        case .string(let text): noarch = text
+        case .bool(let flag): noarch = flag ? "generic" : nil
+        case nil, .null: break
+        default: throw .badMetadata(file: fileName, message: "'noarch' must be 'generic', 'python' or a boolean")
         }
         let expected = PackageRecord.expectedFileName(name: name, version: version, build: build, format: format)
         guard expected == fileName else { throw .nameMismatch(file: fileName, expected: expected) }
         return PackageRecord(
             fileName: fileName, name: name, version: version, build: build, buildNumber: buildNumber,
-            depends: depends, constrains: try strings("constrains"), subdir: subdir, noarch: noarch,
+            depends: depends, constrains: constrains, subdir: subdir, noarch: noarch,
             license: try string("license", required: false),
             licenseFamily: try string("license_family", required: false),
             features: try string("features", required: false),
             trackFeatures: try string("track_features", required: false),
-            timestamp: (object["timestamp"] as? NSNumber).map(\.intValue), size: 0, md5: "", sha256: ""
+            timestamp: timestamp, size: 0, md5: "", sha256: ""
         )
+    }
+}
+
+/// What the archives of one package file hold, gathered across its tarballs: the unpacked bytes
+/// spent of its one budget, its links (checked together at the end, since conda extracts
+/// `info-` and `pkg-` into one folder) and its `info/index.json`.
+final class PackageScan {
+    let fileName: String
+    let budget: Int64
+    private(set) var unpacked: Int64 = 0
+    /// Symbolic links by their normalized path: their targets as written.
+    var symlinks: [String: String] = [:]
+    /// Every entry's normalized path, and each hard link's target.
+    var paths: [String] = []
+    var index: Data? = nil
+
+    init(fileName: String, budget: Int64) {
+        self.fileName = fileName
+        self.budget = budget
+    }
+
+    /// The file name without its format's extension: what a `.conda`'s members are named after.
+    var stem: String {
+        let format = PackageRecord.format(ofFileName: fileName) ?? .conda
+        return String(fileName.dropLast(format.rawValue.count))
+    }
+
+    /// Adds `bytes` to what this file unpacks, refusing it past the budget.
+    func spend(_ bytes: Int64) throws(PackageError) {
+        unpacked += bytes
+        guard unpacked <= budget else {
+            throw .tooLarge(
+                file: fileName,
+                message: "it unpacks to more than \(budget >> 20) MiB, far beyond what its size allows (a zip bomb?)")
+        }
+    }
+
+    /// Reads `info/index.json` when `path` is it; a second one is ambiguous.
+    func readIndexIfPresent(_ path: String, from archive: Archive) throws(PackageError) {
+        guard path == "info/index.json" else { return }
+        guard index == nil else {
+            throw .ambiguousMetadata(file: fileName, message: "it holds info/index.json twice")
+        }
+        index = try archive.readData(fileName: fileName, limit: PackageReader.metadataLimit)
+    }
+
+    /// Refuses the package when a link, followed through its other links, or an entry written
+    /// through a linked directory, would leave the package's directory.
+    func checkLinks() throws(PackageError) {
+        guard !symlinks.isEmpty else { return }
+        let links = symlinks.mapValues { $0.split(separator: "/", omittingEmptySubsequences: true) }
+        for (path, target) in symlinks.sorted(by: { $0.key < $1.key }) {
+            let parent = path.split(separator: "/").dropLast()
+            guard !target.hasPrefix("/"),
+                Self.staysInside(Array(parent) + target.split(separator: "/"), links: links)
+            else {
+                throw .unsafeEntry(file: fileName, entry: "\(path) -> \(target), followed through the package's links")
+            }
+        }
+        for path in paths {
+            let parent = path.split(separator: "/").dropLast()
+            guard Self.staysInside(Array(parent), links: links) else {
+                throw .unsafeEntry(file: fileName, entry: "\(path), written through a linked folder")
+            }
+        }
+    }
+
+    /// Whether `components`, from the package root, resolve inside it when every component
+    /// that is one of `links` is replaced by its target (as the kernel resolves a path).
+    static func staysInside(_ components: [Substring], links: [String: [Substring]]) -> Bool {
+        var pending = Array(components.reversed())
+        var resolved: [Substring] = []
+        var hops = 0
+        while let component = pending.popLast() {
+            if component.isEmpty || component == "." { continue }
+            if component == ".." {
+                guard !resolved.isEmpty else { return false }
+                resolved.removeLast()
+                continue
+            }
+            resolved.append(component)
+            guard let target = links[resolved.joined(separator: "/")] else { continue }
+            hops += 1
+            guard hops <= PackageReader.maximumLinkHops else { return false }
+            resolved.removeLast()
+            pending.append(contentsOf: target.reversed())
+        }
+        return true
     }
 }
 
@@ -250,51 +392,94 @@ final class Archive {
 
     var error: String { archive_error_string(handle).map { String(cString: $0) } ?? "unreadable archive" }
 
-    /// Calls `body` for every entry after checking that its path (and any link target) stays
-    /// inside the package and that the unpacked total stays within `budget`.
+    /// Calls `body` for every entry after checking its type, that its path (and any link
+    /// target) stays inside the package, that the archive has the `compression` its format
+    /// requires, and that the bytes unpacked stay within the scan's budget. The archive's
+    /// charge is the larger of its entries' declared sizes and the bytes its decompression
+    /// produced. `members`: the entries are a zip's members (other archives), not package files.
     func entries(
-        fileName: String, budget: Int64, within container: String? = nil,
-        _ body: (OpaquePointer, String) throws(PackageError) -> Void
+        scan: PackageScan, compression: (code: Int32, name: String)?, within container: String? = nil,
+        members: Bool = false, _ body: (OpaquePointer, String) throws(PackageError) -> Void
     ) throws(PackageError) {
+        let fileName = scan.fileName
         var entry: OpaquePointer? = nil
-        var unpacked: Int64 = 0
+        var declared: Int64 = 0
+        var charged: Int64 = 0
         var count = 0
+        func charge() throws(PackageError) {
+            let produced = compression == nil ? 0 : archive_filter_bytes(handle, 0)
+            let now = max(declared, produced)
+            try scan.spend(now - charged)
+            charged = now
+        }
         while true {
             let status = archive_read_next_header(handle, &entry)
             if status == ARCHIVE_EOF { break }
             guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else {
                 throw count == 0 && container == nil
                     ? .notAPackage(file: fileName, message: error)
-                    : .damaged(file: fileName, message: prefixed(container))
+                    : .damaged(file: fileName, message: prefixed(container) + error)
             }
             count += 1
+            if count == 1, let compression {
+                guard archive_filter_count(handle) == 2, archive_filter_code(handle, 0) == compression.code else {
+                    throw .wrongCompression(
+                        file: fileName, member: container ?? "the tarball", expected: compression.name)
+                }
+            }
             guard let raw = archive_entry_pathname(entry) else {
                 throw .damaged(file: fileName, message: prefixed(container) + "an entry without a name")
             }
             var path = String(cString: raw)
             while path.hasPrefix("./") { path.removeFirst(2) }
             guard Self.staysInside(path) else { throw .unsafeEntry(file: fileName, entry: path) }
-            if let target = archive_entry_hardlink(entry).map({ String(cString: $0) }), !Self.staysInside(target) {
-                throw .unsafeEntry(file: fileName, entry: "\(path) => \(target)")
-            }
-            if let target = archive_entry_symlink(entry).map({ String(cString: $0) }),
-                !Self.staysInside(target, from: path)
-            {
-                throw .unsafeEntry(file: fileName, entry: "\(path) -> \(target)")
-            }
-            let size = archive_entry_size(entry)
-            unpacked += max(0, size)
-            guard unpacked <= budget else {
-                throw .tooLarge(
-                    file: fileName,
-                    message:
-                        "it unpacks to more than \(budget >> 20) MiB, far beyond what its size allows (a zip bomb?)")
-            }
-            try body(entry, path)
+            // As extraction writes it: `a//b/./c` is `a/b/c`.
+            let normalized = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+                .joined(separator: "/")
+            if !members { try check(entry, path: path, normalized: normalized, scan: scan) }
+            declared += max(0, archive_entry_size(entry))
+            try charge()
+            try body(entry, normalized)
             if archive_read_data_skip(handle) != ARCHIVE_OK {
                 throw .damaged(file: fileName, message: prefixed(container) + error)
             }
+            try charge()
         }
+    }
+
+    /// Refuses an entry of a type conda does not install, or a link that leaves the package;
+    /// records links and paths for the scan's check of link chains.
+    private func check(_ entry: OpaquePointer, path: String, normalized: String, scan: PackageScan)
+        throws(PackageError)
+    {
+        let fileName = scan.fileName
+        if let target = archive_entry_hardlink(entry).map({ String(cString: $0) }) {
+            guard Self.staysInside(target) else { throw .unsafeEntry(file: fileName, entry: "\(path) => \(target)") }
+            scan.paths.append(normalized)
+            scan.paths.append(target)
+            return
+        }
+        let type = archive_entry_filetype(entry)
+        switch type {
+        case 0o100000, 0o040000: break  // AE_IFREG, AE_IFDIR
+        case 0o120000:  // AE_IFLNK
+            let target = archive_entry_symlink(entry).map { String(cString: $0) } ?? ""
+            guard !target.isEmpty, Self.staysInside(target, from: path) else {
+                throw .unsafeEntry(file: fileName, entry: "\(path) -> \(target)")
+            }
+            scan.symlinks[normalized] = target
+        default:
+            let kind =
+                switch type {
+                case 0o020000: "character device"
+                case 0o060000: "block device"
+                case 0o010000: "FIFO"
+                case 0o140000: "socket"
+                default: "file of unknown type"
+                }
+            throw .unsupportedEntry(file: fileName, entry: path, kind: kind)
+        }
+        scan.paths.append(normalized)
     }
 
     private func prefixed(_ container: String?) -> String { container.map { "\($0): " } ?? "" }
@@ -316,7 +501,7 @@ final class Archive {
     }
 
     /// Whether a relative archive path (or a link target, resolved from the entry `from`) stays
-    /// inside the package root.
+    /// inside the package root, read as written (links are followed by `PackageScan.checkLinks`).
     static func staysInside(_ path: String, from entry: String? = nil) -> Bool {
         guard !path.isEmpty, !path.hasPrefix("/") else { return false }
         var depth = 0

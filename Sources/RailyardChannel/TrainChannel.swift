@@ -94,8 +94,12 @@ package struct TrainChannel: Sendable {
                 commands.append((member.name, nil, artifacts))
                 continue
             }
+            // The specs of all the build's files, each once, in order (a set: linear in the count).
             var depends: [String] = []
-            for spec in group.flatMap(\.record.depends) where !depends.contains(spec) { depends.append(spec) }
+            var seen = Set<String>()
+            for record in group.map(\.record) {
+                for spec in record.depends where seen.insert(spec).inserted { depends.append(spec) }
+            }
             let command = TrainCommand.registerBuild(
                 member: member.name, version: buildVersion, depends: depends, artifacts: artifacts)
             switch train.decide(command, by: actor, at: time) {
@@ -115,7 +119,7 @@ package struct TrainChannel: Sendable {
     /// Puts the core's RC files on the staging label and registers RC `number` with them.
     package func registerRC(
         number: Int, files: [String], train version: String, by actor: Actor, at time: Date,
-        expectRevision: Int? = nil, idempotencyKey: String? = nil
+        expectRevision: Int? = nil, idempotency: IdempotencyKey? = nil
     ) throws -> CommandOutcome {
         try recover()
         let packages = try Self.read(files)
@@ -135,7 +139,7 @@ package struct TrainChannel: Sendable {
         try channel.checkStaging(packages.map(\.record), label: Self.label(of: version))
         try channel.stage(packages, label: Self.label(of: version))
         return try store.execute(
-            command, on: version, by: actor, at: time, expectRevision: expectRevision, idempotencyKey: idempotencyKey)
+            command, on: version, by: actor, at: time, expectRevision: expectRevision, idempotency: idempotency)
     }
 
     /// The dry run of a promotion: the diff and every check, against `main` as it is now.
