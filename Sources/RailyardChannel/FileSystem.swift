@@ -60,12 +60,27 @@ enum FileSystem {
         guard fsync(descriptor) == 0 else { throw .io(path: path, message: reason()) }
     }
 
+    /// The name of the temporary file a write of `path` goes through: `PATH.tmp-PID`.
+    static func temporary(for path: String) -> String { path + ".tmp-\(getpid())" }
+
+    /// The process id of a temporary file's name (`NAME.tmp-PID`), or nil when it is not one.
+    static func temporaryOwner(_ fileName: String) -> Int32? {
+        guard let marker = fileName.range(of: ".tmp-", options: .backwards) else { return nil }
+        let digits = fileName[marker.upperBound...]
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return Int32(digits)
+    }
+
+    /// Whether the process `pid` is alive (a process of another user counts as alive).
+    static func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 || errno == EPERM }
+
     /// Writes `data` to `path` so that a reader sees the old file or the new one, never a part:
-    /// a temporary file beside it, flushed, then renamed over it.
+    /// a temporary file beside it, flushed, then renamed over it. On any failure the temporary
+    /// file is removed and the error names `path` with the system's reason.
     static func writeAtomically(_ data: Data, to path: String) throws(ChannelError) {
-        let temporary = path + ".tmp-\(getpid())"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard descriptor >= 0 else { throw .io(path: temporary, message: reason()) }
+        let temporary = temporary(for: path)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw .io(path: path, message: "cannot be written: \(reason())") }
         var failure: String? = nil
         data.withUnsafeBytes { bytes in
             var offset = 0
@@ -80,25 +95,70 @@ enum FileSystem {
             }
         }
         if failure == nil && fsync(descriptor) != 0 { failure = reason() }
-        close(descriptor)
+        if close(descriptor) != 0 && failure == nil { failure = reason() }
         if let failure {
             unlink(temporary)
-            throw .io(path: path, message: failure)
+            throw .io(path: path, message: "cannot be written: \(failure)")
         }
-        try rename(temporary, to: path)
+        try renameOrRemove(temporary, to: path)
     }
 
-    /// Copies `source` to `path` durably (temporary file, flush, rename).
+    /// Copies `source` to `path` durably (temporary file, flush, rename). On any failure the
+    /// temporary file is removed; the error names the file that could not be written (or read)
+    /// with the system's reason, such as "No space left on device".
     static func copy(_ source: String, to path: String) throws(ChannelError) {
-        let temporary = path + ".tmp-\(getpid())"
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw .io(path: source, message: "cannot be read: \(reason())") }
+        defer { close(input) }
+        let temporary = temporary(for: path)
         unlink(temporary)
-        do {
-            try FileManager.default.copyItem(atPath: source, toPath: temporary)
-        } catch {
-            throw .io(path: source, message: "cannot be copied into the channel")
+        let output = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard output >= 0 else {
+            throw .io(path: path, message: "cannot be written (copying \(source)): \(reason())")
         }
-        try sync(temporary)
-        try rename(temporary, to: path)
+        var failure: ChannelError? = nil
+        let capacity = 1 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        defer { buffer.deallocate() }
+        copying: while true {
+            let count = Glibc.read(input, buffer, capacity)
+            if count < 0 {
+                if errno == EINTR { continue }
+                failure = .io(path: source, message: "cannot be read: \(reason())")
+                break
+            }
+            if count == 0 { break }
+            var offset = 0
+            while offset < count {
+                let written = write(output, buffer + offset, count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = .io(path: path, message: "cannot be written (copying \(source)): \(reason())")
+                    break copying
+                }
+                offset += written
+            }
+        }
+        if failure == nil && fsync(output) != 0 {
+            failure = .io(path: path, message: "cannot be written (copying \(source)): \(reason())")
+        }
+        if close(output) != 0 && failure == nil {
+            failure = .io(path: path, message: "cannot be written (copying \(source)): \(reason())")
+        }
+        if let failure {
+            unlink(temporary)
+            throw failure
+        }
+        try renameOrRemove(temporary, to: path)
+    }
+
+    /// Renames a temporary file over `path`, removing it if the rename fails.
+    private static func renameOrRemove(_ temporary: String, to path: String) throws(ChannelError) {
+        guard Glibc.rename(temporary, path) == 0 else {
+            let failure = reason()
+            unlink(temporary)
+            throw .io(path: path, message: "cannot be replaced: \(failure)")
+        }
     }
 
     static func rename(_ from: String, to: String) throws(ChannelError) {
@@ -117,10 +177,10 @@ enum FileSystem {
 
     /// Points the symbolic link `path` at `target` in one step (a new link renamed over it).
     static func replaceSymlink(_ path: String, target: String) throws(ChannelError) {
-        let temporary = path + ".tmp-\(getpid())"
+        let temporary = temporary(for: path)
         unlink(temporary)
         try symlink(target, at: temporary)
-        try rename(temporary, to: path)
+        try renameOrRemove(temporary, to: path)
     }
 
     static func readLink(_ path: String) -> String? {

@@ -24,7 +24,7 @@ extension LocalChannel {
         // main: the package files in the folders at the top (a channel made elsewhere has a
         // repodata.json of its own there, which becomes a link to the new generation).
         var main: [String: Repodata] = [:]
-        for entry in FileSystem.list(path).sorted() where !entry.hasPrefix(".") && entry != "label" {
+        for entry in FileSystem.list(path).sorted() where Subdir.known.contains(entry) {
             let folder = path + "/" + entry
             guard !FileSystem.isSymlink(folder), FileSystem.isDirectory(folder) else { continue }
             main[entry] = Repodata(subdir: entry, records: try Self.readPackages(in: folder, subdir: entry))
@@ -33,7 +33,7 @@ extension LocalChannel {
         var labelIndexes: [String: [String: Repodata]] = [:]
         for label in labels() {
             var subdirs: [String: Repodata] = [:]
-            for subdir in FileSystem.list(path + "/label/" + label) {
+            for subdir in FileSystem.list(path + "/label/" + label) where Subdir.known.contains(subdir) {
                 let folder = directory(label: label, subdir: subdir)
                 guard FileSystem.isDirectory(folder) else { continue }
                 subdirs[subdir] = Repodata(subdir: subdir, records: try Self.readPackages(in: folder, subdir: subdir))
@@ -66,7 +66,7 @@ extension LocalChannel {
     static func readPackages(in folder: String, subdir: String) throws(ChannelError) -> [String: PackageRecord] {
         var records: [String: PackageRecord] = [:]
         for fileName in FileSystem.list(folder).sorted() {
-            guard PackageRecord.format(ofFileName: fileName) != nil, !fileName.contains(".tmp-"),
+            guard PackageRecord.format(ofFileName: fileName) != nil, FileSystem.temporaryOwner(fileName) == nil,
                 !FileSystem.isSymlink(folder + "/" + fileName)
             else { continue }
             let record: PackageRecord
@@ -125,7 +125,9 @@ extension LocalChannel {
                     }
                 }
                 for fileName in FileSystem.list(folder).sorted()
-                where fileName != "repodata.json" && repodata.records[fileName] == nil {
+                where fileName != "repodata.json" && repodata.records[fileName] == nil
+                    && FileSystem.temporaryOwner(fileName) == nil
+                {
                     problems.append("\(place)/\(fileName): not listed in repodata.json")
                 }
                 if label == "main"
