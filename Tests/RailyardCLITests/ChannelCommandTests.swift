@@ -154,6 +154,16 @@ struct ChannelCommandTests {
             ("bomb", "conda", "a zip bomb?"),
             ("no-index", "conda", "not a conda package: no info-"),
             ("no-index", "tar.bz2", "not a conda package: no info/index.json"),
+            ("split-bomb", "conda", "a zip bomb?"),
+            ("twenty", "conda", "conda could read other metadata than Railyard"),
+            ("second-info", "conda", "it holds 'info-zzz.tar.zst'"),
+            ("double-index", "tar.bz2", "it holds info/index.json twice"),
+            ("plain-tar", "tar.bz2", "is not bzip2-compressed"),
+            ("plain-tar", "conda", "is not zstd-compressed"),
+            ("symlink-chain", "conda", "followed through the package's links"),
+            ("link-dotdot", "tar.bz2", "written through a linked folder"),
+            ("fifo", "conda", "is a FIFO: a conda package holds only regular files"),
+            ("chardev", "tar.bz2", "is a character device"),
         ])
     func hostile(kind: String, format: String, message: String) throws {
         let scratch = try ChannelScratch()
@@ -250,5 +260,101 @@ struct ChannelCommandTests {
         let patched = (instructions["packages.conda"] as? [String: [String: [String]]])?["captum-0.6.0-pyhd_0.conda"]
         #expect(patched?["depends"] == ["pytorch <2.6"])
         #expect(scratch.files() == before)
+    }
+
+    @Test("a build number or subdir the reader would refuse back is refused at stage; the label stays readable")
+    func unsoundMetadataRefused() throws {
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        try scratch.seedMain()
+        try scratch.makeNewBuilds()
+        try scratch.driveToStaged()
+        let label = scratch.channel + "/label/train-2.6.0"
+        let before = scratch.files()
+        for (subdir, extra, message) in [
+            ("linux-64", ["--set", "build_number=-1"], "build_number -1 is not in 0...2147483647"),
+            ("linux-64", ["--set", "build_number=18446744073709551616"], "is not in 0...2147483647"),
+            ("evil-64", [], "subdir 'evil-64' is not a conda subdir"),
+            ("repodata.json", [], "subdir 'repodata.json' is not a conda subdir"),
+        ] {
+            let file = try CondaPackages.make(
+                scratch.path("bad-\(UUID().uuidString)"), "torchvision", "0.21.0", "py311_7", subdir,
+                depends: ["pytorch 2.6.0.*"], extra: extra)
+            let result = try scratch.run(["stage", file, "--train", "2.6.0", "--as", "team", "--json"])
+            #expect(result.status == 2)
+            #expect(
+                result.stderr.contains("torchvision-0.21.0-py311_7.conda: info/index.json: \(message)"),
+                "\(result.stderr)")
+            #expect(result.stdout.contains("\"code\":\"bad-metadata\""))
+        }
+        #expect(!FileManager.default.fileExists(atPath: label + "/evil-64"))
+        #expect(scratch.files().subtracting(before).allSatisfy { $0.hasPrefix("bad-") })
+        // The label reads as before: a dry run and verify work.
+        #expect(try scratch.run(["train", "promote", "2.6.0", "--as", "alice"]).status == 0)
+        #expect(try scratch.json(["channel", "verify"])["ok"] as? Bool == true)
+    }
+
+    @Test("a package with more depends than the limit is refused at once, naming the limit")
+    func tooManyDepends() throws {
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        let file = try CondaPackages.make(
+            scratch.path("in"), "torchvision", "0.21.0", "py311_0", "linux-64", extra: ["--depends-count", "120001"])
+        let start = Date()
+        let result = try RailyardProcess.run(["channel", "inspect", file, "--json"])
+        #expect(Date().timeIntervalSince(start) < 10)
+        #expect(result.status == 2)
+        #expect(result.stdout.contains("\"code\":\"too-many-specs\""))
+        #expect(result.stderr.contains("'depends' lists 120001 specs, more than the 5000 a package may have"))
+    }
+
+    @Test("channel verify reports an interrupted write's temporary files as leftovers; channel index removes them")
+    func leftoversOfAKilledStage() throws {
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        try scratch.seedMain()
+        let dead = Process()
+        dead.executableURL = URL(fileURLWithPath: "/bin/true")
+        try dead.run()
+        dead.waitUntilExit()
+        let leftover = "linux-64/torchvision-0.21.0-py311_0.conda.tmp-\(dead.processIdentifier)"
+        try Data("partial".utf8).write(to: URL(fileURLWithPath: scratch.channel + "/" + leftover))
+        let verify = try scratch.json(["channel", "verify"])
+        #expect(verify["ok"] as? Bool == true, "\(verify)")
+        #expect(verify["leftovers"] as? [String] == [leftover])
+        #expect(try scratch.run(["channel", "verify"]).stdout.contains("note: \(leftover): a temporary file"))
+        try scratch.must(["channel", "index"])
+        #expect(!FileManager.default.fileExists(atPath: scratch.channel + "/" + leftover))
+        #expect(try scratch.json(["channel", "verify"])["leftovers"] as? [String] == [])
+    }
+
+    @Test("channel verify and inspect, run in an empty folder, leave it empty (no database is created)")
+    func noDatabaseCreated() throws {
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        try scratch.seedMain()
+        let file = scratch.channel + "/linux-64/pytorch-2.5.1-py311_0.conda"
+        let empty = scratch.path("empty")
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        for arguments in [
+            ["channel", "verify", scratch.channel], ["channel", "inspect", file],
+            ["channel", "verify", scratch.channel, "--json"],
+        ] {
+            let result = try Tool.run(
+                "sh",
+                [
+                    "-c", "cd \"$1\" && shift && exec env -u RAILYARD_DB -u RAILYARD_CHANNEL \"$@\"", "sh", empty,
+                    RailyardProcess.executable.path,
+                ] + arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: empty) == [], "\(arguments)")
+        }
+        // A folder that is no channel: refused (exit 2), and still nothing created.
+        let missing = try Tool.run(
+            "sh",
+            ["-c", "cd \"$1\" && exec \"$2\" channel verify nowhere", "sh", empty, RailyardProcess.executable.path])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("nowhere: no such folder"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: empty) == [])
     }
 }

@@ -14,9 +14,9 @@ enum CondaPackages {
     static func make(
         _ out: String, _ name: String, _ version: String, _ build: String, _ subdir: String,
         depends: [String] = [], format: String = "conda", noarch: String? = nil, hostile: String? = nil,
-        fileName: String? = nil
+        fileName: String? = nil, extra: [String] = []
     ) throws -> String {
-        var arguments = [script, out, name, version, build, subdir, "--format", format]
+        var arguments = [script, out, name, version, build, subdir, "--format", format] + extra
         for spec in depends { arguments += ["--depends", spec] }
         if let noarch { arguments += ["--noarch", noarch] }
         if let hostile { arguments += ["--hostile", hostile] }
@@ -62,7 +62,8 @@ enum Tool {
     static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
 }
 
-/// A scratch folder with a database, a channel, and the packages made for one test.
+/// A scratch folder with a database (made by `railyard db init`, as a new distribution's is), a
+/// channel, and the packages made for one test.
 struct ChannelScratch {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
         "railyard-channel-\(UUID().uuidString)")
@@ -72,6 +73,8 @@ struct ChannelScratch {
 
     init() throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let created = try RailyardProcess.run(["db", "init", "--db", db])
+        try #require(created.status == 0, "railyard db init: \(created.stderr)")
     }
 
     @discardableResult

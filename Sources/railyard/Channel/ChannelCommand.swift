@@ -76,6 +76,10 @@ struct ChannelVerify: ParsableCommand {
         commandName: "verify",
         abstract: "Check that every repodata entry's file exists with its size and sha256, and no file is unlisted.",
         discussion: """
+            Temporary files an interrupted write left (NAME.tmp-PID) are listed as leftovers, not \
+            problems: the next stage or channel index removes them. Without a database at --db, \
+            nothing is created: a promotion in flight is reported rather than finished.
+
             Exit codes: 0 clean; 1 problems found (each named); 2 not a channel.
 
             Example:
@@ -87,21 +91,42 @@ struct ChannelVerify: ParsableCommand {
 
     func run() throws {
         let options = arguments.resolved
-        let (problems, generation) = try withTrainChannel(options) { trains in
-            try trains.recover()
-            return (trains.channel.verify(), trains.channel.mainGeneration)
+        guard FileManager.default.fileExists(atPath: options.channel) else {
+            throw refuseChannel(
+                .notAChannel(path: options.channel, message: "no such folder"), json: options.output.json)
         }
+        let channel: LocalChannel
+        do {
+            channel = try LocalChannel(path: options.channel)
+        } catch {
+            throw refuseChannel(error, json: options.output.json)
+        }
+        // Recovery asks the database whether an interrupted promotion was committed; without a
+        // database, nothing is opened or created, and a change in flight is reported instead.
+        if FileManager.default.fileExists(atPath: options.db) {
+            try withTrainChannel(options) { trains in try trains.recover() }
+        }
+        let problems = channel.verify()
+        let leftovers = channel.temporaryFiles().map(\.file)
+        let generation = channel.mainGeneration
         var out = OutputBuffer()
         if options.output.json {
             out.appendLine(
                 json: .object([
                     "channel": .string(options.channel), "ok": .bool(problems.isEmpty),
                     "main_generation": .number(generation), "problems": .array(problems.map { .string($0) }),
+                    "leftovers": .array(leftovers.map { .string($0) }),
                 ]))
-        } else if problems.isEmpty {
-            out.append("ok: every listed file is present with its size and sha256; nothing unlisted\n")
         } else {
-            for problem in problems { out.append("\(problem)\n") }
+            if problems.isEmpty {
+                out.append("ok: every listed file is present with its size and sha256; nothing unlisted\n")
+            } else {
+                for problem in problems { out.append("\(problem)\n") }
+            }
+            for file in leftovers {
+                out.append(
+                    "note: \(file): a temporary file of an interrupted write; the next stage or index removes it\n")
+            }
         }
         out.flush()
         if !problems.isEmpty { throw ExitStatus.refused }
