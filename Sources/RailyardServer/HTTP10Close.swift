@@ -23,7 +23,8 @@ final class HTTP10CloseHandler: ChannelInboundHandler, RemovableChannelHandler {
 }
 
 /// Added among Hummingbird's extra channel handlers (which come after the HTTP types
-/// conversion): puts an `HTTP10CloseHandler` and the `PollingFastPath` in front of that
+/// conversion): puts a ``RequestBytesObserver`` in front of the HTTP decoder and a
+/// ``ConnectionGuard``, an `HTTP10CloseHandler` and the `PollingFastPath` in front of that
 /// conversion, then leaves.
 final class HTTP1Installer: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
@@ -37,7 +38,17 @@ final class HTTP1Installer: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         let pipeline = context.pipeline.syncOperations
-        if let codec = try? pipeline.handler(type: HTTP1ToHTTPServerCodec.self) {
+        if let codec = try? pipeline.handler(type: HTTP1ToHTTPServerCodec.self),
+            let decoder = try? pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+        {
+            let options = state.options
+            let connectionGuard = ConnectionGuard(
+                limits: ConnectionLimits(
+                    maxConnections: state.connections.limit, headerTimeout: .init(options.headerTimeout),
+                    idleTimeout: .init(options.idleTimeout), maxHeaderSize: options.maxHeaderSize),
+                connections: state.connections, metrics: state.metrics)
+            try? pipeline.addHandler(RequestBytesObserver(connectionGuard), position: .before(decoder))
+            try? pipeline.addHandler(connectionGuard, position: .before(codec))
             try? pipeline.addHandler(HTTP10CloseHandler(), position: .before(codec))
             try? pipeline.addHandler(PollingFastPath(state: state, observer: observer), position: .before(codec))
         }

@@ -6,11 +6,22 @@ import RailyardStore
 import Synchronization
 
 /// The server's Prometheus metrics: requests and their latencies as they happen; trains by
-/// stage, members by state, the outbox's depth, open leases and long-polls, read at each scrape.
+/// stage, members by state, the outbox's depth, open leases, long-polls and connections, read at
+/// each scrape.
 final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     let store: Store
     let latency: DurationHistogram
+    /// Connections answered 503 because `--max-connections` were open.
+    let connectionsRefused: Counter
+    private let closedByGuard: [ConnectionClose: Counter]
+
+    /// Why the server closed a connection on its own.
+    enum ConnectionClose: String, CaseIterable {
+        case headerTimeout = "header-timeout"
+        case idleTimeout = "idle-timeout"
+        case headerTooLarge = "header-too-large"
+    }
 
     init(store: Store) {
         self.store = store
@@ -21,7 +32,18 @@ final class ServerMetrics: Sendable {
                 .milliseconds(500), .seconds(1), .seconds(5), .seconds(30), .seconds(60),
             ],
             help: "HTTP request latency (long-polls included)")
+        connectionsRefused = registry.makeCounter(
+            name: "railyard_http_connections_refused_total", help: "Connections answered 503: --max-connections open")
+        var closed: [ConnectionClose: Counter] = [:]
+        for reason in ConnectionClose.allCases {
+            closed[reason] = registry.makeCounter(
+                name: "railyard_http_connections_closed_total", labels: [("reason", reason.rawValue)],
+                help: "Connections the server closed: too slow a head, idle, too large a head")
+        }
+        closedByGuard = closed
     }
+
+    func closed(_ reason: ConnectionClose) { closedByGuard[reason]?.increment() }
 
     /// The request counters by method and status, made once each.
     private let counters = Mutex<[RequestKey: Counter]>([:])
@@ -50,7 +72,7 @@ final class ServerMetrics: Sendable {
     }
 
     /// The text a Prometheus scrape reads.
-    func exposition(watcher: RevisionWatcher) async -> [UInt8] {
+    func exposition(watcher: RevisionWatcher, connections: Int) async -> [UInt8] {
         if let gauges = try? store.gauges() {
             for stage in Stage.allCases {
                 registry.makeGauge(
@@ -70,6 +92,7 @@ final class ServerMetrics: Sendable {
         }
         registry.makeGauge(name: "railyard_long_polls", help: "Requests waiting for a train to change")
             .set(Double(await watcher.waiting))
+        registry.makeGauge(name: "railyard_http_connections", help: "Open HTTP connections").set(Double(connections))
         return registry.emitToBuffer()
     }
 }

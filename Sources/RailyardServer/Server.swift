@@ -34,6 +34,17 @@ package struct ServerOptions: Sendable {
     package var sweepEvery: Duration = .seconds(60)
     /// Whether the outbox is delivered (the demo keeps it: its contacts are example addresses).
     package var deliverNotifications = true
+    /// Connections open at once; one more is answered 503 and closed. Lowered, with a notice, to
+    /// what the open-file limit allows (``OpenFileLimit``).
+    package var maxConnections = 4096
+    /// How long a request's head may take to arrive, from the connection's opening or from the
+    /// first byte of a next request: then 408, and closed.
+    package var headerTimeout: Duration = .seconds(10)
+    /// How long a connection may send nothing while no response is being written to it (between
+    /// requests, or within a request's body): then closed. Long-polls and downloads are not idle.
+    package var idleTimeout: Duration = .seconds(75)
+    /// The largest request line and header fields, in bytes: beyond it, 431.
+    package var maxHeaderSize = 32 << 10
 
     package init() {}
 }
@@ -47,6 +58,8 @@ package final class ServerState: Sendable {
     let watcher: RevisionWatcher
     let metrics: ServerMetrics
     let throttle = AuthThrottle()
+    /// The open connections, against `maxConnections` as the open-file limit allows it.
+    let connections: OpenConnections
     /// Delivers notifications to the catalog's contacts (none without a catalog).
     let deliverer: Deliverer?
 
@@ -62,6 +75,8 @@ package final class ServerState: Sendable {
             }
         }
         watcher = RevisionWatcher(store: store)
+        connections = OpenConnections(
+            limit: min(options.maxConnections, OpenFileLimit.connections(openFiles: OpenFileLimit.raise())))
         metrics = ServerMetrics(store: store)
         let store = self.store
         deliverer = catalog.flatMap { catalog in
@@ -79,24 +94,39 @@ package final class ServerState: Sendable {
 /// The server of `railyard serve`: the API, the channel over HTTP, health and metrics.
 package enum RailyardServer {
     package static func makeApplication(state: ServerState, logger: Logger) -> some ApplicationProtocol {
-        let router = Router(context: RailyardContext.self)
+        // HEAD is answered wherever GET is: the GET route's status and headers, no body.
+        let router = Router(context: RailyardContext.self, options: .autoGenerateHeadEndpoints)
         let observer = RequestObserver(logger: logger, metrics: state.metrics)
         router.middlewares.add(ObserveRequestsMiddleware(observer: observer))
         router.middlewares.add(ErrorMiddleware())
-        router.middlewares.add(HiddenPathsMiddleware())
+        if state.options.isPrivate { router.middlewares.add(PrivateServerMiddleware(api: API(state: state))) }
         router.middlewares.add(
-            FileMiddleware(state.options.channel, urlBasePath: "/channel", searchForIndexHtml: false, logger: logger))
+            FileMiddleware(
+                fileProvider: ChannelFiles(folder: state.options.channel, logger: logger), searchForIndexHtml: false))
         router.get("/health") { _, _ in JSONValue.object(["status": .string("ok")]).response() }
         router.get("/metrics") { _, _ in
-            Response(
+            let text = await state.metrics.exposition(watcher: state.watcher, connections: state.connections.current)
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: .init(byteBuffer: ByteBuffer(bytes: await state.metrics.exposition(watcher: state.watcher))))
+                body: .init(byteBuffer: ByteBuffer(bytes: text)))
         }
         API(state: state).add(to: router.group("api/v1"))
         PageRoutes(state: state).add(to: router)
+        if state.connections.limit < state.options.maxConnections {
+            logger.notice(
+                "fewer connections than --max-connections: the open-file limit allows \(state.connections.limit)",
+                metadata: ["max_connections": .stringConvertible(state.connections.limit)])
+        }
         return Application(
             router: router,
-            server: .http1(additionalChannelHandlers: [HTTP1Installer(state: state, observer: observer)]),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [HTTP1Installer(state: state, observer: observer)],
+                    // ConnectionGuard keeps the connection's deadlines, the fast path's requests included.
+                    idleTimeout: nil,
+                    httpDecoderConfiguration: .init(
+                        maxHeaderFieldSize: state.options.maxHeaderSize,
+                        maxHeaderListSize: state.options.maxHeaderSize))),
             configuration: .init(
                 address: .hostname(state.options.host, port: state.options.port), serverName: "railyard"),
             services: [
@@ -110,17 +140,66 @@ package enum RailyardServer {
     }
 }
 
-/// Nothing under a hidden path (the channel's `.railyard` journal and generations) is served.
-struct HiddenPathsMiddleware: RouterMiddleware {
+/// `--private`: every request but `/health` needs a valid token, of any role: the API, the pages,
+/// the channel's files (unreleased RCs in their labels) and `/metrics`. The routes then check
+/// what the token's role allows.
+struct PrivateServerMiddleware: RouterMiddleware {
     typealias Context = RailyardContext
+    let api: API
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        if request.uri.path.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
-            throw APIError(.notFound, "not-found", "no such file")
-        }
+        if request.uri.path != "/health" { _ = try await api.authenticate(request, context) }
         return try await next(request, context)
+    }
+}
+
+/// The channel's files under `/channel/`, as Hummingbird's `FileMiddleware` serves them, decided
+/// on the path as decoded (the middleware decodes percent-escapes once, before asking): a path
+/// with a hidden component (the channel's `.railyard` journal and generations, `.main`), an
+/// empty, `.` or `..` component, a backslash or a NUL is not a file of the channel. The path
+/// asked for keeps its `/channel` prefix, so a folder's redirect to `folder/` keeps it too.
+struct ChannelFiles: FileProvider {
+    typealias FileAttributes = LocalFileSystem.FileAttributes
+    typealias FileIdentifier = String
+    static let prefix = "/channel"
+    let files: LocalFileSystem
+
+    init(folder: String, logger: Logger) {
+        files = LocalFileSystem(rootFolder: folder, threadPool: .singleton, logger: logger)
+    }
+
+    /// The path inside the channel's folder a decoded request path names, if it names one.
+    static func relativePath(_ path: String) -> String? {
+        guard path.hasPrefix(prefix) else { return nil }
+        let rest = path.dropFirst(prefix.count)
+        guard let slash = rest.first else { return "/" }
+        guard slash == "/" else { return nil }
+        let inner = rest.dropFirst()
+        var components = inner.split(separator: "/", omittingEmptySubsequences: false)
+        // A folder asked for as a folder ends with a slash.
+        if inner.isEmpty || inner.hasSuffix("/") { components.removeLast() }
+        for component in components {
+            guard !component.isEmpty, !component.hasPrefix("."), !component.contains("\\"),
+                !component.contains("\0")
+            else { return nil }
+        }
+        return String(rest)
+    }
+
+    func getFileIdentifier(_ path: String) -> String? {
+        Self.relativePath(path).flatMap(files.getFileIdentifier)
+    }
+
+    func getAttributes(id: String) async throws -> FileAttributes? { try await files.getAttributes(id: id) }
+
+    func loadFile(id: String, context: some RequestContext) async throws -> ResponseBody {
+        try await files.loadFile(id: id, context: context)
+    }
+
+    func loadFile(id: String, range: ClosedRange<Int>, context: some RequestContext) async throws -> ResponseBody {
+        try await files.loadFile(id: id, range: range, context: context)
     }
 }
 

@@ -17,7 +17,10 @@ struct ServerFixture {
     static let catalog = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/small-distro.yml").path
 
-    init(isPrivate: Bool = false, catalog: String = ServerFixture.catalog) throws {
+    init(
+        isPrivate: Bool = false, catalog: String = ServerFixture.catalog,
+        configure: (inout ServerOptions) -> Void = { _ in }
+    ) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var options = ServerOptions()
         options.database = directory.appendingPathComponent("railyard.sqlite").path
@@ -25,6 +28,7 @@ struct ServerFixture {
         options.catalog = catalog
         options.isPrivate = isPrivate
         options.pollInterval = .milliseconds(50)
+        configure(&options)
         try FileManager.default.createDirectory(atPath: options.channel, withIntermediateDirectories: true)
         state = try ServerState(options: options)
         let store = try Store(path: options.database)
@@ -479,6 +483,132 @@ struct ServerTests {
                 let document = try object(response)
                 #expect(document["openapi"] as? String == "3.0.3")
                 #expect((document["paths"] as? [String: Any])?.count == 22)
+            }
+        }
+    }
+
+    /// A channel folder with a package file, the `.railyard` journal and a `.main` file.
+    static func hiddenChannel(_ fixture: ServerFixture) throws {
+        let channel = fixture.directory.appendingPathComponent("channel")
+        for folder in ["noarch", ".railyard"] {
+            try FileManager.default.createDirectory(
+                at: channel.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        try Data("0123456789".utf8).write(to: channel.appendingPathComponent("noarch/a-1-0.conda"))
+        try Data("SECRET-JOURNAL".utf8).write(to: channel.appendingPathComponent(".railyard/journal.json"))
+        try Data("SECRET-MAIN".utf8).write(to: channel.appendingPathComponent(".main"))
+    }
+
+    /// Ways to name a hidden file of the channel with escapes a client would normalise.
+    static let hiddenPaths = [
+        "/channel/%2erailyard/journal.json", "/channel/%2Erailyard/journal.json", "/channel/.%72ailyard/journal.json",
+        "/channel/%2emain", "/channel/%2e%6d%61%69%6e", "/channel/noarch/%2e%2e/%2erailyard/journal.json",
+        "/channel/noarch/..%2f.railyard%2fjournal.json", "/channel%2f.railyard/journal.json",
+        "/channel%2F%2Emain", "/channel//.railyard/journal.json", "/channel/./.main",
+        "/channel/%252erailyard/journal.json",
+        "/channel/noarch%5c..%5c.main", "/channel/%00/../.main", "/channel/noarch/%2e/a-1-0.conda",
+    ]
+
+    @Test("no hidden file of the channel is served, however its path is escaped", arguments: hiddenPaths)
+    func hiddenEscaped(path: String) async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try Self.hiddenChannel(fixture)
+        try await fixture.app.test(.live) { client in
+            let port = try #require(client.port)
+            let (hidden, plain, escaped) = try await onThread {
+                () throws -> (RawConnection.Response?, RawConnection.Response?, RawConnection.Response?) in
+                let connection = try RawConnection(port: port)
+                connection.send("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n")
+                let hidden = connection.response()
+                connection.send("GET /channel/noarch/a-1-0.conda HTTP/1.1\r\nHost: x\r\n\r\n")
+                let plain = connection.response()
+                connection.send("GET /channel/no%61rch/a-1-0.conda HTTP/1.1\r\nHost: x\r\n\r\n")
+                return (hidden, plain, connection.response())
+            }
+            let response = try #require(hidden, "\(path)")
+            #expect(response.status == 404 || response.status == 400, "\(path): \(response.status)")
+            #expect(!response.body.contains("SECRET"), "\(path)")
+            #expect(plain?.body == "0123456789")
+            #expect(escaped?.body == "0123456789")
+        }
+    }
+
+    @Test("--private: everything but /health needs a token: the channel, /metrics, the pages, unknown paths")
+    func privateCoversEverything() async throws {
+        let fixture = try ServerFixture(isPrivate: true)
+        defer { fixture.remove() }
+        try Self.hiddenChannel(fixture)
+        try await fixture.app.test(.router) { client in
+            for path in ["/channel/noarch/a-1-0.conda", "/channel/noarch/", "/metrics", "/", "/nothing-here"] {
+                try await client.execute(uri: path, method: .get) { response in
+                    #expect(response.status == .unauthorized, "\(path)")
+                    #expect(!String(buffer: response.body).contains("0123456789"))
+                }
+                try await client.execute(uri: path, method: .head) { #expect($0.status == .unauthorized, "\(path)") }
+            }
+            try await client.execute(
+                uri: "/channel/noarch/a-1-0.conda", method: .get, headers: [.authorization: "Bearer ry_guess"]
+            ) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(
+                uri: "/channel/noarch/a-1-0.conda", method: .get, headers: fixture.headers("read-only")
+            ) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body) == "0123456789")
+            }
+            try await client.execute(uri: "/metrics", method: .get, headers: fixture.headers("ci")) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("railyard_trains"))
+            }
+        }
+    }
+
+    @Test("HEAD answers like GET without a body, on the API, the pages, /health and the channel")
+    func head() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try Self.hiddenChannel(fixture)
+        try await fixture.app.test(.live) { client in
+            try await client.execute(
+                uri: "/api/v1/trains", method: .post, headers: fixture.headers("release-manager"),
+                body: body(#"{"version": "2.6.0"}"#)
+            ) { #expect($0.status == .created) }
+            let port = try #require(client.port)
+            for path in [
+                "/api/v1/trains", "/api/v1/trains/2.6.0", "/api/v1/trains/2.6.0/gates", "/health", "/",
+                "/channel/noarch/a-1-0.conda", "/api/v1/trains/9.9.9",
+            ] {
+                let (head, get) = try await onThread {
+                    () throws -> (RawConnection.Response?, RawConnection.Response?) in
+                    let connection = try RawConnection(port: port)
+                    // Pipelined: the GET's answer must follow the HEAD's headers at once.
+                    connection.send("HEAD \(path) HTTP/1.1\r\nHost: x\r\n\r\nGET \(path) HTTP/1.1\r\nHost: x\r\n\r\n")
+                    return (connection.response(head: true), connection.response())
+                }
+                let headResponse = try #require(head, "\(path)")
+                let getResponse = try #require(get, "\(path)")
+                #expect(headResponse.status == getResponse.status, "\(path)")
+                #expect(headResponse.status != 404 || path.hasSuffix("9.9.9"), "\(path)")
+                #expect(headResponse.body.isEmpty)
+                #expect(headResponse.headers["content-length"] == String(getResponse.body.utf8.count), "\(path)")
+                #expect(headResponse.headers["etag"] == getResponse.headers["etag"], "\(path)")
+                #expect(headResponse.headers["content-type"] == getResponse.headers["content-type"], "\(path)")
+            }
+        }
+    }
+
+    @Test("a folder of the channel asked for without its slash redirects inside /channel")
+    func folderRedirect() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try Self.hiddenChannel(fixture)
+        try await fixture.app.test(.router) { client in
+            for (path, location) in [("/channel/noarch", "/channel/noarch/"), ("/channel", "/channel/")] {
+                try await client.execute(uri: path, method: .get) { response in
+                    #expect(response.status == .movedPermanently, "\(path)")
+                    #expect(response.headers[.location] == location, "\(path)")
+                }
             }
         }
     }
