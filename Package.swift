@@ -42,7 +42,7 @@ let package = Package(
             name: "RailyardStore",
             dependencies: [
                 "RailyardCore", "RailyardMigrations", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // libarchive from the system (Debian: libarchive-dev): zip, tar, bzip2 and zstd.

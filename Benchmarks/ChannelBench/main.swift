@@ -22,7 +22,7 @@ guard arguments.count == 2 else {
 }
 let work = arguments[1]
 let catalog = try CatalogFile.load(path: work + "/distro.yml")
-let store = try Store(path: work + "/railyard.sqlite")
+let store = try Store(path: work + "/railyard.sqlite", creating: true)
 let channel = try LocalChannel(path: work + "/channel")
 let trains = TrainChannel(store: store, channel: channel)
 let alice = Actor.person("alice")

@@ -24,7 +24,7 @@ var now = Date(timeIntervalSince1970: 1_750_000_000)
 
 // The store: a train waiting for torchvision's maintainers, who acknowledge again and again
 // (each an accepted command: an event, the train's state, a member row).
-let store = try Store(path: directory.appendingPathComponent("store.sqlite").path)
+let store = try Store(path: directory.appendingPathComponent("store.sqlite").path, creating: true)
 try store.create(try Train.create(plan: plan, catalog: catalog, by: alice, at: now), by: alice, at: now)
 try store.execute(.registerRC(number: 1, subdirs: catalog.subdirs), on: "2.6.0", by: alice, at: now)
 try store.execute(.advance, on: "2.6.0", by: alice, at: now)

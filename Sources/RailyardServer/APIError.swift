@@ -60,9 +60,9 @@ struct APIError: HTTPResponseError {
                 return APIError(.notFound, error.code, error.description)
             case .staleRevision, .trainExists, .idempotencyConflict, .notYourClaim, .tokenExists:
                 return APIError(.conflict, error.code, error.description)
-            case .busy:
+            case .busy, .databaseMoved:
                 return APIError(.serviceUnavailable, error.code, error.description)
-            case .cannotOpen, .newerSchema, .backupExists, .database:
+            case .missingDatabase, .orphanedLog, .cannotOpen, .newerSchema, .backupExists, .database:
                 return APIError(.internalServerError, error.code, error.description)
             }
         case let error as ChannelError:

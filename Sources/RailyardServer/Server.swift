@@ -14,6 +14,8 @@ package struct ServerOptions: Sendable {
     package var host = "127.0.0.1"
     package var port = 8080
     package var database = "./.railyard/railyard.sqlite"
+    /// Create the database when the file is missing (`--init`); otherwise a missing file is refused.
+    package var createDatabase = false
     package var channel = "./.railyard/channel"
     /// The catalog trains are created from (`POST /api/v1/trains`).
     package var catalog: String?
@@ -65,7 +67,7 @@ package final class ServerState: Sendable {
 
     package init(options: ServerOptions) throws {
         self.options = options
-        store = try Store(path: options.database)
+        store = try Store(path: options.database, creating: options.createDatabase)
         trains = TrainChannel(store: store, channel: try LocalChannel(path: options.channel))
         catalog = try options.catalog.map { path in
             do {
@@ -103,7 +105,14 @@ package enum RailyardServer {
         router.middlewares.add(
             FileMiddleware(
                 fileProvider: ChannelFiles(folder: state.options.channel, logger: logger), searchForIndexHtml: false))
-        router.get("/health") { _, _ in JSONValue.object(["status": .string("ok")]).response() }
+        router.get("/health") { _, _ in
+            // A database removed or replaced under the server takes writes no more: say so here,
+            // where load balancers and monitors look.
+            guard state.store.isInPlace() else {
+                throw APIError.from(StoreError.databaseMoved(path: state.options.database))
+            }
+            return JSONValue.object(["status": .string("ok")]).response()
+        }
         router.get("/metrics") { _, _ in
             let text = await state.metrics.exposition(watcher: state.watcher, connections: state.connections.current)
             return Response(

@@ -14,16 +14,31 @@ package struct Store: Sendable {
     /// at the same revision, so a long-running server does not decode every train for every
     /// command. Another process's write moves the revision and misses the cache.
     let cache = TrainCache()
+    /// The database file's path; nil in memory.
+    let path: String?
+    /// The file's identity when it was opened, for `isInPlace()`.
+    let fileIdentity: FileIdentity?
 
-    /// Opens the database file at `path` (creating it and its folder): WAL, so that the CLI and
-    /// the server share it, with a busy timeout, migrated to the newest schema.
-    package init(path: String) throws(StoreError) {
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw StoreError.cannotOpen(
-                path: path, message: "cannot create the folder \(directory.path): \(Self.reason(error))")
+    /// Opens the database file at `path`: WAL, so that the CLI and the server share it, with a
+    /// busy timeout, migrated to the newest schema.
+    ///
+    /// A missing file is created (with its folder) only when `creating` is true — `--init` on the
+    /// command line. Without it a missing file is an error, so that a database removed under a
+    /// running server, or a mistyped `--db`, is never silently replaced by an empty one. A
+    /// write-ahead log whose database is gone is refused even with `creating`: opening over it
+    /// would discard the commits it still holds.
+    package init(path: String, creating: Bool = false) throws(StoreError) {
+        let files = FileManager.default
+        if !files.fileExists(atPath: path) {
+            if files.fileExists(atPath: path + "-wal") { throw StoreError.orphanedLog(path: path) }
+            guard creating else { throw StoreError.missingDatabase(path: path) }
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            do {
+                try files.createDirectory(at: directory, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError.cannotOpen(
+                    path: path, message: "cannot create the folder \(directory.path): \(Self.reason(error))")
+            }
         }
         do {
             writer = try Self.open(path)
@@ -33,6 +48,8 @@ package struct Store: Sendable {
         } catch {
             throw StoreError.cannotOpen(path: path, message: Self.reason(error))
         }
+        self.path = path
+        fileIdentity = Self.identity(of: path)
         try migrate()
     }
 
@@ -62,6 +79,8 @@ package struct Store: Sendable {
 
     private init(writer: any DatabaseWriter) throws {
         self.writer = writer
+        self.path = nil
+        self.fileIdentity = nil
         try migrate()
     }
 
@@ -541,7 +560,10 @@ package struct Store: Sendable {
 
     func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
-            return try writer.write(body)
+            return try writer.write { db in
+                try ensureInPlace(db)
+                return try body(db)
+            }
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {

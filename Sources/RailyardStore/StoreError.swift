@@ -3,6 +3,12 @@ import RailyardCore
 /// Why the store refused or failed a request.
 package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case cannotOpen(path: String, message: String)
+    /// No database file at the path, and creating one was not asked for (`--init`).
+    case missingDatabase(path: String)
+    /// The database file is gone but its write-ahead log is still there.
+    case orphanedLog(path: String)
+    /// The database file was removed or replaced while this process had it open.
+    case databaseMoved(path: String)
     /// The database was written by a newer Railyard: it has migrations this binary does not know.
     case newerSchema([String])
     case unknownTrain(String)
@@ -28,6 +34,9 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     package var code: String {
         switch self {
         case .cannotOpen: "cannot-open-database"
+        case .missingDatabase: "no-database"
+        case .orphanedLog: "orphaned-write-ahead-log"
+        case .databaseMoved: "database-moved"
         case .newerSchema: "newer-schema"
         case .unknownTrain: "unknown-train"
         case .trainExists: "train-exists"
@@ -49,6 +58,12 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .cannotOpen(let path, let message):
             "cannot open the database \(path): \(message)"
+        case .missingDatabase(let path):
+            "no database at \(path): create one with `railyard db init --db \(path)` (or add --init), or point --db or RAILYARD_DB at the existing file"
+        case .orphanedLog(let path):
+            "\(path) is missing but its write-ahead log \(path)-wal is there, so the database was removed, perhaps while a server had it open; restore the file (or a backup from `railyard db backup`) before starting again, since a new database would discard the commits the log holds"
+        case .databaseMoved(let path):
+            "the database file \(path) was removed or replaced while this process had it open, so nothing was written; stop this process, put the database back at \(path) (or restore a backup), and start it again"
         case .newerSchema(let migrations):
             "the database was written by a newer railyard (unknown migrations: \(migrations.joined(separator: ", "))); upgrade railyard"
         case .unknownTrain(let version):

@@ -85,7 +85,14 @@ struct RunbookTests {
         .write(toFile: typo, atomically: true, encoding: .utf8)
         let failed = try Self.run(typo, in: scratch, environment: environment)
         #expect(failed.status == 1)
-        #expect(failed.stderr.contains("typo.md:42: a command of this block failed"), "\(failed.stderr)")
+        // The line the run names is the first line of the block that holds the typo.
+        let lines = original.split(separator: "\n", omittingEmptySubsequences: false)
+        let typoLine = try #require(
+            lines.indices.dropLast().first {
+                lines[$0] == "railyard train advance 2.6.0 --as alice" && lines[$0 + 1] == "#> entered downstream"
+            })
+        let fence = try #require(lines[..<typoLine].lastIndex { $0 == "```sh runbook" })
+        #expect(failed.stderr.contains("typo.md:\(fence + 2): a command of this block failed"), "\(failed.stderr)")
         // A promise about the output that the command does not keep.
         let promise = scratch.path("promise.md")
         try original.replacingOccurrences(of: "#> entered companions", with: "#> entered staged")

@@ -9,6 +9,14 @@ struct TrainCommandTests {
             "railyard-train-\(UUID().uuidString)")
         var db: String { directory.appendingPathComponent("railyard.sqlite").path }
 
+        /// The folder, and a new database in it.
+        init() throws {
+            let created = try RailyardProcess.run([
+                "db", "init", "--db", directory.appendingPathComponent("railyard.sqlite").path,
+            ])
+            try #require(created.status == 0, "railyard db init: \(created.stderr)")
+        }
+
         func run(_ arguments: [String]) throws -> RailyardProcess.Result {
             try RailyardProcess.run(arguments + ["--db", db])
         }
@@ -25,7 +33,7 @@ struct TrainCommandTests {
 
     @Test("create, RC, advance, answer and inspect a train; the database verifies clean")
     func lifecycle() throws {
-        let scratch = Scratch()
+        let scratch = try Scratch()
         defer { scratch.remove() }
         let created = try scratch.run(["train", "create", "2.6.0", "--catalog", Self.catalog, "--as", "alice"])
         #expect(created.status == 0, "\(created.stderr)")
@@ -108,10 +116,14 @@ struct TrainCommandTests {
 
     @Test("refusals: unknown train (2), a stale --expect-revision (1), a repeated idempotency key (0, unchanged)")
     func refusals() throws {
-        let scratch = Scratch()
+        let scratch = try Scratch()
         defer { scratch.remove() }
         #expect(try scratch.run(["train", "status", "9.9.9"]).status == 2)
-        let nowhere = try RailyardProcess.run(["train", "list", "--db", "/proc/railyard-nowhere/db.sqlite"])
+        // A missing database is refused, with the command that creates one; nothing is created.
+        let missing = try RailyardProcess.run(["train", "list", "--db", "/proc/railyard-nowhere/db.sqlite"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.hasPrefix("railyard: no database at /proc/railyard-nowhere/db.sqlite: create one with"))
+        let nowhere = try RailyardProcess.run(["train", "list", "--init", "--db", "/proc/railyard-nowhere/db.sqlite"])
         #expect(nowhere.status == 2)
         #expect(
             nowhere.stderr.hasPrefix(
@@ -148,7 +160,7 @@ struct TrainCommandTests {
 
     @Test("two processes racing to advance the same train: exactly one wins, the other is told why")
     func race() async throws {
-        let scratch = Scratch()
+        let scratch = try Scratch()
         defer { scratch.remove() }
         _ = try scratch.run(["train", "create", "2.6.0", "--catalog", Self.catalog, "--as", "alice"])
         _ = try scratch.run(["train", "rc", "2.6.0", "--number", "1", "--as", "alice"])
@@ -176,7 +188,7 @@ struct TrainCommandTests {
 
     @Test("ci wait returns when the train reaches the stage, and fails when it is aborted")
     func wait() async throws {
-        let scratch = Scratch()
+        let scratch = try Scratch()
         defer { scratch.remove() }
         _ = try scratch.run(["train", "create", "2.6.0", "--catalog", Self.catalog, "--as", "alice"])
         let now = try scratch.run(["ci", "wait", "--train", "2.6.0", "--stage", "planned"])

@@ -24,6 +24,7 @@ struct ServerFixture {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var options = ServerOptions()
         options.database = directory.appendingPathComponent("railyard.sqlite").path
+        options.createDatabase = true
         options.channel = directory.appendingPathComponent("channel").path
         options.catalog = catalog
         options.isPrivate = isPrivate

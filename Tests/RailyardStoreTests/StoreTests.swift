@@ -43,7 +43,7 @@ struct StoreFixture {
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("railyard-store-\(UUID().uuidString)")
         path = directory.appendingPathComponent("railyard.sqlite").path
-        store = try Store(path: path)
+        store = try Store(path: path, creating: true)
     }
 
     static func train() throws -> Train {

@@ -39,7 +39,7 @@ struct DemoScene {
         let now = Date()
         let start = now.addingTimeInterval(-9 * 86_400)
         func at(hours: Double) -> Date { start.addingTimeInterval(hours * 3_600) }
-        let store = try Store(path: root + "/railyard.sqlite")
+        let store = try Store(path: root + "/railyard.sqlite", creating: true)
         let trains = TrainChannel(store: store, channel: try LocalChannel(path: root + "/channel"))
         let platforms = catalog.subdirs.filter { $0 != "noarch" }
 

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import RailyardCore
 import RailyardServer
+import RailyardStore
 
 /// `railyard serve`: the main job — the API, the channel over HTTP, health and metrics.
 struct Serve: AsyncParsableCommand {
@@ -56,6 +57,7 @@ struct Serve: AsyncParsableCommand {
         options.host = host
         options.port = port
         options.database = store.db
+        options.createDatabase = store.initDatabase
         options.channel = store.channel
         options.catalog = catalog
         options.isPrivate = isPrivate
@@ -94,6 +96,8 @@ struct Serve: AsyncParsableCommand {
             try FileManager.default.createDirectory(
                 atPath: options.channel, withIntermediateDirectories: true)
             state = try ServerState(options: options)
+        } catch let error as StoreError {
+            throw refuseStore(error, json: store.output.json)
         } catch {
             throw refuse(code: "cannot-start", message: "\(error)", json: store.output.json)
         }

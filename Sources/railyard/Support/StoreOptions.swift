@@ -20,12 +20,17 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "The API token for --server (env RAILYARD_TOKEN).")
     var token: String? = ProcessInfo.processInfo.environment["RAILYARD_TOKEN"]
 
+    @Flag(
+        name: .customLong("init"),
+        help: "Create the database when --db names no file (without it, a missing database is an error).")
+    var initDatabase = false
+
     @OptionGroup var output: OutputOptions
 
     /// Opens the store, or exits 2 with the reason.
     func open() throws -> Store {
         do {
-            return try Store(path: db)
+            return try Store(path: db, creating: initDatabase)
         } catch {
             throw refuseStore(error, json: output.json)
         }
