@@ -86,57 +86,65 @@ package struct Deliverer: Sendable {
         while true {
             let taken = try store.takeDueDeliveries(at: now, limit: options.batch, lease: options.lease)
             if taken.isEmpty { break }
-            let outcomes = await withTaskGroup(of: (Delivery, String?, DeliveryFailure?).self) { group in
-                var outcomes: [(Delivery, String?, DeliveryFailure?)] = []
+            // Each outcome is recorded as soon as its attempt ends, not when the batch does: a crash
+            // mid-batch then sends again only the attempts that were in flight, not the whole batch.
+            var failed: StoreError?
+            await withTaskGroup(of: (Delivery, String?, DeliveryFailure?).self) { group in
                 var next = taken.makeIterator()
                 for _ in 0..<max(options.concurrency, 1) {
                     guard let delivery = next.next() else { break }
                     group.addTask { await self.attempt(delivery) }
                 }
-                while let outcome = await group.next() {
-                    outcomes.append(outcome)
+                while let (delivery, route, failure) = await group.next() {
+                    do throws(StoreError) {
+                        try record(delivery, route: route, failure: failure, at: now, clock: clock, in: &round)
+                    } catch {
+                        failed = error
+                        group.cancelAll()
+                        return
+                    }
                     if let delivery = next.next() { group.addTask { await self.attempt(delivery) } }
                 }
-                return outcomes
             }
-            for (delivery, route, failure) in outcomes {
-                var outcome = Outcome(
-                    id: delivery.id, recipient: delivery.recipient, attempt: delivery.attempts, route: route,
-                    error: failure?.description, retryAt: nil)
-                if let failure {
-                    let delay = options.retry.delay(afterAttempt: delivery.attempts, jitter: Double.random(in: 0..<1))
-                    let retryAt = delay.map { max(clock(), now).addingTimeInterval($0) }
-                    try store.markFailed(
-                        delivery.id, attempt: delivery.attempts, route: route, error: failure.description,
-                        retryAt: retryAt)
-                    outcome.retryAt = retryAt
-                    if retryAt == nil {
-                        round.dead.append(outcome)
-                        logger.error(
-                            "notification dead-lettered",
-                            metadata: [
-                                "delivery": "\(delivery.id)", "attempts": "\(delivery.attempts)",
-                                "error": "\(failure.description)",
-                            ])
-                    } else {
-                        round.retrying.append(outcome)
-                        logger.warning(
-                            "notification not delivered; will retry",
-                            metadata: [
-                                "delivery": "\(delivery.id)", "attempt": "\(delivery.attempts)",
-                                "error": "\(failure.description)",
-                            ])
-                    }
-                } else {
-                    try store.markSent(delivery.id, attempt: delivery.attempts, route: route ?? "", at: clock())
-                    round.sent.append(outcome)
-                    logger.info(
-                        "notification delivered",
-                        metadata: ["delivery": "\(delivery.id)", "route": "\(route ?? "")"])
-                }
-            }
+            if let failed { throw failed }
         }
         return round
+    }
+
+    /// Records one attempt's outcome in the outbox (sent, due again, or dead) and in `round`.
+    private func record(
+        _ delivery: Delivery, route: String?, failure: DeliveryFailure?, at now: Date, clock: () -> Date,
+        in round: inout Round
+    ) throws(StoreError) {
+        var outcome = Outcome(
+            id: delivery.id, recipient: delivery.recipient, attempt: delivery.attempts, route: route,
+            error: failure?.description, retryAt: nil)
+        guard let failure else {
+            try store.markSent(delivery.id, attempt: delivery.attempts, route: route ?? "", at: clock())
+            round.sent.append(outcome)
+            logger.info("notification delivered", metadata: ["delivery": "\(delivery.id)", "route": "\(route ?? "")"])
+            return
+        }
+        let delay = options.retry.delay(afterAttempt: delivery.attempts, jitter: Double.random(in: 0..<1))
+        let retryAt = delay.map { max(clock(), now).addingTimeInterval($0) }
+        try store.markFailed(
+            delivery.id, attempt: delivery.attempts, route: route, error: failure.description, retryAt: retryAt)
+        outcome.retryAt = retryAt
+        if retryAt == nil {
+            round.dead.append(outcome)
+            logger.error(
+                "notification dead-lettered",
+                metadata: [
+                    "delivery": "\(delivery.id)", "attempts": "\(delivery.attempts)", "error": "\(failure.description)",
+                ])
+        } else {
+            round.retrying.append(outcome)
+            logger.warning(
+                "notification not delivered; will retry",
+                metadata: [
+                    "delivery": "\(delivery.id)", "attempt": "\(delivery.attempts)", "error": "\(failure.description)",
+                ])
+        }
     }
 
     /// One attempt: the route it went to, and why it failed if it did.

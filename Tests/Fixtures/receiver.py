@@ -7,6 +7,7 @@ HTTP (POST):
   /hook/NAME     checks X-Railyard-Signature-256 (HMAC-SHA256 of the body with S), answers 200
   /status/CODE   answers CODE (a receiver that is failing)
   /away          answers 302 to the same path on 127.0.0.2 (another host): must not be followed
+  /hang          the first request is answered only after 60 s (a receiver that stalls), later ones at once
 SMTP (aiosmtpd): accepts every message.
 
 Every request and message becomes one JSON line in --out; the ports are written to --ready
@@ -30,6 +31,7 @@ parser.add_argument("--smtp-port", type=int, default=0)
 args = parser.parse_args()
 
 lock = threading.Lock()
+hung = threading.Event()
 
 
 def record(entry):
@@ -64,6 +66,9 @@ class Hook(BaseHTTPRequestHandler):
             status = 200
         entry["status"] = status
         record(entry)
+        if self.path.startswith("/hang") and not hung.is_set():
+            hung.set()
+            time.sleep(60)
         self.send_response(status)
         if status == 302:
             self.send_header("Location", "http://127.0.0.2:%d%s" % (self.server.server_address[1], self.path))

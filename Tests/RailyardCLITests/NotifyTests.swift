@@ -55,9 +55,12 @@ struct NotifySetup {
     let catalog: String
     let sendmail: String
 
-    init(_ scratch: ChannelScratch, http: Int, smtp: Int, withNomad: Bool = true, policy: String = "") throws {
+    init(
+        _ scratch: ChannelScratch, http: Int, smtp: Int, withNomad: Bool = true, nomadPath: String = "/away",
+        policy: String = ""
+    ) throws {
         catalog = scratch.path("notify-distro.yml")
-        let nomad = withNomad ? "  nomad: {webhook: \"http://127.0.0.1:\(http)/away\"}\n" : ""
+        let nomad = withNomad ? "  nomad: {webhook: \"http://127.0.0.1:\(http)\(nomadPath)\"}\n" : ""
         let text = """
             distribution: pytorch
             channel: pytorch
@@ -264,6 +267,79 @@ struct NotifyFaultTests {
     static func deliveries(_ scratch: ChannelScratch) throws -> [[String: Any]] {
         let list = try scratch.must(["notify", "list", "--json"])
         return try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+    }
+
+    @Test(
+        "killed mid-batch, notify deliver has recorded what it sent, and sends again only the attempt in flight",
+        .enabled(if: NotifyTests.available || Tool.inCI, "needs aiosmtpd and msmtp (script/setup --test)"))
+    func killedMidBatch() async throws {
+        try #require(NotifyTests.available, "CI installs aiosmtpd (pip) and msmtp (apt-get)")
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        let receivers = try Receivers(in: scratch)
+        defer { receivers.stop() }
+        // nomad's receiver stalls on its first request: the batch cannot end while it does.
+        let setup = try NotifySetup(scratch, http: receivers.http, smtp: receivers.smtp, nomadPath: "/hang")
+        try scratch.must(["train", "create", "2.6.0", "--catalog", setup.catalog, "--as", "alice"])
+        try scratch.must(["train", "rc", "2.6.0", "--number", "1", "--as", "alice"])
+        try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
+        try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
+        let deliver = Process()
+        deliver.executableURL = RailyardProcess.executable
+        deliver.arguments = [
+            "notify", "deliver", "--catalog", setup.catalog, "--sendmail", setup.sendmail, "--db", scratch.db,
+        ]
+        deliver.environment = NotifySetup.environment
+        deliver.standardOutput = FileHandle.nullDevice
+        deliver.standardError = FileHandle.nullDevice
+        try deliver.run()
+
+        func answered() -> Set<String> {
+            Set(
+                receivers.records().filter { $0["path"] as? String != "/hang" && $0["status"] as? Int != 302 }
+                    .compactMap { $0["delivery"] as? String })
+        }
+        func sent() throws -> Set<String> {
+            Set(
+                try Self.deliveries(scratch).filter { $0["state"] as? String == "sent" }.compactMap {
+                    $0["id"] as? String
+                })
+        }
+        // Wait for the stalled request, then (well within the webhook's 10 s timeout) for every
+        // answered delivery to be recorded as sent while the stalled one still holds the batch.
+        var stalled = false
+        for _ in 0..<100 where !stalled {
+            stalled = receivers.records().contains { $0["path"] as? String == "/hang" }
+            if !stalled { usleep(50_000) }
+        }
+        try #require(stalled, "the stalling receiver got no request")
+        var recorded = false
+        for _ in 0..<30 where !recorded {
+            let answered = answered()
+            let sent = try sent()
+            recorded = !answered.isEmpty && answered.isSubset(of: sent)
+            if !recorded { usleep(200_000) }
+        }
+        kill(deliver.processIdentifier, SIGKILL)
+        deliver.waitUntilExit()
+        #expect(recorded, "answered deliveries were not recorded before the batch ended")
+        // What the outbox holds as sent at the kill; the attempts in flight then are not in it.
+        let recordedSent = try sent()
+        let before = receivers.records().compactMap { $0["delivery"] as? String }
+
+        // After the lease and the backoff, a new round: nothing answered before the kill arrives again.
+        let later = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600))
+        _ = try RailyardProcess.run(
+            [
+                "notify", "deliver", "--catalog", setup.catalog, "--sendmail", setup.sendmail, "--db", scratch.db,
+                "--at", later,
+            ],
+            environment: NotifySetup.environment)
+        let again = receivers.records().dropFirst(before.count).compactMap { $0["delivery"] as? String }
+        #expect(!again.isEmpty, "the stalled delivery is sent again")
+        #expect(Set(again).isDisjoint(with: recordedSent), "sent twice: \(Set(again).intersection(recordedSent))")
+        // Only what was in flight at the kill comes again: at most one attempt per sending slot.
+        #expect(Set(again).count <= 8, "\(again)")
     }
 
     @Test("every notification arrives, none lost, none twice after dedup")
