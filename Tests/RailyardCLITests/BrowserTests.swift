@@ -42,15 +42,16 @@ struct BrowserTests {
         return (Int(parts[0]) ?? 0, Double(parts[1].trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0)
     }
 
-    @Test("a train in downstream with blocked members: the page renders, shows its root causes, escapes a <script>")
+    static var hasPillow: Bool { (try? Tool.run("python3", ["-c", "import PIL"]).status == 0) ?? false }
+
+    @Test(
+        "a train in downstream with blocked members: the page renders, shows its root causes, escapes a <script>",
+        .enabled(
+            if: (chromium != nil && hasPillow) || Tool.inCI,
+            "needs chromium and pillow (script/setup --test installs them)"))
     func downstreamPage() throws {
-        let hasPillow = (try? Tool.run("python3", ["-c", "import PIL"]).status == 0) ?? false
-        try #require(
-            (Self.chromium != nil && hasPillow) || !Tool.inCI, "CI installs chromium (apt-get) and pillow (pip)")
-        guard let chromium = Self.chromium, hasPillow else {
-            print("skipped outside CI: needs chromium and pillow (script/setup --test installs them)")
-            return
-        }
+        let chromium = try #require(Self.chromium, "CI installs chromium (apt-get)")
+        try #require(Self.hasPillow, "CI installs pillow (pip)")
         let scratch = try ChannelScratch()
         defer { scratch.remove() }
         try scratch.must(["train", "create", "2.6.0", "--catalog", CondaPackages.smallCatalog, "--as", "alice"])
@@ -103,10 +104,11 @@ struct BrowserTests {
         }
     }
 
-    @Test("an HTTP/1.0 client gets its answer and the connection closed; a terminal browser reads the page")
+    @Test(
+        "an HTTP/1.0 client gets its answer and the connection closed; a terminal browser reads the page",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/w3m") || Tool.inCI, "needs w3m"))
     func terminal() throws {
-        let w3m = FileManager.default.isExecutableFile(atPath: "/usr/bin/w3m")
-        try #require(w3m || !Tool.inCI, "CI installs w3m (apt-get)")
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/w3m"), "CI installs w3m (apt-get)")
         let scratch = try ChannelScratch()
         defer { scratch.remove() }
         try scratch.must(["train", "create", "2.6.0", "--catalog", CondaPackages.smallCatalog, "--as", "alice"])
@@ -127,10 +129,6 @@ struct BrowserTests {
         let closed = try Tool.run("python3", ["-c", raw, String(server.port)])
         #expect(closed.status == 0, "the connection was not closed: \(closed.stderr)")
         #expect(closed.stdout == "HTTP/1.1 200 OK\nTrue\n")
-        guard w3m else {
-            print("w3m skipped outside CI: not installed")
-            return
-        }
         let dump = try Tool.run("w3m", ["-dump", "-cols", "100", server.url + "/trains/2.6.0"])
         #expect(dump.status == 0)
         #expect(dump.stdout.contains("torch 2.6.0 planned"))
