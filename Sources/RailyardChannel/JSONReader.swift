@@ -11,7 +11,8 @@ indirect enum JSON: Equatable {
     case object([String: JSON])
 
     var string: String? { if case .string(let value) = self { value } else { nil } }
-    var int: Int? { if case .number(let value) = self, value == value.rounded() { Int(value) } else { nil } }
+    /// The number when it is a whole number within `Int`'s range; nil otherwise (never a trap).
+    var int: Int? { if case .number(let value) = self { Int(exactly: value) } else { nil } }
     var object: [String: JSON]? { if case .object(let value) = self { value } else { nil } }
     var strings: [String]? {
         guard case .array(let values) = self else { return nil }
@@ -61,8 +62,14 @@ struct JSONReader {
         }
     }
 
+    /// Arrays and objects inside one another, at most: repodata and index.json need 4; the bound
+    /// keeps the recursive reader (and the value's release) far from the end of the stack.
+    static let maximumDepth = 64
+
     mutating func value(depth: Int) throws(Failure) -> JSON {
-        guard depth < 64 else { throw fail("nested too deeply") }
+        guard depth < Self.maximumDepth else {
+            throw fail("arrays and objects nested deeper than \(Self.maximumDepth) levels (json-too-deep)")
+        }
         skipSpace()
         guard offset < bytes.count else { throw fail("unexpected end") }
         switch bytes[offset] {
@@ -306,8 +313,10 @@ struct JSONReader {
             }
             func integer() throws(Failure) -> Int {
                 let value = try reader.number()
-                guard value == value.rounded() else { throw reader.fail("\(fileName): '\(key)' must be an integer") }
-                return Int(value)
+                guard let integer = Int(exactly: value) else {
+                    throw reader.fail("\(fileName): '\(key)' must be a whole number within 64 bits")
+                }
+                return integer
             }
             switch key {
             case "name": record.name = try text()

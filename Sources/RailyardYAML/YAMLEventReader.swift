@@ -90,10 +90,16 @@ enum YAMLEventReader {
                     &stack,
                     &root
                 )
-            case YAML_SEQUENCE_START_EVENT:
-                stack.append(Frame(position: position, isMapping: false))
-            case YAML_MAPPING_START_EVENT:
-                stack.append(Frame(position: position, isMapping: true))
+            case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                guard stack.count < DocumentNode.maximumDepth else {
+                    throw CatalogError([
+                        CatalogDiagnostic(
+                            position,
+                            "catalog-too-deep: lists and mappings nested deeper than \(DocumentNode.maximumDepth)"
+                                + " levels (a catalog needs 4); flatten the document")
+                    ])
+                }
+                stack.append(Frame(position: position, isMapping: event.type == YAML_MAPPING_START_EVENT))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 guard let top = stack.popLast() else { continue }
                 add(top.node, &stack, &root)

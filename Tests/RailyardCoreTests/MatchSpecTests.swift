@@ -164,7 +164,12 @@ struct MatchSpecTests {
             ("numpy[1.7]", .malformedBrackets("1.7")),
             ("numpy[md5=abc]", .unsupportedKey("md5")),
             ("numpy[build_number=x]", .invalidBuildNumber("x")),
-            ("numpy * ^py(_0$", .invalidBuild("^py(_0$")),
+            (
+                "numpy * ^py(_0$",
+                .invalidRegex(
+                    field: "build",
+                    RegexError(pattern: "^py(_0$", reason: .syntax("missing ), unterminated subpattern at position 3")))
+            ),
             (
                 "numpy >=1.0,<=",
                 .invalidVersionSpec(VersionSpecError(input: ">=1.0,<=", reason: .missingVersion(afterOperator: "<=")))

@@ -42,7 +42,11 @@ struct VersionSpecTests {
             ("~=3", .compatibleReleaseNeedsTwoComponents("~=3")),
             ("^1.5", .unterminatedRegex("^1.5")),
             ("1.5$", .unterminatedRegex("1.5$")),
-            ("^1.[$", .invalidRegex("^1.[$")),
+            (
+                "^1.[$",
+                .invalidRegex(
+                    RegexError(pattern: "^1.[$", reason: .syntax("unterminated character set at position 3")))
+            ),
             ("1.*&", .invalidWildcardPattern("1.*&")),
             (">=2.3,<2.6&", .invalidVersion(VersionError(input: "2.6&", reason: .invalidCharacter("&")))),
         ] as [(String, VersionSpecError.Reason)]

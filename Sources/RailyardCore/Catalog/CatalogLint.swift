@@ -93,7 +93,7 @@ extension Version {
     /// The next minor release, as text for a message (`2.5.1` → `2.6`).
     var nextMinorText: String {
         let numbers = leadingNumbers
-        guard numbers.count >= 2 else { return "\((numbers.first ?? 0) + 1)" }
-        return "\(numbers[0]).\(numbers[1] + 1)"
+        guard numbers.count >= 2 else { return Version.successor(numbers.first ?? 0) }
+        return "\(numbers[0]).\(Version.successor(numbers[1]))"
     }
 }

@@ -19,6 +19,11 @@ package struct SourcePosition: Sendable, Hashable, Comparable, CustomStringConve
 /// written, and every scalar exactly as written (so `version: 1.10` stays `1.10`, never the
 /// number 1.1). Built by a driver from the YAML text; the core only reads it.
 package enum DocumentNode: Sendable {
+    /// Mappings and lists inside one another, at most. A catalog needs 4; a driver refuses a
+    /// deeper document while building it (code `catalog-too-deep`), so that no reader or
+    /// release of the tree runs out of stack.
+    package static let maximumDepth = 512
+
     case scalar(DocumentScalar)
     case mapping(DocumentMapping)
     case sequence([DocumentNode], SourcePosition)

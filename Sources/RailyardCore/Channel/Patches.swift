@@ -26,7 +26,7 @@ extension Train {
         let segments = version.leadingNumbers
         guard segments.count >= 2 else { return [] }
         let thisMinor = "\(segments[0]).\(segments[1])"
-        let nextMinor = "\(segments[0]).\(segments[1] + 1)"
+        let nextMinor = "\(segments[0]).\(Version.successor(segments[1]))"
         guard let huge = try? Version("999999999") else { return [] }
         var proposals: [PatchProposal] = []
         for (subdir, records) in main.sorted(by: { $0.key < $1.key }) {

@@ -111,11 +111,10 @@ package enum StringMatcher: Sendable, Hashable, CustomStringConvertible {
     case glob(GlobPattern)
     case regex(RegexPattern)
 
-    /// Reads `text` as conda's `GlobStrMatch` does; nil when a `^…$` expression does not compile.
-    init?(_ text: String) {
+    /// Reads `text` as conda's `GlobStrMatch` does, or throws why a `^…$` expression is refused.
+    init(_ text: String) throws(RegexError) {
         if text.hasPrefix("^") && text.hasSuffix("$") {
-            guard let regex = RegexPattern(text) else { return nil }
-            self = .regex(regex)
+            self = .regex(try RegexPattern(text))
         } else if text.contains("*") {
             self = .glob(GlobPattern(text))
         } else {

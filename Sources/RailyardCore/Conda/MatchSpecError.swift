@@ -10,7 +10,10 @@ package struct MatchSpecError: Error, Equatable, Sendable, CustomStringConvertib
         case malformedBrackets(String)
         case unsupportedKey(String)
         case invalidBuildNumber(String)
-        case invalidBuild(String)
+        /// The name or build field's `^…$` expression is refused.
+        case invalidRegex(field: String, RegexError)
+        /// Longer than `MatchSpecParser.maximumLength` bytes.
+        case tooLong(limit: Int)
         case invalidVersionSpec(VersionSpecError)
     }
 
@@ -21,6 +24,16 @@ package struct MatchSpecError: Error, Equatable, Sendable, CustomStringConvertib
     package init(input: String, reason: Reason) {
         self.input = input
         self.reason = reason
+    }
+
+    /// A stable code for scripts and the API.
+    package var code: String {
+        switch reason {
+        case .invalidRegex(_, let error): error.code
+        case .invalidVersionSpec(let error): error.code
+        case .tooLong: "spec-too-long"
+        default: "invalid-match-spec"
+        }
     }
 
     package var description: String {
@@ -46,8 +59,10 @@ package struct MatchSpecError: Error, Equatable, Sendable, CustomStringConvertib
             "unsupported key \"\(key)\" inside [...] (version, build, build_number, channel, subdir)"
         case .invalidBuildNumber(let value):
             "build_number \"\(value)\" is not a whole number"
-        case .invalidBuild(let value):
-            "build \"\(value)\" is not a valid regular expression"
+        case .invalidRegex(let field, let error):
+            "\(field) \(error.code): \"\(error.pattern)\": \(error.explanation)"
+        case .tooLong(let limit):
+            "spec-too-long: longer than \(limit) bytes"
         case .invalidVersionSpec(let error):
             error.explanation
         }

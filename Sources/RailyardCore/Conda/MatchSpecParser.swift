@@ -1,7 +1,13 @@
 /// Parses match specs following conda's `_parse_spec_str`: comment, `[key=value]` brackets,
 /// `channel::` prefix, name, then the version and build split as conda's `_VERSION_BUILD_RE` does.
 enum MatchSpecParser {
+    /// The longest match spec read, in bytes: real ones stay under a few hundred.
+    static let maximumLength = 8_192
+
     static func parse(_ input: String) throws(MatchSpecError) -> MatchSpec {
+        guard input.utf8.count <= maximumLength else {
+            throw MatchSpecError(input: String(input.prefix(64)) + "…", reason: .tooLong(limit: maximumLength))
+        }
         var text = Substring(input)
         if let hash = text.utf8.firstIndex(of: UInt8(ascii: "#")) { text = text[..<hash] }
         text = Substring(VersionParser.trimmingWhiteSpace(String(text)))
@@ -52,8 +58,11 @@ enum MatchSpecParser {
             throw MatchSpecError(input: input, reason: .invalidName(name))
         }
         // conda matches names lower-cased (its GlobLowerStrMatch): `NumPy` is `numpy`.
-        guard let nameMatcher = StringMatcher(name.lowercased()) else {
-            throw MatchSpecError(input: input, reason: .invalidName(name))
+        let nameMatcher: StringMatcher
+        do {
+            nameMatcher = try StringMatcher(name.lowercased())
+        } catch {
+            throw MatchSpecError(input: input, reason: .invalidRegex(field: "name", error))
         }
 
         // Version and build.
@@ -90,10 +99,11 @@ enum MatchSpecParser {
         }
         var buildMatcher: StringMatcher? = nil
         if let buildText {
-            guard let matcher = StringMatcher(buildText) else {
-                throw MatchSpecError(input: input, reason: .invalidBuild(buildText))
+            do {
+                buildMatcher = try StringMatcher(buildText)
+            } catch {
+                throw MatchSpecError(input: input, reason: .invalidRegex(field: "build", error))
             }
-            buildMatcher = matcher
         }
         return MatchSpec(
             description: description,

@@ -29,15 +29,52 @@ extension Version {
         atoms[..<localStart].contains { $0.kind == .text }
     }
 
+    /// Whether every leading number fits in 64 bits: false when `leadingNumbers` stopped at a
+    /// larger one (`2.99999999999999999999.0` gives [2]). conda compares such numbers as Python
+    /// ints, so the version is valid; arithmetic that derives versions from it refuses it.
+    package var leadingNumbersFit: Bool {
+        var index = 0
+        var isEpoch = true
+        while index < localStart {
+            let count = Int(atoms[index].payload)
+            defer { index += 1 + count }
+            if isEpoch {
+                isEpoch = false
+                if count >= 1, atoms[index + 1].kind == .bigNumber { return false }
+                continue
+            }
+            guard count == 1 else { return true }
+            switch atoms[index + 1].kind {
+            case .number: continue
+            case .bigNumber: return false
+            case .text, .post, .header: return true
+            }
+        }
+        return true
+    }
+
     /// The next bugfix release: the third number goes up by one (`2.5.1` → `2.5.2`, `1.7` → `1.7.1`).
-    /// Nil when the version does not start with plain numbers.
+    /// Nil when the version does not start with plain numbers. Exact for every number
+    /// (`2.5.18446744073709551615` → `2.5.18446744073709551616`): the sum is written in decimal.
     package var nextBugfix: Version? {
         var numbers = leadingNumbers
-        guard !numbers.isEmpty else { return nil }
+        guard !numbers.isEmpty, leadingNumbersFit else { return nil }
         while numbers.count < 3 { numbers.append(0) }
-        numbers = Array(numbers.prefix(3))
-        numbers[2] += 1
-        return Version(numbers: numbers, epoch: epochNumber)
+        let texts = numbers.prefix(2).map { String($0) } + [Self.successor(numbers[2])]
+        return Version(plainNumbers: texts, epoch: epochNumber)
+    }
+
+    /// `number + 1` in decimal, exact even for `UInt64.max`.
+    package static func successor(_ number: UInt64) -> String {
+        let (sum, overflow) = number.addingReportingOverflow(1)
+        return overflow ? "18446744073709551616" : String(sum)
+    }
+
+    /// A version of plain decimal numbers, each of any size.
+    init(plainNumbers: [String], epoch: UInt64) {
+        let text = (epoch > 0 ? "\(epoch)!" : "") + plainNumbers.joined(separator: ".")
+        // Decimal digits separated by dots always parse.
+        self = try! Version(text)
     }
 
     /// A version made of plain numbers.

@@ -13,7 +13,11 @@ package struct VersionSpecError: Error, Equatable, Sendable, CustomStringConvert
         case wildcardNotAllowed(String)
         case compatibleReleaseNeedsTwoComponents(String)
         case unterminatedRegex(String)
-        case invalidRegex(String)
+        case invalidRegex(RegexError)
+        /// Longer than `VersionSpecParser.maximumLength` bytes.
+        case tooLong(limit: Int)
+        /// Parentheses nested deeper than `VersionSpecParser.maximumDepth`.
+        case nestedTooDeeply(limit: Int)
         case invalidWildcardPattern(String)
         case invalidVersion(VersionError)
     }
@@ -25,6 +29,16 @@ package struct VersionSpecError: Error, Equatable, Sendable, CustomStringConvert
     package init(input: String, reason: Reason) {
         self.input = input
         self.reason = reason
+    }
+
+    /// A stable code for scripts and the API.
+    package var code: String {
+        switch reason {
+        case .invalidRegex(let error): error.code
+        case .tooLong: "spec-too-long"
+        case .nestedTooDeeply: "spec-too-deep"
+        default: "invalid-version-spec"
+        }
     }
 
     package var description: String {
@@ -54,8 +68,12 @@ package struct VersionSpecError: Error, Equatable, Sendable, CustomStringConvert
             "\"\(part)\": ~= needs a version with at least two components"
         case .unterminatedRegex(let part):
             "\"\(part)\": a regular expression must start with ^ and end with $"
-        case .invalidRegex(let part):
-            "\"\(part)\" is not a valid regular expression"
+        case .invalidRegex(let error):
+            "\(error.code): \"\(error.pattern)\": \(error.explanation)"
+        case .tooLong(let limit):
+            "spec-too-long: longer than \(limit) bytes; split it or write a range"
+        case .nestedTooDeeply(let limit):
+            "spec-too-deep: parentheses nested deeper than \(limit) levels"
         case .invalidWildcardPattern(let part):
             "\"\(part)\" is not a valid wildcard pattern"
         case .invalidVersion(let error):

@@ -18,7 +18,15 @@ enum VersionSpecParser {
         }
     }
 
+    /// The longest specification read, in bytes: real ones stay under a few hundred.
+    static let maximumLength = 8_192
+    /// Parentheses inside one another, at most.
+    static let maximumDepth = 64
+
     static func parse(_ input: String) throws(VersionSpecError) -> VersionSpecTree {
+        guard input.utf8.count <= maximumLength else {
+            throw VersionSpecError(input: String(input.prefix(64)) + "…", reason: .tooLong(limit: maximumLength))
+        }
         let tokens = tokenize(input)
         if tokens.isEmpty { throw VersionSpecError(input: input, reason: .empty) }
         var cursor = Cursor(tokens: tokens, input: input)
@@ -67,6 +75,8 @@ enum VersionSpecParser {
         let tokens: [Token]
         let input: String
         var position = 0
+        /// Open parentheses around the reading position.
+        var depth = 0
 
         var peek: Token? { position < tokens.count ? tokens[position] : nil }
 
@@ -107,6 +117,13 @@ enum VersionSpecParser {
             position += 1
             switch token {
             case .open:
+                guard depth < VersionSpecParser.maximumDepth else {
+                    throw VersionSpecError(
+                        input: String(input.prefix(64)) + (input.utf8.count > 64 ? "…" : ""),
+                        reason: .nestedTooDeeply(limit: VersionSpecParser.maximumDepth))
+                }
+                depth += 1
+                defer { depth -= 1 }
                 let inner = try parseAlternatives()
                 guard peek == .close else {
                     throw VersionSpecError(input: input, reason: .unbalancedParenthesis)
@@ -116,10 +133,7 @@ enum VersionSpecParser {
             case .close, .and, .or:
                 throw VersionSpecError(input: input, reason: .missingExpression(near: "before \"\(token.text)\""))
             case .regex(let pattern):
-                guard let regex = RegexPattern(pattern) else {
-                    throw VersionSpecError(input: input, reason: .invalidRegex(pattern))
-                }
-                return .constraint(.regex(regex))
+                return .constraint(.regex(try VersionSpecParser.regex(pattern, in: input)))
             case .leaf(let text):
                 return .constraint(try VersionSpecParser.constraint(from: text, in: input))
             }
@@ -136,10 +150,7 @@ enum VersionSpecParser {
             guard first == "^", last == "$", text.count >= 2 else {
                 throw VersionSpecError(input: input, reason: .unterminatedRegex(text))
             }
-            guard let regex = RegexPattern(text) else {
-                throw VersionSpecError(input: input, reason: .invalidRegex(text))
-            }
-            return .regex(regex)
+            return .regex(try regex(text, in: input))
         }
         if "=<>!~".contains(first) {
             return try operatorConstraint(text, in: input)
@@ -228,6 +239,14 @@ enum VersionSpecParser {
             }
             let prefix = try version(components.dropLast().joined(separator: "."), in: input)
             return .compatible(bound, prefix: prefix)
+        }
+    }
+
+    static func regex(_ pattern: String, in input: String) throws(VersionSpecError) -> RegexPattern {
+        do {
+            return try RegexPattern(pattern)
+        } catch {
+            throw VersionSpecError(input: input, reason: .invalidRegex(error))
         }
     }
 

@@ -81,6 +81,21 @@ package enum PlanError: Error, Equatable, Sendable, CustomStringConvertible {
     case notACompanion(String)
     case unknownPackage(String)
     case cycle([String])
+    /// A leading number of the core's or a companion's version beyond 64 bits (18446744073709551615).
+    case versionComponentTooLarge(String)
+
+    /// A stable code for scripts and the API.
+    package var code: String {
+        switch self {
+        case .preRelease: "pre-release"
+        case .notNewer: "not-newer"
+        case .unknownCompanion: "unknown-companion"
+        case .notACompanion: "not-a-companion"
+        case .unknownPackage: "unknown-package"
+        case .cycle: "dependency-cycle"
+        case .versionComponentTooLarge: "version-component-too-large"
+        }
+    }
 
     package var description: String {
         switch self {
@@ -96,6 +111,9 @@ package enum PlanError: Error, Equatable, Sendable, CustomStringConvertible {
             "no package '\(name)' in the catalog"
         case .cycle(let names):
             "dependency cycle among \(names.joined(separator: ", "))"
+        case .versionComponentTooLarge(let version):
+            "version-component-too-large: \(version) has a number above 18446744073709551615 among its leading"
+                + " numbers; a train needs numbers it can count from (use a smaller version number)"
         }
     }
 }

@@ -12,6 +12,11 @@ package enum Planner {
     ) throws(PlanError) -> Plan {
         let corePackage = catalog.corePackage
         guard !coreVersion.isPreRelease else { throw .preRelease(coreVersion.description) }
+        // The kind and the companions' suggestions are arithmetic on the leading numbers.
+        for version in [coreVersion, corePackage.version] + companions.values.sorted()
+        where !version.leadingNumbersFit {
+            throw .versionComponentTooLarge(version.description)
+        }
         guard coreVersion > corePackage.version else {
             throw .notNewer(current: corePackage.version.description, requested: coreVersion.description)
         }
@@ -176,10 +181,11 @@ package enum Planner {
     }
 
     /// Carries the companion's current offset from the core forward, number by number:
-    /// torchvision 0.20.1 with torch 2.5.1 becomes 0.21.0 with torch 2.6.0.
+    /// torchvision 0.20.1 with torch 2.5.1 becomes 0.21.0 with torch 2.6.0. Computed in 128
+    /// bits from 64-bit numbers, so no sum overflows; the result is written in decimal.
     static func suggestCompanion(_ companion: Version, core: Version, newCore: Version) -> Version {
-        func three(_ version: Version) -> [Int64] {
-            var numbers = version.leadingNumbers.prefix(3).map { Int64(clamping: $0) }
+        func three(_ version: Version) -> [Int128] {
+            var numbers = version.leadingNumbers.prefix(3).map { Int128($0) }
             while numbers.count < 3 { numbers.append(0) }
             return numbers
         }
@@ -189,7 +195,7 @@ package enum Planner {
         if let changed = (0..<3).first(where: { new[$0] != old[$0] }) {
             for index in (changed + 1)..<3 { suggested[index] = new[index] }
         }
-        return Version(numbers: suggested.map { UInt64($0) }, epoch: companion.epochNumber)
+        return Version(plainNumbers: suggested.map { String($0) }, epoch: companion.epochNumber)
     }
 
     // MARK: - Waves
