@@ -106,6 +106,19 @@ let package = Package(
             dependencies: ["RailyardCore", "RailyardYAML", "RailyardStore", "RailyardChannel"],
             path: "Benchmarks/ChannelBench"
         ),
+        // Fuzz/: one libFuzzer target per parser, run by `script/fuzz TARGET SECONDS`; built
+        // normally they replay the files named on their command line.
+        .target(name: "FuzzDriver", path: "Fuzz/Driver"),
+        .executableTarget(name: "fuzz-version", dependencies: ["FuzzDriver", "RailyardCore"], path: "Fuzz/version"),
+        .executableTarget(
+            name: "fuzz-version-spec", dependencies: ["FuzzDriver", "RailyardCore"], path: "Fuzz/version-spec"),
+        .executableTarget(
+            name: "fuzz-match-spec", dependencies: ["FuzzDriver", "RailyardCore"], path: "Fuzz/match-spec"),
+        .executableTarget(
+            name: "fuzz-catalog", dependencies: ["FuzzDriver", "RailyardCore", "RailyardYAML"], path: "Fuzz/catalog"),
+        .executableTarget(
+            name: "fuzz-index-json", dependencies: ["FuzzDriver", "RailyardCore", "RailyardChannel"],
+            path: "Fuzz/index-json"),
         .testTarget(
             name: "RailyardCoreTests",
             dependencies: [
