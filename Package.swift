@@ -34,7 +34,7 @@ let package = Package(
             resources: [
                 .embedInCode("m0001_trains.sql"), .embedInCode("m0002_work_claims.sql"),
                 .embedInCode("m0003_build_work.sql"), .embedInCode("m0004_tokens.sql"),
-                .embedInCode("m0005_deliveries.sql"),
+                .embedInCode("m0005_deliveries.sql"), .embedInCode("m0006_request_keys.sql"),
             ]
         ),
         // GRDB over the system libsqlite3: the only module that knows SQL.

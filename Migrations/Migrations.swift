@@ -8,5 +8,6 @@ package enum Migrations {
         ("m0003_build_work", String(decoding: PackageResources.m0003_build_work_sql, as: UTF8.self)),
         ("m0004_tokens", String(decoding: PackageResources.m0004_tokens_sql, as: UTF8.self)),
         ("m0005_deliveries", String(decoding: PackageResources.m0005_deliveries_sql, as: UTF8.self)),
+        ("m0006_request_keys", String(decoding: PackageResources.m0006_request_keys_sql, as: UTF8.self)),
     ]
 }

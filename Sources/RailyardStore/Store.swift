@@ -115,50 +115,51 @@ package struct Store: Sendable {
 
     // MARK: - Commands
 
-    /// Creates the train `train`, recorded as its first event.
+    /// Creates the train `train`, recorded as its first event. A repeat of the request under
+    /// `idempotency` returns the first outcome and changes nothing.
     @discardableResult
     package func create(
         _ train: Train,
         by actor: Actor,
         at time: Date,
-        idempotencyKey: String? = nil
+        idempotency: IdempotencyKey? = nil
     ) throws(StoreError) -> CommandOutcome {
-        let version = train.version.description
         let time = Self.storable(time)
         return try write { db in
-            if let key = idempotencyKey,
-                let earlier = try Self.idempotent(db, key: key, train: version, command: "create")
-            {
-                return earlier
-            }
-            if try Row.fetchOne(db, sql: "SELECT 1 FROM train WHERE version = ?", arguments: [version]) != nil {
-                throw StoreError.trainExists(version)
-            }
-            var created = train
-            let events: [TrainEvent] = [.created(train)]
-            created.apply(events, by: actor, at: time)
-            try db.execute(
-                sql: """
-                    INSERT INTO train (version, stage, rc, state, created_at) VALUES (?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    version, created.stage.rawValue, created.rc, try Self.headerJSON(created),
-                    time.timeIntervalSince1970,
-                ]
-            )
-            try Self.saveMembers(db, created, changedFrom: nil)
-            let outcome = try Self.record(db, train: created, events: events, command: "create", actor: actor, at: time)
-            if let key = idempotencyKey {
-                try Self.remember(db, key: key, train: version, command: "create", outcome: outcome)
-            }
-            return outcome
+            try Self.once(db, idempotency, at: time, replayed: { $0.replayed = true }) {
+                try Self.create(db, train, by: actor, at: time)
+            }.answer
         }
+    }
+
+    private static func create(_ db: Database, _ train: Train, by actor: Actor, at time: Date) throws
+        -> CommandOutcome
+    {
+        let version = train.version.description
+        if try Row.fetchOne(db, sql: "SELECT 1 FROM train WHERE version = ?", arguments: [version]) != nil {
+            throw StoreError.trainExists(version)
+        }
+        var created = train
+        let events: [TrainEvent] = [.created(train)]
+        created.apply(events, by: actor, at: time)
+        try db.execute(
+            sql: """
+                INSERT INTO train (version, stage, rc, state, created_at) VALUES (?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                version, created.stage.rawValue, created.rc, try Self.headerJSON(created),
+                time.timeIntervalSince1970,
+            ]
+        )
+        try Self.saveMembers(db, created, changedFrom: nil)
+        return try Self.record(db, train: created, events: events, command: "create", actor: actor, at: time)
     }
 
     /// Decides `command` on the train and, when accepted, records it: one transaction.
     ///
     /// Refused when `expectRevision` is given and the train has moved on, or when the machine
-    /// rejects it. A repeated `idempotencyKey` returns the first outcome and changes nothing.
+    /// rejects it. A repeat of the request under `idempotency` returns the first outcome and
+    /// changes nothing; the same key with another request is refused.
     @discardableResult
     package func execute(
         _ command: TrainCommand,
@@ -166,7 +167,7 @@ package struct Store: Sendable {
         by actor: Actor,
         at time: Date,
         expectRevision: Int? = nil,
-        idempotencyKey: String? = nil
+        idempotency: IdempotencyKey? = nil
     ) throws(StoreError) -> CommandOutcome {
         let time = Self.storable(time)
         let cache = self.cache
@@ -178,7 +179,7 @@ package struct Store: Sendable {
                 by: actor,
                 at: time,
                 expectRevision: expectRevision,
-                idempotencyKey: idempotencyKey,
+                idempotency: idempotency,
                 cache: cache
             )
         }
@@ -196,12 +197,11 @@ package struct Store: Sendable {
         by actor: Actor,
         at time: Date,
         expectRevision: Int? = nil,
-        idempotencyKey: String? = nil,
+        idempotency: IdempotencyKey? = nil,
         cache: TrainCache? = nil
     ) throws -> (CommandOutcome, Train?) {
-        if let key = idempotencyKey,
-            let earlier = try idempotent(db, key: key, train: version, command: command.name)
-        {
+        if let idempotency, var earlier = try replay(db, idempotency, as: CommandOutcome.self) {
+            earlier.replayed = true
             return (earlier, nil)
         }
         let before = try load(db, version, cache: cache)
@@ -214,7 +214,9 @@ package struct Store: Sendable {
         case .failure(let rejection): throw StoreError.rejected(rejection)
         }
         if events.isEmpty {
-            return (CommandOutcome(train: version, revision: before.revision, events: [], replayed: false), nil)
+            let outcome = CommandOutcome(train: version, revision: before.revision, events: [], replayed: false)
+            if let idempotency { try remember(db, idempotency, answer: outcome, at: time) }
+            return (outcome, nil)
         }
         var train = before
         train.apply(events, by: actor, at: time)
@@ -224,9 +226,7 @@ package struct Store: Sendable {
         }
         try saveMembers(db, train, changedFrom: before)
         let outcome = try record(db, train: train, events: events, command: command.name, actor: actor, at: time)
-        if let key = idempotencyKey {
-            try remember(db, key: key, train: version, command: command.name, outcome: outcome)
-        }
+        if let idempotency { try remember(db, idempotency, answer: outcome, at: time) }
         return (outcome, train)
     }
 
@@ -306,35 +306,6 @@ package struct Store: Sendable {
             }
         }
         return CommandOutcome(train: version, revision: train.revision, events: events, replayed: false)
-    }
-
-    private static func idempotent(_ db: Database, key: String, train: String, command: String) throws
-        -> CommandOutcome?
-    {
-        guard
-            let row = try Row.fetchOne(
-                db,
-                sql: "SELECT train, command, response FROM idempotency WHERE key = ?",
-                arguments: [key]
-            )
-        else { return nil }
-        let earlierTrain: String = row["train"]
-        let earlierCommand: String = row["command"]
-        guard earlierTrain == train, earlierCommand == command else {
-            throw StoreError.idempotencyConflict(key: key, command: "\(earlierCommand) on \(earlierTrain)")
-        }
-        var outcome = try JSONDecoder().decode(CommandOutcome.self, from: Data((row["response"] as String).utf8))
-        outcome.replayed = true
-        return outcome
-    }
-
-    private static func remember(_ db: Database, key: String, train: String, command: String, outcome: CommandOutcome)
-        throws
-    {
-        try db.execute(
-            sql: "INSERT INTO idempotency (key, train, command, revision, response) VALUES (?, ?, ?, ?, ?)",
-            arguments: [key, train, command, outcome.revision, try json(outcome)]
-        )
     }
 
     // MARK: - Reading

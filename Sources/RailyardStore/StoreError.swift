@@ -17,8 +17,13 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case staleRevision(expected: Int, actual: Int)
     /// The train's rules refused the command.
     case rejected(TrainRejection)
-    /// The idempotency key was already used for another command.
-    case idempotencyConflict(key: String, command: String)
+    /// The idempotency key was already used, by the same caller, for another request
+    /// (`earlier` says which).
+    case idempotencyConflict(key: String, earlier: String)
+    /// An idempotency key that is empty or longer than `IdempotencyKey.maxLength` characters.
+    case invalidIdempotencyKey(length: Int)
+    /// A claim or heartbeat asked for a lease outside `Train.leaseSeconds`.
+    case invalidLease(seconds: Double)
     case backupExists(String)
     /// No claim with that id: never claimed, already reported, or expired.
     case unknownWork(String)
@@ -43,6 +48,8 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .staleRevision: "stale-revision"
         case .rejected(let rejection): rejection.code
         case .idempotencyConflict: "idempotency-conflict"
+        case .invalidLease: "invalid-lease"
+        case .invalidIdempotencyKey: "invalid-idempotency-key"
         case .backupExists: "backup-exists"
         case .unknownWork: "unknown-work"
         case .notYourClaim: "not-your-claim"
@@ -74,8 +81,12 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             "the train is at revision \(actual), not \(expected): someone changed it first; read it again and retry"
         case .rejected(let rejection):
             rejection.description
-        case .idempotencyConflict(let key, let command):
-            "idempotency key \(key) was already used for \(command)"
+        case .idempotencyConflict(let key, let earlier):
+            "the idempotency key \(key) was already used for another request (\(earlier)); send this request with a new key"
+        case .invalidIdempotencyKey(let length):
+            "an idempotency key is 1 to \(IdempotencyKey.maxLength) characters, not \(length); use a shorter one, such as a UUID"
+        case .invalidLease(let seconds):
+            "a lease of \(seconds.magnitude < 1e15 ? String(Int(seconds)) : String(seconds)) s is outside \(Train.leaseSeconds.lowerBound) to \(Train.leaseSeconds.upperBound) seconds (a day); ask for a shorter lease and heartbeat before it runs out"
         case .backupExists(let path):
             "\(path) already exists; back up to a new file"
         case .tokenExists(let name):

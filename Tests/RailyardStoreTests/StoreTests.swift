@@ -138,21 +138,73 @@ struct StoreTests {
         defer { fixture.remove() }
         let store = fixture.store
         try store.create(StoreFixture.train(), by: StoreFixture.alice, at: StoreFixture.start)
+        let rc1 = IdempotencyKey(scope: "alice", key: "rc-1", request: "rc 1", parts: ["rc", "2.6.0", "1"])
         let first = try store.execute(
             .registerRC(number: 1, subdirs: ["linux-64"]), on: "2.6.0", by: StoreFixture.alice, at: StoreFixture.start,
-            idempotencyKey: "rc-1"
+            idempotency: rc1
         )
         let again = try store.execute(
             .registerRC(number: 1, subdirs: ["linux-64"]), on: "2.6.0", by: StoreFixture.alice, at: StoreFixture.start,
-            idempotencyKey: "rc-1"
+            idempotency: rc1
         )
         #expect(again.replayed)
         #expect(again.revision == first.revision)
         #expect(again.events == first.events)
         #expect(try store.train("2.6.0").revision == 2)
-        #expect(throws: StoreError.idempotencyConflict(key: "rc-1", command: "rc on 2.6.0")) {
+        let advance = IdempotencyKey(scope: "alice", key: "rc-1", request: "advance", parts: ["advance", "2.6.0"])
+        #expect(throws: StoreError.idempotencyConflict(key: "rc-1", earlier: "rc 1")) {
             try store.execute(
-                .advance, on: "2.6.0", by: StoreFixture.alice, at: StoreFixture.start, idempotencyKey: "rc-1")
+                .advance, on: "2.6.0", by: StoreFixture.alice, at: StoreFixture.start, idempotency: advance)
+        }
+    }
+
+    @Test("a key is bound to its request: the same key for another member is refused, not answered with the first")
+    func idempotencyBoundToRequest() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let store = fixture.store
+        try store.create(StoreFixture.train(), by: StoreFixture.alice, at: StoreFixture.start)
+        func exclude(_ member: String, scope: String = "alice") -> IdempotencyKey {
+            IdempotencyKey(scope: scope, key: "k", request: "exclude \(member)", parts: ["exclude", "2.6.0", member])
+        }
+        try store.execute(
+            .exclude(member: "kornia", reason: "broken", cascade: false), on: "2.6.0", by: StoreFixture.alice,
+            at: StoreFixture.start, idempotency: exclude("kornia"))
+        #expect(throws: StoreError.idempotencyConflict(key: "k", earlier: "exclude kornia")) {
+            try store.execute(
+                .exclude(member: "captum", reason: "broken", cascade: false), on: "2.6.0", by: StoreFixture.alice,
+                at: StoreFixture.start, idempotency: exclude("captum"))
+        }
+        #expect(try store.train("2.6.0").member("captum")?.state != .excluded)
+        // Another caller's key of the same name is its own.
+        let other = try store.execute(
+            .exclude(member: "captum", reason: "broken", cascade: false), on: "2.6.0", by: StoreFixture.alice,
+            at: StoreFixture.start, idempotency: exclude("captum", scope: "bob"))
+        #expect(!other.replayed)
+        #expect(try store.train("2.6.0").member("captum")?.state == .excluded)
+        // A key beyond 200 characters is refused before anything happens.
+        let long = IdempotencyKey(
+            scope: "alice", key: String(repeating: "k", count: 201), request: "advance", parts: ["advance"])
+        #expect(throws: StoreError.invalidIdempotencyKey(length: 201)) {
+            try store.execute(.advance, on: "2.6.0", by: StoreFixture.alice, at: StoreFixture.start, idempotency: long)
+        }
+        #expect(try store.train("2.6.0").revision == 3)
+    }
+
+    @Test("create honours the key: a repeat answers the first outcome instead of train-exists")
+    func idempotentCreate() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let store = fixture.store
+        let key = IdempotencyKey(scope: "alice", key: "c", request: "create 2.6.0", parts: ["create", "2.6.0"])
+        let first = try store.create(
+            StoreFixture.train(), by: StoreFixture.alice, at: StoreFixture.start, idempotency: key)
+        let again = try store.create(
+            StoreFixture.train(), by: StoreFixture.alice, at: StoreFixture.start, idempotency: key)
+        #expect(again.replayed && !first.replayed)
+        #expect(again.revision == first.revision)
+        #expect(throws: StoreError.trainExists("2.6.0")) {
+            try store.create(StoreFixture.train(), by: StoreFixture.alice, at: StoreFixture.start)
         }
     }
 

@@ -75,6 +75,53 @@ struct WorkTests {
         #expect(try store.verify().isEmpty)
     }
 
+    @Test(
+        "a heartbeat is held to the claim's lease bounds (1 s to a day): Int.max would hold the item for ever",
+        arguments: [0, -1, 86_401, Double(Int.max), .infinity, .nan])
+    func heartbeatLeaseBounds(seconds: Double) throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let store = fixture.store
+        try Self.companionsWithBuild(store)
+        let item = try #require(try store.claim(train: "2.6.0", runner: "r1", lease: 600, at: Self.t0))
+        let heartbeat = #expect(throws: StoreError.self) {
+            try store.heartbeat(work: item.id, runner: "r1", lease: seconds, at: Self.t0)
+        }
+        #expect(heartbeat?.code == "invalid-lease")
+        let claim = #expect(throws: StoreError.self) {
+            try store.claim(train: "2.6.0", package: "torchvision", runner: "r2", lease: seconds, at: Self.t0)
+        }
+        #expect(claim?.code == "invalid-lease")
+        // The claim keeps the lease it had.
+        #expect(try store.claims(train: "2.6.0").map(\.leaseUntil) == [item.leaseUntil])
+        let day = try store.heartbeat(work: item.id, runner: "r1", lease: 86_400, at: Self.t0)
+        #expect(day.leaseUntil == Self.t0.addingTimeInterval(86_400))
+    }
+
+    @Test("claim and report honour an idempotency key: a repeat answers the first, once")
+    func idempotentWork() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let store = fixture.store
+        try Self.companionsWithBuild(store)
+        let claimKey = IdempotencyKey(scope: "r1", key: "c1", request: "claim", parts: ["claim", "2.6.0"])
+        let item = try #require(
+            try store.claim(train: "2.6.0", runner: "r1", lease: 600, at: Self.t0, idempotency: claimKey))
+        let again = try store.claim(train: "2.6.0", runner: "r1", lease: 600, at: Self.t0, idempotency: claimKey)
+        #expect(again == item)
+        #expect(try store.claims(train: "2.6.0").count == 1)
+        let reportKey = IdempotencyKey(scope: "r1", key: "r1", request: "report", parts: ["report", item.id])
+        let first = try store.report(
+            work: item.id, passed: true, log: nil, runner: "r1", at: Self.t0, idempotency: reportKey)
+        // Without the key the claim is gone; with it the first outcome comes back.
+        let repeated = try store.report(
+            work: item.id, passed: true, log: nil, runner: "r1", at: Self.t0, idempotency: reportKey)
+        #expect(repeated.replayed && repeated.revision == first.revision)
+        #expect(throws: StoreError.unknownWork(item.id)) {
+            try store.report(work: item.id, passed: true, log: nil, runner: "r1", at: Self.t0)
+        }
+    }
+
     @Test("a report against a stale RC is refused")
     func staleRC() throws {
         let fixture = try StoreFixture()

@@ -2,6 +2,16 @@ import Foundation
 
 /// The work CI can take from a train, derived from its state.
 extension Train {
+    /// How long a claim of CI work may be held without a heartbeat, in seconds: at least one
+    /// second, at most a day. A claim and a heartbeat are both refused outside this range, so
+    /// that no runner can hold an item for ever.
+    package static let leaseSeconds: ClosedRange<Int> = 1...86_400
+
+    /// Whether `seconds` is a lease a claim or a heartbeat may ask for.
+    package static func isValidLease(_ seconds: TimeInterval) -> Bool {
+        seconds.isFinite && seconds >= Double(leaseSeconds.lowerBound) && seconds <= Double(leaseSeconds.upperBound)
+    }
+
     /// The members whose test CI may start now, in plan order: `built` members the machine would
     /// let `actor` start testing (parents passed, the stage allows it); a `failed` member only
     /// when it is asked for by name, as a retry.

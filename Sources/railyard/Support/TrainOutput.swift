@@ -33,10 +33,18 @@ func perform(
             by: who ?? actor.person,
             at: time,
             expectRevision: expected,
-            idempotencyKey: actor.idempotencyKey
+            idempotency: actor.idempotency("\(command.name) on \(version)", [command.name, version, "\(command)"])
         )
     }
     printOutcome(outcome, json: options.output.json)
+}
+
+extension ActorOptions {
+    /// `--idempotency-key` as the store keeps it: the acting person's own, bound to the request's
+    /// `parts`; `request` names it in the refusal of a reuse.
+    func idempotency(_ request: String, _ parts: [String]) -> IdempotencyKey? {
+        idempotencyKey.map { IdempotencyKey(scope: actor, key: $0, request: request, parts: parts) }
+    }
 }
 
 func printOutcome(_ outcome: CommandOutcome, json: Bool) {

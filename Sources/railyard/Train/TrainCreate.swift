@@ -27,7 +27,9 @@ struct TrainCreate: ParsableCommand {
                 if parts.count == 2 { companionVersions[parts[0]] = parts[1] }
             }
             Remote.printOutcome(
-                try remote.command("POST", "/trains", body: ["version": version, "companions": companionVersions]),
+                try remote.command(
+                    "POST", "/trains", body: ["version": version, "companions": companionVersions],
+                    headers: actor.idempotencyKey.map { ["Idempotency-Key": $0] } ?? [:]),
                 json: remote.json)
             return
         }
@@ -57,7 +59,9 @@ struct TrainCreate: ParsableCommand {
             throw refuse(code: error.code, message: error.description, json: json, exit: ExitStatus.refused)
         }
         let outcome = try withStore(store) { store throws(StoreError) in
-            try store.create(train, by: actor.person, at: now, idempotencyKey: actor.idempotencyKey)
+            try store.create(
+                train, by: actor.person, at: now,
+                idempotency: actor.idempotency("create \(version)", ["create", version] + companions.sorted()))
         }
         printOutcome(outcome, json: json)
     }

@@ -40,7 +40,8 @@ struct TrainRC: ParsableCommand {
             let outcome = try withTrainChannel(store) { trains in
                 try trains.registerRC(
                     number: number, files: files, train: version, by: actor.person, at: Date(),
-                    expectRevision: actor.expectRevision, idempotencyKey: actor.idempotencyKey)
+                    expectRevision: actor.expectRevision,
+                    idempotency: actor.idempotency("rc \(number) on \(version)", ["rc", version, "\(number)"] + files))
             }
             printOutcome(outcome, json: store.output.json)
             return
