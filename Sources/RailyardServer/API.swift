@@ -6,6 +6,10 @@ import RailyardCore
 import RailyardStore
 
 /// `/api/v1`: everything the CLI of the train and the channel can do, as JSON over HTTP.
+///
+/// Every route reads its body strictly into its own `RequestBody` type and checks every value
+/// against `Limits`; every mutation honours `Idempotency-Key`, scoped to the token and bound to
+/// the request.
 struct API: Sendable {
     let state: ServerState
 
@@ -19,6 +23,8 @@ struct API: Sendable {
     }
 
     func add(to group: RouterGroup<RailyardContext>) {
+        // Folders of uploads a killed server left behind.
+        Self.sweepStaleUploads()
         group.get("openapi.json") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json"],
@@ -39,15 +45,20 @@ struct API: Sendable {
         }
         group.post("trains") { request, context in
             let token = try await authorize(request, context, .releaseManager)
-            let body = try await json(request)
+            let body = try await RequestReader.body(request, as: CreateTrainRequest.self)
+            let key = try RequestReader.idempotency(
+                request, scope: token.name, route: "trains", parameters: [], body: body.canonical)
+            if let key, let earlier = try state.store.replay(key, as: CommandOutcome.self) {
+                return Self.replay(earlier, status: .created)
+            }
             guard let catalog = state.catalog else {
                 throw APIError(.conflict, "no-catalog", "the server was started without --catalog")
             }
-            guard let text = body["version"] as? String, let version = try? Version(text) else {
+            guard let version = try? Version(body.version) else {
                 throw APIError(.unprocessableContent, "invalid-version", "'version' must be a conda version")
             }
             var companions: [String: Version] = [:]
-            for (name, value) in body["companions"] as? [String: String] ?? [:] {
+            for (name, value) in body.companions ?? [:] {
                 guard let parsed = try? Version(value) else {
                     throw APIError(.unprocessableContent, "invalid-version", "companions.\(name): '\(value)'")
                 }
@@ -66,14 +77,14 @@ struct API: Sendable {
             } catch {
                 throw APIError.from(StoreError.rejected(error))
             }
-            let outcome = try state.store.create(train, by: token.actor, at: now)
+            let outcome = try state.store.create(train, by: token.actor, at: now, idempotency: key)
             await state.watcher.poll()
-            return Views.outcome(outcome).response(status: .created)
+            return Views.outcome(outcome).response(status: .created, headers: Self.replayed(outcome.replayed))
         }
         group.get("trains/:version") { request, context in
             try await authorize(request, context, .read)
-            let version = try context.parameters.require("version")
-            let wait = request.uri.queryParameters.get("wait").flatMap(Int.init)
+            let version = try RequestReader.parameter(context, "version", limit: Limits.version)
+            let wait = try RequestReader.integer(request, "wait", Limits.wait)
             // The polling fast path: the revision as last read, without a query.
             if wait == nil || wait == 0,
                 let tag = state.watcher.unchangedTag(of: version, ifNoneMatch: request.headers[.ifNoneMatch])
@@ -85,8 +96,7 @@ struct API: Sendable {
             if request.headers[.ifNoneMatch] == tag {
                 guard let wait, wait > 0 else { return Response(status: .notModified, headers: [.eTag: tag]) }
                 guard
-                    await state.watcher.wait(
-                        train: version, after: train.revision, timeout: .seconds(min(wait, 60))) != nil
+                    await state.watcher.wait(train: version, after: train.revision, timeout: .seconds(wait)) != nil
                 else { return Response(status: .notModified, headers: [.eTag: tag]) }
                 train = try state.store.train(version)
             }
@@ -94,7 +104,7 @@ struct API: Sendable {
         }
         group.get("trains/:version/gates") { request, context in
             try await authorize(request, context, .read)
-            let train = try state.store.train(try context.parameters.require("version"))
+            let train = try state.store.train(try RequestReader.parameter(context, "version", limit: Limits.version))
             return JSONValue.object([
                 "train": .string(train.version.description), "stage": .string(train.stage.rawValue),
                 "checks": .array(train.stage.isTerminal ? [] : train.gate(leaving: train.stage).map(Views.gate)),
@@ -102,13 +112,14 @@ struct API: Sendable {
         }
         group.get("trains/:version/members") { request, context in
             try await authorize(request, context, .read)
-            let train = try state.store.train(try context.parameters.require("version"))
+            let train = try state.store.train(try RequestReader.parameter(context, "version", limit: Limits.version))
             let now = Date()
             return JSONValue.array(train.members.map { Views.member(train, $0, at: now) }).response()
         }
         group.get("trains/:version/log") { request, context in
             try await authorize(request, context, .read)
-            let events = try state.store.events(try context.parameters.require("version"))
+            let events = try state.store.events(
+                try RequestReader.parameter(context, "version", limit: Limits.version))
             return JSONValue.array(
                 events.map { event in
                     .object([
@@ -120,30 +131,21 @@ struct API: Sendable {
         }
 
         // Commands of release managers.
-        command(group, "rc", .releaseManager) { body, _ in
-            guard let number = body["number"] as? Int else {
-                throw APIError(.unprocessableContent, "invalid-argument", "'number' must be an integer")
-            }
-            return .registerRC(number: number, subdirs: body["subdirs"] as? [String] ?? [])
+        command(group, "rc", .releaseManager, RCRequest.self) { body in
+            .registerRC(number: body.number, subdirs: body.subdirs ?? [])
         }
-        command(group, "advance", .releaseManager) { _, _ in .advance }
-        command(group, "abort", .releaseManager) { body, _ in .abort(reason: body["reason"] as? String ?? "") }
-        command(group, "final", .releaseManager) { body, _ in
-            guard let rc = body["rc"] as? Int else {
-                throw APIError(.unprocessableContent, "invalid-argument", "'rc' must be an integer")
-            }
-            return .markFinal(rc: rc)
+        command(group, "advance", .releaseManager, EmptyRequest.self) { _ in .advance }
+        command(group, "abort", .releaseManager, ReasonRequest.self) { body in .abort(reason: body.reason ?? "") }
+        command(group, "final", .releaseManager, FinalRequest.self) { body in .markFinal(rc: body.rc) }
+        memberCommand(group, "exclude", maintainers: false, ExcludeRequest.self) { body, member in
+            .exclude(member: member, reason: body.reason ?? "", cascade: body.cascade ?? false)
         }
-        memberCommand(group, "exclude", maintainers: false) { body, member in
-            .exclude(
-                member: member, reason: body["reason"] as? String ?? "", cascade: body["cascade"] as? Bool ?? false)
+        memberCommand(group, "waive", maintainers: false, ReasonRequest.self) { body, member in
+            .waive(member: member, reason: body.reason ?? "")
         }
-        memberCommand(group, "waive", maintainers: false) { body, member in
-            .waive(member: member, reason: body["reason"] as? String ?? "")
-        }
-        memberCommand(group, "ack", maintainers: true) { body, member in
+        memberCommand(group, "ack", maintainers: true, AckRequest.self) { body, member in
             var eta: Date? = nil
-            if let text = body["eta"] as? String {
+            if let text = body.eta {
                 guard let date = ISO8601DateFormatter().date(from: text) ?? Self.day(text) else {
                     throw APIError(.unprocessableContent, "invalid-argument", "'eta' must be a date (2026-12-01)")
                 }
@@ -151,83 +153,70 @@ struct API: Sendable {
             }
             return .acknowledge(member: member, eta: eta)
         }
-        memberCommand(group, "decline", maintainers: true) { body, member in
-            .decline(member: member, reason: body["reason"] as? String ?? "")
+        memberCommand(group, "decline", maintainers: true, ReasonRequest.self) { body, member in
+            .decline(member: member, reason: body.reason ?? "")
         }
         group.post("trains/:version/promote") { request, context in
             let token = try await authorize(request, context, .releaseManager)
-            let version = try context.parameters.require("version")
-            let body = try await json(request)
+            let version = try RequestReader.parameter(context, "version", limit: Limits.version)
+            let body = try await RequestReader.body(request, as: PromoteRequest.self)
+            let key = try RequestReader.idempotency(
+                request, scope: token.name, route: "trains/:version/promote", parameters: [version],
+                body: body.canonical)
+            if let key, let earlier = try state.store.replay(key, as: RecordedResponse.self) {
+                return earlier.response()
+            }
             let result: JSONValue
-            if body["yes"] as? Bool == true {
+            if body.yes == true {
                 let moved = try state.trains.promote(
-                    train: version, by: token.actor, at: Date(), expectGeneration: body["expect_main"] as? Int)
+                    train: version, by: token.actor, at: Date(), expectGeneration: body.expectMain)
                 result = Views.plan(moved.plan, generation: moved.generation, moved: moved.outcome)
             } else {
                 let (plan, generation) = try state.trains.plan(train: version)
                 result = Views.plan(plan, generation: generation, moved: nil)
             }
             await state.watcher.poll()
-            return result.response()
+            return try record(result, status: .ok, under: key)
         }
         group.post("trains/:version/artifacts") { request, context in
-            let version = try context.parameters.require("version")
+            let version = try RequestReader.parameter(context, "version", limit: Limits.version)
             let token = try await authenticate(request, context)
             guard token.role == .releaseManager || token.role == .maintainer else {
                 throw APIError(.forbidden, "not-allowed", "\(token.name) (\(token.role.rawValue)) may not stage builds")
             }
             let name = request.uri.queryParameters.get("filename") ?? ""
+            guard name.utf8.count <= Limits.fileName else {
+                throw APIError(
+                    .unprocessableContent, "too-long", "?filename= is at most \(Limits.fileName) bytes",
+                    details: ["field": .string("filename"), "limit": .number(Limits.fileName)])
+            }
             guard PackageRecord.isSafeFileName(name), PackageRecord.format(ofFileName: name) != nil else {
                 throw APIError(
                     .badRequest, "not-a-package-name",
                     "?filename= must be the package's file name (NAME-VERSION-BUILD.conda or .tar.bz2)")
             }
-            let file = try await upload(request, named: name)
-            defer { try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent) }
-            let record = try TrainChannel.read([file])[0].record
-            if token.role == .maintainer && !token.packages.contains(record.name) {
-                throw APIError(
-                    .forbidden, "not-allowed", "\(token.name) may stage only \(token.packages.joined(separator: ", "))")
+            let rc = try RequestReader.integer(request, "rc", Limits.rcNumber)
+            return try await withUpload(request, named: name) { file in
+                try await stage(file, named: name, rc: rc, train: version, by: token, request: request)
             }
-            let train = try state.store.train(version)
-            let staged: JSONValue
-            if record.name == train.core {
-                guard token.role == .releaseManager else {
-                    throw APIError(.forbidden, "not-allowed", "only release managers register RCs")
-                }
-                guard let number = request.uri.queryParameters.get("rc").flatMap(Int.init) else {
-                    throw APIError(.unprocessableContent, "invalid-argument", "the core's files are an RC: add ?rc=N")
-                }
-                staged = Views.outcome(
-                    try state.trains.registerRC(
-                        number: number, files: [file], train: version, by: token.actor, at: Date()))
-            } else {
-                let items = try state.trains.stage(files: [file], train: version, by: token.actor, at: Date())
-                staged = .array(
-                    items.map { item in
-                        .object([
-                            "package": .string(item.package),
-                            "files": .array(item.artifacts.map { .string($0.description) }),
-                            "changed": .bool(item.outcome != nil),
-                            "revision": item.outcome.map { .number($0.revision) } ?? .null,
-                        ])
-                    })
-            }
-            await state.watcher.poll()
-            return staged.response(status: .created)
         }
 
         group.post("trains/:version/sweep") { request, context in
-            try await authorize(request, context, .releaseManager)
-            let version = try context.parameters.require("version")
+            let token = try await authorize(request, context, .releaseManager)
+            let version = try RequestReader.parameter(context, "version", limit: Limits.version)
+            let body = try await RequestReader.body(request, as: EmptyRequest.self)
+            let key = try RequestReader.idempotency(
+                request, scope: token.name, route: "trains/:version/sweep", parameters: [version],
+                body: body.canonical)
             // The deadline policy acts, as `railyard train sweep` has it.
-            let outcome = try state.store.execute(.sweepDeadlines, on: version, by: .policy, at: Date())
+            let outcome = try state.store.execute(
+                .sweepDeadlines, on: version, by: .policy, at: Date(), idempotency: key)
             await state.watcher.poll()
-            return Views.outcome(outcome).response()
+            return Views.outcome(outcome).response(headers: Self.replayed(outcome.replayed))
         }
         group.get("trains/:version/patches") { request, context in
             try await authorize(request, context, .read)
-            let train = try state.store.train(try context.parameters.require("version"))
+            let train = try state.store.train(try RequestReader.parameter(context, "version", limit: Limits.version))
             try state.trains.recover()
             let main = try state.trains.channel.snapshot(label: "main").subdirs.mapValues(\.records)
             return JSONValue.array(
@@ -254,104 +243,188 @@ struct API: Sendable {
         }
         group.post("channel/index") { request, context in
             // Reads every package file and rewrites every label's repodata: release managers only.
-            try await authorize(request, context, .releaseManager)
+            let token = try await authorize(request, context, .releaseManager)
+            let body = try await RequestReader.body(request, as: EmptyRequest.self)
+            let key = try RequestReader.idempotency(
+                request, scope: token.name, route: "channel/index", parameters: [], body: body.canonical)
+            if let key, let earlier = try state.store.replay(key, as: RecordedResponse.self) {
+                return earlier.response()
+            }
             let summary = try state.trains.index()
-            return JSONValue.object([
-                "main_generation": .number(summary.mainGeneration),
-                "labels": .object(summary.labels.mapValues { .number($0) }),
-            ]).response()
+            return try record(
+                .object([
+                    "main_generation": .number(summary.mainGeneration),
+                    "labels": .object(summary.labels.mapValues { .number($0) }),
+                ]), status: .ok, under: key)
         }
 
         // CI work.
         group.post("work/claim") { request, context in
             let token = try await authorize(request, context, .ci)
-            let body = try await json(request)
-            guard let train = body["train"] as? String else {
-                throw APIError(.unprocessableContent, "invalid-argument", "'train' is required")
-            }
-            var kind: WorkItem.Kind? = nil
-            if let text = body["kind"] as? String {
-                guard let parsed = WorkItem.Kind(rawValue: text) else {
-                    throw APIError(.unprocessableContent, "invalid-argument", "'kind' is build, test or integration")
-                }
-                kind = parsed
-            }
-            let lease = TimeInterval(body["lease_seconds"] as? Int ?? 1800)
-            guard lease > 0 && lease <= 86_400 else {
-                throw APIError(.unprocessableContent, "invalid-argument", "'lease_seconds' is 1 to 86400")
+            let body = try await RequestReader.body(request, as: ClaimRequest.self)
+            let key = try RequestReader.idempotency(
+                request, scope: token.name, route: "work/claim", parameters: [], body: body.canonical)
+            if let key, let earlier = try state.store.replay(key, as: WorkItem?.self) {
+                return (earlier.map(Views.work) ?? .null).response(headers: Self.replayed(true))
             }
             let item = try state.store.claim(
-                train: train, kind: kind, package: body["package"] as? String, runner: token.name, lease: lease,
-                at: Date())
+                train: body.train, kind: body.workKind, package: body.package, runner: token.name,
+                lease: TimeInterval(body.lease), at: Date(), idempotency: key)
             await state.watcher.poll()
             return (item.map(Views.work) ?? .null).response()
         }
         group.post("work/:id/heartbeat") { request, context in
             let token = try await authorize(request, context, .ci)
-            let body = try await json(request)
+            let id = try RequestReader.parameter(context, "id", limit: Limits.workID)
+            let body = try await RequestReader.body(request, as: HeartbeatRequest.self)
+            let key = try RequestReader.idempotency(
+                request, scope: token.name, route: "work/:id/heartbeat", parameters: [id], body: body.canonical)
+            if let key, let earlier = try state.store.replay(key, as: WorkItem.self) {
+                return Views.work(earlier).response(headers: Self.replayed(true))
+            }
             let item = try state.store.heartbeat(
-                work: try context.parameters.require("id"), runner: token.name,
-                lease: TimeInterval(body["lease_seconds"] as? Int ?? 1800), at: Date())
+                work: id, runner: token.name, lease: TimeInterval(body.lease), at: Date(), idempotency: key)
             return Views.work(item).response()
         }
         group.post("work/:id/report") { request, context in
             let token = try await authorize(request, context, .ci)
-            let body = try await json(request)
-            guard let result = body["result"] as? String, result == "passed" || result == "failed" else {
-                throw APIError(.unprocessableContent, "invalid-argument", "'result' is passed or failed")
-            }
+            let id = try RequestReader.parameter(context, "id", limit: Limits.workID)
+            let body = try await RequestReader.body(request, as: ReportRequest.self)
+            let key = try RequestReader.idempotency(
+                request, scope: token.name, route: "work/:id/report", parameters: [id], body: body.canonical)
             let outcome = try state.store.report(
-                work: try context.parameters.require("id"), passed: result == "passed", log: body["log"] as? String,
-                runner: token.name, at: Date())
+                work: id, passed: body.result == "passed", log: body.log, runner: token.name, at: Date(),
+                idempotency: key)
             await state.watcher.poll()
-            return Views.outcome(outcome).response()
+            return Views.outcome(outcome).response(headers: Self.replayed(outcome.replayed))
         }
     }
 
-    /// `POST /trains/{v}/NAME`: a train command from a JSON body, with `If-Match` and
+    /// Stages an uploaded package file: the core's as RC `rc`, any other as a member's build.
+    private func stage(
+        _ file: String, named name: String, rc: Int?, train version: String, by token: TokenRecord, request: Request
+    ) async throws -> Response {
+        let uploaded = try TrainChannel.read([file])[0].record
+        if token.role == .maintainer && !token.packages.contains(uploaded.name) {
+            throw APIError(
+                .forbidden, "not-allowed", "\(token.name) may stage only \(token.packages.joined(separator: ", "))")
+        }
+        // The same file, name and RC under the same key is the same request.
+        let key = try RequestReader.idempotency(
+            request, scope: token.name, route: "trains/:version/artifacts", parameters: [version],
+            body: "filename=\(name)&rc=\(rc.map(String.init) ?? "")&sha256=\(uploaded.sha256)")
+        if let key, let earlier = try state.store.replay(key, as: RecordedResponse.self) {
+            return earlier.response()
+        }
+        let train = try state.store.train(version)
+        let staged: JSONValue
+        if uploaded.name == train.core {
+            guard token.role == .releaseManager else {
+                throw APIError(.forbidden, "not-allowed", "only release managers register RCs")
+            }
+            guard let number = rc else {
+                throw APIError(.unprocessableContent, "invalid-argument", "the core's files are an RC: add ?rc=N")
+            }
+            staged = Views.outcome(
+                try state.trains.registerRC(number: number, files: [file], train: version, by: token.actor, at: Date()))
+        } else {
+            let items = try state.trains.stage(files: [file], train: version, by: token.actor, at: Date())
+            staged = .array(
+                items.map { item in
+                    .object([
+                        "package": .string(item.package),
+                        "files": .array(item.artifacts.map { .string($0.description) }),
+                        "changed": .bool(item.outcome != nil),
+                        "revision": item.outcome.map { .number($0.revision) } ?? .null,
+                    ])
+                })
+        }
+        await state.watcher.poll()
+        return try record(staged, status: .created, under: key)
+    }
+
+    /// `POST /trains/{v}/NAME`: a train command from a `Body`, with `If-Match` and
     /// `Idempotency-Key`.
-    private func command(
-        _ group: RouterGroup<RailyardContext>, _ name: String, _ permission: Permission,
-        _ make: @escaping @Sendable ([String: Any], String) throws -> TrainCommand
+    private func command<Body: RequestBody>(
+        _ group: RouterGroup<RailyardContext>, _ name: String, _ permission: Permission, _ type: Body.Type,
+        _ make: @escaping @Sendable (Body) throws -> TrainCommand
     ) {
-        group.post("trains/:version/\(name)") { request, context in
+        let route = "trains/:version/\(name)"
+        group.post(RouterPath(route)) { request, context in
             let token = try await authorize(request, context, permission)
-            let version = try context.parameters.require("version")
-            let command = try make(try await json(request), version)
-            return try await execute(command, on: version, by: token, request: request)
+            let version = try RequestReader.parameter(context, "version", limit: Limits.version)
+            let body = try await RequestReader.body(request, as: type)
+            let key = try RequestReader.idempotency(
+                request, scope: token.name, route: route, parameters: [version], body: body.canonical)
+            return try await execute(try make(body), on: version, by: token, request: request, idempotency: key)
         }
     }
 
     /// `POST /trains/{v}/members/{name}/COMMAND`: for release managers, and with `maintainers`
     /// also for a maintainer token naming the package.
-    private func memberCommand(
-        _ group: RouterGroup<RailyardContext>, _ name: String, maintainers: Bool,
-        _ make: @escaping @Sendable ([String: Any], String) throws -> TrainCommand
+    private func memberCommand<Body: RequestBody>(
+        _ group: RouterGroup<RailyardContext>, _ name: String, maintainers: Bool, _ type: Body.Type,
+        _ make: @escaping @Sendable (Body, String) throws -> TrainCommand
     ) {
-        group.post("trains/:version/members/:name/\(name)") { request, context in
-            let member = try context.parameters.require("name")
+        let route = "trains/:version/members/:name/\(name)"
+        group.post(RouterPath(route)) { request, context in
+            let member = try RequestReader.parameter(context, "name", limit: Limits.name)
             let token = try await authorize(request, context, maintainers ? .maintainerOf(member) : .releaseManager)
-            let version = try context.parameters.require("version")
-            let command = try make(try await json(request), member)
-            return try await execute(command, on: version, by: token, request: request)
+            let version = try RequestReader.parameter(context, "version", limit: Limits.version)
+            let body = try await RequestReader.body(request, as: type)
+            let key = try RequestReader.idempotency(
+                request, scope: token.name, route: route, parameters: [version, member], body: body.canonical)
+            return try await execute(
+                try make(body, member), on: version, by: token, request: request, idempotency: key)
         }
     }
 
-    private func execute(_ command: TrainCommand, on version: String, by token: TokenRecord, request: Request)
-        async throws -> Response
-    {
+    private func execute(
+        _ command: TrainCommand, on version: String, by token: TokenRecord, request: Request,
+        idempotency: IdempotencyKey?
+    ) async throws -> Response {
         var expected: Int? = nil
         if let match = request.headers[.ifMatch] {
-            guard let revision = Int(match.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))) else {
+            guard let revision = Int(match.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))),
+                revision >= 0
+            else {
                 throw APIError.badRequest("If-Match must be a revision in quotes: \"7\"")
             }
             expected = revision
         }
         let outcome = try state.store.execute(
-            command, on: version, by: token.actor, at: Date(), expectRevision: expected,
-            idempotencyKey: request.headers.first { $0.name.canonicalName == "idempotency-key" }?.value)
+            command, on: version, by: token.actor, at: Date(), expectRevision: expected, idempotency: idempotency)
         await state.watcher.poll()
-        return Views.outcome(outcome).response(headers: [.eTag: "\"\(outcome.revision)\""])
+        var headers = Self.replayed(outcome.replayed)
+        headers[.eTag] = "\"\(outcome.revision)\""
+        return Views.outcome(outcome).response(headers: headers)
+    }
+
+    // MARK: - Idempotency
+
+    /// The header that marks the answer to a repeated request.
+    static let replayedHeader = HTTPFields.Element.Name("Idempotent-Replayed")!
+
+    static func replayed(_ replayed: Bool) -> HTTPFields {
+        replayed ? [replayedHeader: "true"] : [:]
+    }
+
+    /// The recorded outcome of a train command, answered again.
+    static func replay(_ outcome: CommandOutcome, status: HTTPResponse.Status) -> Response {
+        var outcome = outcome
+        outcome.replayed = true
+        return Views.outcome(outcome).response(status: status, headers: replayed(true))
+    }
+
+    /// Answers `body`, first recording it under `key` for a route whose work is not one store
+    /// transaction (a promotion, an upload, the channel's index).
+    private func record(_ body: JSONValue, status: HTTPResponse.Status, under key: IdempotencyKey?) throws
+        -> Response
+    {
+        if let key {
+            try state.store.remember(key, answer: RecordedResponse(status: status.code, body: body.encoded), at: Date())
+        }
+        return body.response(status: status)
     }
 
     // MARK: - Tokens
@@ -401,28 +474,24 @@ struct API: Sendable {
         return token
     }
 
-    // MARK: - Bodies
+    // MARK: - Uploads
 
-    /// The request's JSON object (an empty body is an empty object); 400 when it is not one.
-    func json(_ request: Request) async throws -> [String: Any] {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: 1 << 20)
-        } catch {
-            throw APIError(.contentTooLarge, "too-large", "a command's body is at most 1 MiB")
-        }
-        guard buffer.readableBytes > 0 else { return [:] }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any]
-        else { throw APIError.badRequest("the body must be a JSON object") }
-        return object
+    /// Streams an upload into a scratch folder of its own, runs `body` on the file, and removes
+    /// the folder whatever happens: a refusal, a failure, a client that goes away mid-body.
+    func withUpload(_ request: Request, named name: String, _ body: (String) async throws -> Response)
+        async throws -> Response
+    {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "\(Self.uploadPrefix)\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent(name).path
+        try await receive(request, into: path)
+        return try await body(path)
     }
 
-    /// Streams an upload to a scratch file named `name`; 413 beyond the limit.
-    func upload(_ request: Request, named name: String) async throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "railyard-upload-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let path = folder.appendingPathComponent(name).path
+    /// Writes the request's body to `path`; 413 beyond the limit.
+    private func receive(_ request: Request, into path: String) async throws {
         FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
@@ -430,13 +499,33 @@ struct API: Sendable {
         for try await chunk in request.body {
             size += chunk.readableBytes
             guard size <= state.options.maxUpload else {
-                try? FileManager.default.removeItem(at: folder)
                 throw APIError(
                     .contentTooLarge, "too-large", "a package file is at most \(state.options.maxUpload >> 20) MiB")
             }
             try handle.write(contentsOf: Data(chunk.readableBytesView))
         }
-        return path
+    }
+
+    static let uploadPrefix = "railyard-upload-"
+
+    /// Removes the upload folders a server killed mid-upload left in `folder`: those older than
+    /// `age` (a day), so that a running server's uploads are never touched.
+    @discardableResult
+    static func sweepStaleUploads(
+        in folder: URL = FileManager.default.temporaryDirectory, olderThan age: TimeInterval = 86_400,
+        now: Date = Date()
+    ) -> Int {
+        let files = FileManager.default
+        guard let names = try? files.contentsOfDirectory(atPath: folder.path) else { return 0 }
+        var removed = 0
+        for name in names where name.hasPrefix(uploadPrefix) {
+            let path = folder.appendingPathComponent(name)
+            guard let modified = (try? files.attributesOfItem(atPath: path.path))?[.modificationDate] as? Date,
+                now.timeIntervalSince(modified) > age
+            else { continue }
+            if (try? files.removeItem(at: path)) != nil { removed += 1 }
+        }
+        return removed
     }
 
     static func day(_ text: String) -> Date? {

@@ -58,8 +58,12 @@ struct APIError: HTTPResponseError {
                 return APIError(status, rejection.code, rejection.description, details: details)
             case .unknownTrain, .unknownWork, .unknownToken, .unknownDelivery:
                 return APIError(.notFound, error.code, error.description)
-            case .staleRevision, .trainExists, .idempotencyConflict, .notYourClaim, .tokenExists:
+            case .staleRevision, .trainExists, .notYourClaim, .tokenExists:
                 return APIError(.conflict, error.code, error.description)
+            case .idempotencyConflict, .invalidLease:
+                return APIError(.unprocessableContent, error.code, error.description)
+            case .invalidIdempotencyKey:
+                return APIError(.badRequest, error.code, error.description)
             case .busy, .databaseMoved:
                 return APIError(.serviceUnavailable, error.code, error.description)
             case .missingDatabase, .orphanedLog, .cannotOpen, .newerSchema, .backupExists, .database:

@@ -77,13 +77,14 @@ struct Remote {
             out.flush()
         }
         StandardError.write("railyard: \(message)\n")
-        _ = code
-        throw [403, 409, 429].contains(reply.status) ? ExitStatus.refused : ExitStatus.badInput
+        // A key reused for another request is a refusal, as it is locally (exit 1).
+        let refused = [403, 409, 429].contains(reply.status) || code == "idempotency-conflict"
+        throw refused ? ExitStatus.refused : ExitStatus.badInput
     }
 
     /// The path and body of a train command, as the API has it.
     static func route(of command: TrainCommand, on version: String) -> (String, [String: Any])? {
-        let train = "/trains/\(version)"
+        let train = "/trains/\(segment(version))"
         switch command {
         case .registerRC(let number, let subdirs, _): return ("\(train)/rc", ["number": number, "subdirs": subdirs])
         case .advance: return ("\(train)/advance", [:])
@@ -91,14 +92,23 @@ struct Remote {
         case .markFinal(let rc): return ("\(train)/final", ["rc": rc])
         case .acknowledge(let member, let eta):
             return (
-                "\(train)/members/\(member)/ack", eta.map { ["eta": ISO8601DateFormatter().string(from: $0)] } ?? [:]
+                "\(train)/members/\(segment(member))/ack",
+                eta.map { ["eta": ISO8601DateFormatter().string(from: $0)] } ?? [:]
             )
-        case .decline(let member, let reason): return ("\(train)/members/\(member)/decline", ["reason": reason])
+        case .decline(let member, let reason):
+            return ("\(train)/members/\(segment(member))/decline", ["reason": reason])
         case .exclude(let member, let reason, let cascade):
-            return ("\(train)/members/\(member)/exclude", ["reason": reason, "cascade": cascade])
-        case .waive(let member, let reason): return ("\(train)/members/\(member)/waive", ["reason": reason])
+            return ("\(train)/members/\(segment(member))/exclude", ["reason": reason, "cascade": cascade])
+        case .waive(let member, let reason): return ("\(train)/members/\(segment(member))/waive", ["reason": reason])
         default: return nil
         }
+    }
+
+    /// `text` as one path segment: percent-encoded, `/` included, as the server decodes it.
+    static func segment(_ text: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/%?#")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
     /// Prints a command's outcome as the local commands do.
