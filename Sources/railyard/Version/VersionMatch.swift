@@ -48,7 +48,7 @@ struct VersionMatch: ParsableCommand {
         do {
             spec = try VersionSpec(arguments[0])
         } catch {
-            throw refuse(code: "invalid-spec", message: error.description, json: output.json)
+            throw refuse(code: error.cliCode, message: error.description, json: output.json)
         }
         var results: [(Version, Bool)] = []
         for text in arguments.dropFirst() {
@@ -136,7 +136,7 @@ struct BatchMatcher {
         let version = versions.position(of: line[(tab + 1)...])
         switch specs[spec] {
         case .failure(let error):
-            return .failure(Failure(code: "invalid-spec", message: error.description))
+            return .failure(Failure(code: error.cliCode, message: error.description))
         case .success(let parsedSpec):
             switch versions[version] {
             case .failure(let error):
@@ -217,5 +217,15 @@ struct ParseCache<Value, Failure: Error> {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
         return Int(truncatingIfNeeded: hash ^ (hash >> 32)) & (count - 1)
+    }
+}
+
+extension VersionSpecError {
+    /// `invalid-spec`, or the limit the spec exceeds: `spec-too-long`, `spec-too-deep`, `spec-too-complex`.
+    var cliCode: String {
+        switch code {
+        case "spec-too-long", "spec-too-deep", "spec-too-complex": code
+        default: "invalid-spec"
+        }
     }
 }
