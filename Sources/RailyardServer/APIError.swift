@@ -52,7 +52,7 @@ struct APIError: HTTPResponseError {
                     switch rejection {
                     case .notAllowed: .forbidden
                     case .unknownMember: .notFound
-                    case .invalidSpec, .invalidRCNumber, .missingReason: .unprocessableContent
+                    case .invalidSpec, .invalidRCNumber, .missingReason, .reasonTooLong: .unprocessableContent
                     default: .conflict
                     }
                 return APIError(status, rejection.code, rejection.description, details: details)

@@ -8,13 +8,13 @@ import RailyardStore
 /// it, and each is in the OpenAPI document (`minimum`, `maximum`, `maxLength`, `maxItems`).
 enum Limits {
     /// RC numbers: a later RC always has a higher one, so an RC of Int.max would end the train.
-    static let rcNumber = 1...999
+    static let rcNumber = Train.rcNumbers
     /// `?wait=` of a long-poll, in seconds.
     static let wait = 0...60
     /// The main generation a promotion expects (`expect_main`).
     static let generation = 0...Int(Int32.max)
     /// A reason (abort, decline, exclude, waive), in characters.
-    static let reason = 2_000
+    static let reason = Train.maxReasonLength
     /// A member's, package's or companion's name, a runner's name, an idempotency key.
     static let name = 200
     /// A train's version, in characters.

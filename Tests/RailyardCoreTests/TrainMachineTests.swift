@@ -259,6 +259,15 @@ struct TrainMachineTests {
         var fresh = try TrainScript()
         #expect(fresh.run(.registerRC(number: 0, subdirs: [])) == .failure(.invalidRCNumber(0)))
         #expect(fresh.run(.registerRC(number: -3, subdirs: [])) == .failure(.invalidRCNumber(-3)))
+        // Bounded above too, so that no RC number leaves the train without a newer one to come.
+        #expect(fresh.run(.registerRC(number: 1_000, subdirs: [])) == .failure(.invalidRCNumber(1_000)))
+        #expect(fresh.run(.registerRC(number: Int.max, subdirs: [])) == .failure(.invalidRCNumber(Int.max)))
+        let long = String(repeating: "x", count: Train.maxReasonLength + 1)
+        #expect(
+            script.run(.exclude(member: "kornia", reason: long, cascade: false))
+                == .failure(.reasonTooLong(command: "exclude", length: Train.maxReasonLength + 1)))
+        #expect(fresh.run(.abort(reason: long)) == .failure(.reasonTooLong(command: "abort", length: long.count)))
+        #expect(try fresh.must(.registerRC(number: 999, subdirs: [])).isEmpty == false)
     }
 
     @Test("only a release manager creates a train")

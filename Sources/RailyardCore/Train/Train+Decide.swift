@@ -44,7 +44,7 @@ extension Train {
         case .registerRC(let number, let subdirs, let artifacts):
             try requireReleaseManager(actor, command)
             try requireStage(command, in: Stage.path)
-            guard number >= 1 else { throw TrainRejection.invalidRCNumber(number) }
+            guard Train.rcNumbers.contains(number) else { throw TrainRejection.invalidRCNumber(number) }
             if let current = rc, number <= current { throw TrainRejection.rcNotNewer(current: current, given: number) }
             var events: [TrainEvent] = [
                 .rcRegistered(number: number, subdirs: subdirs, artifacts: artifacts.isEmpty ? nil : artifacts)
@@ -339,5 +339,17 @@ extension Train {
 
     private func requireReason(_ reason: String, _ command: TrainCommand) throws {
         guard !reason.allSatisfy(\.isWhitespace) else { throw TrainRejection.missingReason(command: command.name) }
+        guard reason.count <= Train.maxReasonLength else {
+            throw TrainRejection.reasonTooLong(command: command.name, length: reason.count)
+        }
     }
+}
+
+extension Train {
+    /// RC numbers a train takes: a later RC must have a higher number, so one of Int.max would
+    /// leave the train no RC to come.
+    package static let rcNumbers: ClosedRange<Int> = 1...999
+
+    /// The longest reason (abort, decline, exclude, waive) a train records, in characters.
+    package static let maxReasonLength = 2_000
 }

@@ -14,6 +14,8 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
     case waitingFor(member: String, parents: [String])
     case blockedByExclusion(member: String, parents: [String])
     case missingReason(command: String)
+    /// A reason longer than `Train.maxReasonLength` characters.
+    case reasonTooLong(command: String, length: Int)
     case notACompanion(member: String, stage: Stage)
     case notBuiltByCI(member: String)
     case buildNotStaged(member: String, rc: Int)
@@ -35,6 +37,7 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
         case .waitingFor: "waiting-for"
         case .blockedByExclusion: "blocked-by-exclusion"
         case .missingReason: "missing-reason"
+        case .reasonTooLong: "reason-too-long"
         case .notACompanion: "not-a-companion"
         case .notBuiltByCI: "not-built-by-ci"
         case .buildNotStaged: "build-not-staged"
@@ -58,7 +61,7 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
         case .rcNotNewer(let current, let given):
             "RC \(given) is not newer than the current RC \(current)"
         case .invalidRCNumber(let number):
-            "RC numbers start at 1; \(number) is not one"
+            "RC numbers run from \(Train.rcNumbers.lowerBound) to \(Train.rcNumbers.upperBound); \(number) is not one"
         case .staleRC(let given, let current):
             "the result is for RC \(given), but the current RC is \(current.map(String.init) ?? "none"): it is stale"
         case .noRC:
@@ -74,6 +77,8 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
                 + " not admit: exclude it too, or register a build whose specs admit them"
         case .missingReason(let command):
             "\(command) needs a reason"
+        case .reasonTooLong(let command, let length):
+            "the reason of \(command) is \(length) characters long; keep it to \(Train.maxReasonLength) and link to the details"
         case .notACompanion(let member, let stage):
             "only companions are built while the train is \(stage.rawValue); \(member) waits for downstream"
         case .notBuiltByCI(let member):
