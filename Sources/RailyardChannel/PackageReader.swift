@@ -173,6 +173,14 @@ package enum PackageReader {
         var seen = Set<String>()
         try outer.entries(scan: scan, compression: nil, members: true) { (_, member) throws(PackageError) in
             guard expected.contains(member) else {
+                if seen.isDisjoint(with: expected.dropFirst()), member.hasSuffix(".tar.zst"),
+                    let dash = member.firstIndex(of: "-"),
+                    ["info", "pkg"].contains(member[..<dash])
+                {
+                    // Tarballs named for another file before any named for this one: a renamed file.
+                    let other = member[member.index(after: dash)...].dropLast(".tar.zst".count)
+                    throw .nameMismatch(file: fileName, expected: other + PackageRecord.Format.conda.rawValue)
+                }
                 if member.hasPrefix("info-") || member.hasPrefix("pkg-") {
                     throw .ambiguousMetadata(
                         file: fileName,

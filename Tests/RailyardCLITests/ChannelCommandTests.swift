@@ -271,7 +271,10 @@ struct ChannelCommandTests {
         let before = scratch.files()
         for (subdir, extra, message) in [
             ("linux-64", ["--set", "build_number=-1"], "build_number -1 is not in 0...2147483647"),
-            ("linux-64", ["--set", "build_number=18446744073709551616"], "is not in 0...2147483647"),
+            (
+                "linux-64", ["--set", "build_number=18446744073709551616"],
+                "build_number 1.8446744073709552e+19 is not in 0...2147483647"
+            ),
             ("evil-64", [], "subdir 'evil-64' is not a conda subdir"),
             ("repodata.json", [], "subdir 'repodata.json' is not a conda subdir"),
         ] {
