@@ -6,22 +6,7 @@ extension Version {
 
     /// The public components that are plain numbers, up to the first that is not
     /// (`2.6.0rc1` gives [2, 6]; `1!2.5.1+cu121` gives [2, 5, 1]).
-    package var leadingNumbers: [UInt64] {
-        var numbers: [UInt64] = []
-        var index = 0
-        var isEpoch = true
-        while index < localStart {
-            let count = Int(atoms[index].payload)
-            defer { index += 1 + count }
-            if isEpoch {
-                isEpoch = false
-                continue
-            }
-            guard count == 1, atoms[index + 1].kind == .number else { break }
-            numbers.append(atoms[index + 1].payload)
-        }
-        return numbers
-    }
+    package var leadingNumbers: [UInt64] { leadingComponents.numbers }
 
     /// Whether the public version holds a text such as `rc`, `a`, `b` or `dev`: a pre-release,
     /// not the final version number a train judges specs against.
@@ -32,7 +17,12 @@ extension Version {
     /// Whether every leading number fits in 64 bits: false when `leadingNumbers` stopped at a
     /// larger one (`2.99999999999999999999.0` gives [2]). conda compares such numbers as Python
     /// ints, so the version is valid; arithmetic that derives versions from it refuses it.
-    package var leadingNumbersFit: Bool {
+    package var leadingNumbersFit: Bool { leadingComponents.fit }
+
+    /// One walk of the public components: the plain numbers up to the first that is not, and
+    /// whether the walk stopped at (or the epoch is) a number beyond 64 bits.
+    private var leadingComponents: (numbers: [UInt64], fit: Bool) {
+        var numbers: [UInt64] = []
         var index = 0
         var isEpoch = true
         while index < localStart {
@@ -40,17 +30,17 @@ extension Version {
             defer { index += 1 + count }
             if isEpoch {
                 isEpoch = false
-                if count >= 1, atoms[index + 1].kind == .bigNumber { return false }
+                if count >= 1, atoms[index + 1].kind == .bigNumber { return (numbers, false) }
                 continue
             }
-            guard count == 1 else { return true }
+            guard count == 1 else { break }
             switch atoms[index + 1].kind {
-            case .number: continue
-            case .bigNumber: return false
-            case .text, .post, .header: return true
+            case .number: numbers.append(atoms[index + 1].payload)
+            case .bigNumber: return (numbers, false)
+            case .text, .post, .header: return (numbers, true)
             }
         }
-        return true
+        return (numbers, true)
     }
 
     /// The next bugfix release: the third number goes up by one (`2.5.1` → `2.5.2`, `1.7` → `1.7.1`).
