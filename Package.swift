@@ -51,15 +51,20 @@ let package = Package(
         // on a local folder; it carries out what the core's promotion plan decided.
         .target(
             name: "RailyardChannel",
-            dependencies: [
-                "RailyardCore", "RailyardStore", "CArchive", .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            dependencies: ["RailyardCore", "CArchive", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The application layer: every use case behind one protocol (TrainService), run here over
+        // the store and the channel (LocalTrainService) or on a server over HTTP
+        // (RemoteTrainService), answering the same response types and errors.
+        .target(
+            name: "RailyardApplication",
+            dependencies: ["RailyardCore", "RailyardStore", "RailyardChannel", "RailyardNotify"]
         ),
         // Notifications: the outbox's delivery loop and its routes (signed webhooks, sendmail).
         .target(
             name: "RailyardNotify",
             dependencies: [
-                "RailyardCore", "RailyardStore", .product(name: "Crypto", package: "swift-crypto"),
+                "RailyardCore", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -68,8 +73,8 @@ let package = Package(
         .target(
             name: "RailyardServer",
             dependencies: [
-                "RailyardCore", "RailyardStore", "RailyardChannel", "RailyardYAML", "RailyardNotify",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "RailyardCore", "RailyardStore", "RailyardChannel", "RailyardApplication", "RailyardYAML",
+                "RailyardNotify", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -89,6 +94,7 @@ let package = Package(
                 "RailyardYAML",
                 "RailyardStore",
                 "RailyardChannel",
+                "RailyardApplication",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -103,7 +109,7 @@ let package = Package(
         // Benchmarks/: promotion and verify of a large channel, driven by channel_scale.py.
         .executableTarget(
             name: "railyard-channel-bench",
-            dependencies: ["RailyardCore", "RailyardYAML", "RailyardStore", "RailyardChannel"],
+            dependencies: ["RailyardCore", "RailyardYAML", "RailyardStore", "RailyardChannel", "RailyardApplication"],
             path: "Benchmarks/ChannelBench"
         ),
         // Fuzz/: one libFuzzer target per parser, run by `script/fuzz TARGET SECONDS`; built

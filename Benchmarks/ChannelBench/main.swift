@@ -1,4 +1,5 @@
 import Foundation
+import RailyardApplication
 import RailyardChannel
 import RailyardCore
 import RailyardStore

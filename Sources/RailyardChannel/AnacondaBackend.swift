@@ -1,9 +1,8 @@
 import Foundation
 import RailyardCore
-import RailyardStore
 
 /// One call of anaconda-client that a promotion to anaconda.org makes.
-struct AnacondaStep: Codable, Equatable {
+package struct AnacondaStep: Codable, Equatable, Sendable {
     /// `SUBDIR/FILE`.
     var file: String
     /// `upload` (the file onto the staging label) or `copy` (from the staging label to main).
@@ -69,8 +68,11 @@ package struct AnacondaBackend: Sendable {
 
     package func inFlight(_ train: String) -> Bool { FileSystem.exists(journalPath(train)) }
 
+    /// Removes the journal of a promotion whose every step was done and recorded.
+    package func forgetJournal(of train: String) { FileSystem.remove(journalPath(train)) }
+
     /// The steps of a promotion of `plan`'s gains, in dependency order.
-    static func steps(for plan: PromotionPlan, order: [String]) -> [AnacondaStep] {
+    package static func steps(for plan: PromotionPlan, order: [String]) -> [AnacondaStep] {
         let rank = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         let records = plan.gains.values.flatMap { $0 }.sorted {
             (rank[$0.name] ?? Int.max, $0.subdir, $0.fileName) < (rank[$1.name] ?? Int.max, $1.subdir, $1.fileName)
@@ -84,7 +86,7 @@ package struct AnacondaBackend: Sendable {
 
     /// Starts (or, with `resume`, continues) the journaled sequence, then calls `commit` once
     /// every step is done. `source(file)` is the local path of a `SUBDIR/FILE`.
-    func run(
+    package func run(
         train: String, steps: [AnacondaStep], resume: Bool, label: String, source: (String) -> String,
         record: (String) -> PackageRecord?, progress: ((Int, Int) -> Void)?, commit: () throws -> Void
     ) throws {
@@ -146,45 +148,5 @@ package struct AnacondaBackend: Sendable {
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: output, as: UTF8.self))
-    }
-}
-
-extension TrainChannel {
-    /// Promotes the train to anaconda.org through anaconda-client: the same dry run and checks as
-    /// the local channel, then the journaled sequence, then the train recorded `released`.
-    package func promoteToAnaconda(
-        train version: String, backend: AnacondaBackend, resume: Bool, by actor: Actor, at time: Date,
-        progress: ((Int, Int) -> Void)? = nil
-    ) throws -> (plan: PromotionPlan, outcome: CommandOutcome?) {
-        let (plan, _) = try plan(train: version)
-        let train = try store.train(version)
-        if resume && train.stage == .released && backend.inFlight(version) {
-            // Every step was done and the release recorded; only the journal was left.
-            FileSystem.remove(backend.journalPath(version))
-            return (plan, nil)
-        }
-        if !resume {
-            guard plan.ok else {
-                throw ChannelError.promotionRefused(failing: plan.failing.map { "\($0.name): \($0.detail)" })
-            }
-        }
-        if case .failure(let rejection) = train.decide(.release, by: actor, at: time) {
-            throw StoreError.rejected(rejection)
-        }
-        let label = Self.label(of: version)
-        let staged = try channel.snapshot(label: label).subdirs
-        let order = [train.core] + train.members.map(\.name)
-        var outcome: CommandOutcome? = nil
-        try backend.run(
-            train: version, steps: AnacondaBackend.steps(for: plan, order: order), resume: resume, label: label,
-            source: { file in channel.path + "/label/" + label + "/" + file },
-            record: { file in
-                let parts = file.split(separator: "/").map(String.init)
-                return parts.count == 2 ? staged[parts[0]]?.records[parts[1]] : nil
-            },
-            progress: progress,
-            commit: { outcome = try store.execute(.release, on: version, by: actor, at: time) }
-        )
-        return (plan, outcome)
     }
 }

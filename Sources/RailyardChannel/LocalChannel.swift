@@ -128,7 +128,7 @@ package final class LocalChannel: Sendable {
     }
 
     /// The folder holding a label's package files for a subdir.
-    func directory(label: String, subdir: String) -> String {
+    package func directory(label: String, subdir: String) -> String {
         label == "main" ? path + "/" + subdir : path + "/label/" + label + "/" + subdir
     }
 

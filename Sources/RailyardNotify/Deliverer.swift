@@ -1,16 +1,27 @@
 import Foundation
 import Logging
 import RailyardCore
-import RailyardStore
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
+/// Where notifications wait to be sent: the transactional outbox the store keeps. The deliverer
+/// only takes what is due and records each attempt's outcome.
+package protocol Outbox: Sendable {
+    associatedtype Failure: Error
+    /// Takes up to `limit` deliveries due at `now`, counting an attempt for each and reserving it
+    /// for `lease` seconds.
+    func takeDueDeliveries(at now: Date, limit: Int, lease: TimeInterval) throws(Failure) -> [Delivery]
+    func markSent(_ id: String, attempt: Int, route: String, at time: Date) throws(Failure)
+    /// Records a failed attempt: due again at `retryAt`, or dead when it is nil.
+    func markFailed(_ id: String, attempt: Int, route: String?, error: String, retryAt: Date?) throws(Failure)
+}
+
 /// The outbox's delivery loop, one round at a time: takes the deliveries due, sends each to its
 /// recipient's route from the catalog's contacts, and records the outcome — sent, due again after
 /// a backoff, or dead-lettered after the last attempt.
-package struct Deliverer: Sendable {
+package struct Deliverer<Box: Outbox>: Sendable {
     package struct Options: Sendable {
         /// Where the commands in messages are sent (the server's public address).
         package var server: String
@@ -57,7 +68,7 @@ package struct Deliverer: Sendable {
         package var retryAt: Date?
     }
 
-    private let store: Store
+    private let store: Box
     private let contacts: [String: Contact]
     private let options: Options
     private let webhooks: WebhookSender
@@ -65,7 +76,7 @@ package struct Deliverer: Sendable {
     private let logger: Logger
 
     package init(
-        store: Store, contacts: [Contact], options: Options,
+        outbox store: Box, contacts: [Contact], options: Options,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger = Logger(label: "railyard.notify")
     ) {
@@ -81,14 +92,14 @@ package struct Deliverer: Sendable {
 
     /// Sends what is due at `now` (the clock of the attempts is `clock`, real time by default),
     /// batch after batch until nothing due is left.
-    package func deliverDue(at now: Date, clock: @Sendable () -> Date = Date.init) async throws(StoreError) -> Round {
+    package func deliverDue(at now: Date, clock: @Sendable () -> Date = Date.init) async throws(Box.Failure) -> Round {
         var round = Round()
         while true {
             let taken = try store.takeDueDeliveries(at: now, limit: options.batch, lease: options.lease)
             if taken.isEmpty { break }
             // Each outcome is recorded as soon as its attempt ends, not when the batch does: a crash
             // mid-batch then sends again only the attempts that were in flight, not the whole batch.
-            var failed: StoreError?
+            var failed: Box.Failure?
             await withTaskGroup(of: (Delivery, String?, DeliveryFailure?).self) { group in
                 var next = taken.makeIterator()
                 for _ in 0..<max(options.concurrency, 1) {
@@ -96,7 +107,7 @@ package struct Deliverer: Sendable {
                     group.addTask { await self.attempt(delivery) }
                 }
                 while let (delivery, route, failure) = await group.next() {
-                    do throws(StoreError) {
+                    do throws(Box.Failure) {
                         try record(delivery, route: route, failure: failure, at: now, clock: clock, in: &round)
                     } catch {
                         failed = error
@@ -115,7 +126,7 @@ package struct Deliverer: Sendable {
     private func record(
         _ delivery: Delivery, route: String?, failure: DeliveryFailure?, at now: Date, clock: () -> Date,
         in round: inout Round
-    ) throws(StoreError) {
+    ) throws(Box.Failure) {
         var outcome = Outcome(
             id: delivery.id, recipient: delivery.recipient, attempt: delivery.attempts, route: route,
             error: failure?.description, retryAt: nil)

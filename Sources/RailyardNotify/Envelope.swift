@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import RailyardCore
-import RailyardStore
 
 /// A delivery as its receivers see it: the webhook's JSON body and the e-mail's RFC 5322 text.
 package struct Envelope: Sendable {

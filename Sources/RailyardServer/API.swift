@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import RailyardApplication
 import RailyardChannel
 import RailyardCore
 import RailyardStore
@@ -32,16 +33,7 @@ struct API: Sendable {
         }
         group.get("trains") { request, context in
             try await authorize(request, context, .read)
-            let trains = try state.store.trains()
-            return JSONValue.array(
-                trains.map { summary in
-                    .object([
-                        "train": .string(summary.version), "stage": .string(summary.stage.rawValue),
-                        "revision": .number(summary.revision), "rc": summary.rc.map { .number($0) } ?? .null,
-                        "created_at": Views.iso(summary.createdAt), "updated_at": Views.iso(summary.updatedAt),
-                    ])
-                }
-            ).response()
+            return try state.service.trains().response()
         }
         group.post("trains") { request, context in
             let token = try await authorize(request, context, .releaseManager)
@@ -91,43 +83,31 @@ struct API: Sendable {
             {
                 return Response(status: .notModified, headers: [.eTag: tag])
             }
-            var train = try state.store.train(version)
+            var train = try state.service.status(of: version)
             let tag = "\"\(train.revision)\""
             if request.headers[.ifNoneMatch] == tag {
                 guard let wait, wait > 0 else { return Response(status: .notModified, headers: [.eTag: tag]) }
                 guard
                     await state.watcher.wait(train: version, after: train.revision, timeout: .seconds(wait)) != nil
                 else { return Response(status: .notModified, headers: [.eTag: tag]) }
-                train = try state.store.train(version)
+                train = try state.service.status(of: version)
             }
-            return Views.train(train, at: Date()).response(headers: [.eTag: "\"\(train.revision)\""])
+            return train.response(headers: [.eTag: "\"\(train.revision)\""])
         }
         group.get("trains/:version/gates") { request, context in
             try await authorize(request, context, .read)
-            let train = try state.store.train(try RequestReader.parameter(context, "version", limit: Limits.version))
-            return JSONValue.object([
-                "train": .string(train.version.description), "stage": .string(train.stage.rawValue),
-                "checks": .array(train.stage.isTerminal ? [] : train.gate(leaving: train.stage).map(Views.gate)),
-            ]).response()
+            return try state.service.gates(of: try RequestReader.parameter(context, "version", limit: Limits.version))
+                .response()
         }
         group.get("trains/:version/members") { request, context in
             try await authorize(request, context, .read)
-            let train = try state.store.train(try RequestReader.parameter(context, "version", limit: Limits.version))
-            let now = Date()
-            return JSONValue.array(train.members.map { Views.member(train, $0, at: now) }).response()
+            let version = try RequestReader.parameter(context, "version", limit: Limits.version)
+            return MembersResponse(try state.service.status(of: version)).response()
         }
         group.get("trains/:version/log") { request, context in
             try await authorize(request, context, .read)
-            let events = try state.store.events(
-                try RequestReader.parameter(context, "version", limit: Limits.version))
-            return JSONValue.array(
-                events.map { event in
-                    .object([
-                        "revision": .number(event.revision), "actor": .string(event.actor), "at": Views.iso(event.at),
-                        "command": .string(event.command), "summary": .string(event.event.summary),
-                    ])
-                }
-            ).response()
+            return try state.service.log(of: try RequestReader.parameter(context, "version", limit: Limits.version))
+                .response()
         }
 
         // Commands of release managers.
@@ -160,23 +140,11 @@ struct API: Sendable {
             let token = try await authorize(request, context, .releaseManager)
             let version = try RequestReader.parameter(context, "version", limit: Limits.version)
             let body = try await RequestReader.body(request, as: PromoteRequest.self)
-            let key = try RequestReader.idempotency(
-                request, scope: token.name, route: "trains/:version/promote", parameters: [version],
-                body: body.canonical)
-            if let key, let earlier = try state.store.replay(key, as: RecordedResponse.self) {
-                return earlier.response()
-            }
-            let result: JSONValue
-            if body.yes == true {
-                let moved = try state.trains.promote(
-                    train: version, by: token.actor, at: Date(), expectGeneration: body.expectMain)
-                result = Views.plan(moved.plan, generation: moved.generation, moved: moved.outcome)
-            } else {
-                let (plan, generation) = try state.trains.plan(train: version)
-                result = Views.plan(plan, generation: generation, moved: nil)
-            }
+            let answer = try state.service.promote(
+                version, move: body.yes == true, expectMain: body.expectMain, by: token.actor,
+                guards: Guards(idempotencyKey: try RequestReader.idempotencyKey(request)))
             await state.watcher.poll()
-            return try record(result, status: .ok, under: key)
+            return answer.response()
         }
         group.post("trains/:version/artifacts") { request, context in
             let version = try RequestReader.parameter(context, "version", limit: Limits.version)
@@ -202,33 +170,20 @@ struct API: Sendable {
         }
 
         group.post("trains/:version/sweep") { request, context in
-            let token = try await authorize(request, context, .releaseManager)
+            try await authorize(request, context, .releaseManager)
             let version = try RequestReader.parameter(context, "version", limit: Limits.version)
-            let body = try await RequestReader.body(request, as: EmptyRequest.self)
-            let key = try RequestReader.idempotency(
-                request, scope: token.name, route: "trains/:version/sweep", parameters: [version],
-                body: body.canonical)
+            _ = try await RequestReader.body(request, as: EmptyRequest.self)
             // The deadline policy acts, as `railyard train sweep` has it.
-            let outcome = try state.store.execute(
-                .sweepDeadlines, on: version, by: .policy, at: Date(), idempotency: key)
+            let answer = try state.service.run(
+                .sweepDeadlines, on: version, by: .policy,
+                guards: Guards(idempotencyKey: try RequestReader.idempotencyKey(request)))
             await state.watcher.poll()
-            return Views.outcome(outcome).response(headers: Self.replayed(outcome.replayed))
+            return answer.response(headers: Self.replayed(answer.replayed))
         }
         group.get("trains/:version/patches") { request, context in
             try await authorize(request, context, .read)
-            let train = try state.store.train(try RequestReader.parameter(context, "version", limit: Limits.version))
-            try state.trains.recover()
-            let main = try state.trains.channel.snapshot(label: "main").subdirs.mapValues(\.records)
-            return JSONValue.array(
-                train.patchProposals(main: main).map { item in
-                    .object([
-                        "subdir": .string(item.subdir), "file": .string(item.fileName),
-                        "package": .string(item.package),
-                        "version": .string(item.version), "spec": .string(item.spec),
-                        "proposed": .string(item.proposed),
-                        "reason": .string(item.reason), "depends": .array(item.depends.map { .string($0) }),
-                    ])
-                }
+            return try state.service.patches(
+                for: try RequestReader.parameter(context, "version", limit: Limits.version)
             ).response()
         }
         group.get("channel/verify") { request, context in
@@ -354,9 +309,7 @@ struct API: Sendable {
             let token = try await authorize(request, context, permission)
             let version = try RequestReader.parameter(context, "version", limit: Limits.version)
             let body = try await RequestReader.body(request, as: type)
-            let key = try RequestReader.idempotency(
-                request, scope: token.name, route: route, parameters: [version], body: body.canonical)
-            return try await execute(try make(body), on: version, by: token, request: request, idempotency: key)
+            return try await execute(try make(body), on: version, by: token, request: request)
         }
     }
 
@@ -372,17 +325,13 @@ struct API: Sendable {
             let token = try await authorize(request, context, maintainers ? .maintainerOf(member) : .releaseManager)
             let version = try RequestReader.parameter(context, "version", limit: Limits.version)
             let body = try await RequestReader.body(request, as: type)
-            let key = try RequestReader.idempotency(
-                request, scope: token.name, route: route, parameters: [version, member], body: body.canonical)
-            return try await execute(
-                try make(body, member), on: version, by: token, request: request, idempotency: key)
+            return try await execute(try make(body, member), on: version, by: token, request: request)
         }
     }
 
-    private func execute(
-        _ command: TrainCommand, on version: String, by token: TokenRecord, request: Request,
-        idempotency: IdempotencyKey?
-    ) async throws -> Response {
+    private func execute(_ command: TrainCommand, on version: String, by token: TokenRecord, request: Request)
+        async throws -> Response
+    {
         var expected: Int? = nil
         if let match = request.headers[.ifMatch] {
             guard let revision = Int(match.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))),
@@ -392,12 +341,13 @@ struct API: Sendable {
             }
             expected = revision
         }
-        let outcome = try state.store.execute(
-            command, on: version, by: token.actor, at: Date(), expectRevision: expected, idempotency: idempotency)
+        let answer = try state.service.run(
+            command, on: version, by: token.actor,
+            guards: Guards(expectRevision: expected, idempotencyKey: try RequestReader.idempotencyKey(request)))
         await state.watcher.poll()
-        var headers = Self.replayed(outcome.replayed)
-        headers[.eTag] = "\"\(outcome.revision)\""
-        return Views.outcome(outcome).response(headers: headers)
+        var headers = Self.replayed(answer.replayed)
+        headers[.eTag] = "\"\(answer.revision)\""
+        return answer.response(headers: headers)
     }
 
     // MARK: - Idempotency

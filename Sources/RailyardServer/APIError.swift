@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RailyardApplication
 import RailyardChannel
 import RailyardCore
 import RailyardStore
@@ -27,7 +28,8 @@ struct APIError: HTTPResponseError {
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var error: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
         if !details.isEmpty { error["details"] = .object(details) }
-        var response = JSONValue.object(["error": .object(error)]).response(status: status)
+        var response = JSONValue.object(["schema": .number(Wire.schema), "error": .object(error)])
+            .response(status: status)
         if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"railyard\"" }
         if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
         return response
@@ -35,54 +37,24 @@ struct APIError: HTTPResponseError {
 
     static func badRequest(_ message: String) -> APIError { APIError(.badRequest, "bad-request", message) }
 
-    /// The API's answer to an error from the store, the channel or the rules.
+    /// The API's answer to an error from the store, the channel or the rules: the status of
+    /// its category, decided once in the application layer.
     static func from(_ error: any Error) -> APIError {
-        switch error {
-        case let error as APIError:
-            return error
-        case let error as StoreError:
-            switch error {
-            case .rejected(let rejection):
-                var details: [String: JSONValue] = [:]
-                if case .gateNotMet(_, let failing) = rejection {
-                    details["failing"] = .array(
-                        failing.map { .object(["name": .string($0.name), "detail": .string($0.detail)]) })
-                }
-                let status: HTTPResponse.Status =
-                    switch rejection {
-                    case .notAllowed: .forbidden
-                    case .unknownMember: .notFound
-                    case .invalidSpec, .invalidRCNumber, .missingReason, .reasonTooLong: .unprocessableContent
-                    default: .conflict
-                    }
-                return APIError(status, rejection.code, rejection.description, details: details)
-            case .unknownTrain, .unknownWork, .unknownToken, .unknownDelivery:
-                return APIError(.notFound, error.code, error.description)
-            case .staleRevision, .trainExists, .notYourClaim, .tokenExists:
-                return APIError(.conflict, error.code, error.description)
-            case .idempotencyConflict, .invalidLease:
-                return APIError(.unprocessableContent, error.code, error.description)
-            case .invalidIdempotencyKey:
-                return APIError(.badRequest, error.code, error.description)
-            case .busy, .databaseMoved:
-                return APIError(.serviceUnavailable, error.code, error.description)
-            case .missingDatabase, .orphanedLog, .cannotOpen, .newerSchema, .backupExists, .database:
-                return APIError(.internalServerError, error.code, error.description)
-            }
-        case let error as ChannelError:
-            var details: [String: JSONValue] = [:]
-            if case .promotionRefused(let failing) = error { details["failing"] = .array(failing.map { .string($0) }) }
-            if case .io = error { return APIError(.internalServerError, error.code, error.description) }
-            return APIError(
-                error.isRefusalByRule ? .conflict : .unprocessableContent, error.code, error.description,
-                details: details)
-        case let error as PackageError:
-            return APIError(.unprocessableContent, error.code, error.description)
-        case let error as AnacondaError:
-            return APIError(.conflict, error.code, error.description)
-        default:
-            return APIError(.internalServerError, "internal", "the server failed: \(error)")
-        }
+        if let error = error as? APIError { return error }
+        let failure = ServiceError(error)
+        return APIError(
+            HTTPResponse.Status(code: failure.category.httpStatus), failure.code, failure.message,
+            details: failure.details)
+    }
+}
+
+/// Response types are the API's bodies, in the one JSON spelling of ``Wire``.
+extension Encodable {
+    func response(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(
+            status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: Wire.encode(self) + [0x0A])))
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RailyardApplication
 import RailyardCore
 import RailyardNotify
 import RailyardStore
@@ -11,7 +12,7 @@ import ServiceLifecycle
 /// short by a crash is due again when its lease runs out.
 struct NotificationService: Service {
     let store: Store
-    let deliverer: Deliverer?
+    let deliverer: Deliverer<Store>?
     let deliverEvery: Duration
     let sweepEvery: Duration
     let logger: Logger

@@ -379,6 +379,20 @@ enum RequestReader {
     static func idempotency(
         _ request: Request, scope: String, route: String, parameters: [String], body: String
     ) throws -> IdempotencyKey? {
+        guard let key = try idempotencyKey(request) else { return nil }
+        let method = request.method.rawValue
+        return IdempotencyKey(
+            scope: scope, key: key,
+            request: "\(method) /api/v1/\(route) \(parameters.joined(separator: " "))"
+                .trimmingCharacters(in: .whitespaces),
+            parts: [method, route] + parameters + [body])
+    }
+}
+
+extension RequestReader {
+    /// The request's `Idempotency-Key`, checked: one header of 1 to `IdempotencyKey.maxLength`
+    /// characters.
+    static func idempotencyKey(_ request: Request) throws -> String? {
         let values = request.headers[values: HTTPFields.Element.Name("Idempotency-Key")!]
         guard let key = values.first else { return nil }
         guard values.count == 1, !key.isEmpty else {
@@ -388,12 +402,7 @@ enum RequestReader {
                 details: ["field": .string("Idempotency-Key")])
         }
         try Check.length(key, "Idempotency-Key", IdempotencyKey.maxLength)
-        let method = request.method.rawValue
-        return IdempotencyKey(
-            scope: scope, key: key,
-            request: "\(method) /api/v1/\(route) \(parameters.joined(separator: " "))"
-                .trimmingCharacters(in: .whitespaces),
-            parts: [method, route] + parameters + [body])
+        return key
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import RailyardApplication
 import RailyardChannel
 import RailyardCore
 import RailyardNotify
@@ -55,6 +56,8 @@ package struct ServerOptions: Sendable {
 package final class ServerState: Sendable {
     let store: Store
     let trains: TrainChannel
+    /// The use cases, run here: every route that has a CLI twin calls it.
+    let service: LocalTrainService
     let catalog: Catalog?
     let options: ServerOptions
     let watcher: RevisionWatcher
@@ -63,12 +66,13 @@ package final class ServerState: Sendable {
     /// The open connections, against `maxConnections` as the open-file limit allows it.
     let connections: OpenConnections
     /// Delivers notifications to the catalog's contacts (none without a catalog).
-    let deliverer: Deliverer?
+    let deliverer: Deliverer<Store>?
 
     package init(options: ServerOptions) throws {
         self.options = options
         store = try Store(path: options.database, creating: options.createDatabase)
         trains = TrainChannel(store: store, channel: try LocalChannel(path: options.channel))
+        service = LocalTrainService(store: store, channel: options.channel)
         catalog = try options.catalog.map { path in
             do {
                 return try CatalogFile.load(path: path)
@@ -85,8 +89,8 @@ package final class ServerState: Sendable {
             guard options.deliverNotifications else { return nil }
             return
                 Deliverer(
-                    store: store, contacts: catalog.contacts,
-                    options: Deliverer.Options(
+                    outbox: store, contacts: catalog.contacts,
+                    options: Deliverer<Store>.Options(
                         server: options.publicURL ?? "http://\(options.host):\(options.port)",
                         sendmail: options.sendmail, mailFrom: options.mailFrom, retry: options.retry))
         }

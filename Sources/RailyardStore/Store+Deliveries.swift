@@ -2,30 +2,6 @@ import Foundation
 import GRDB
 import RailyardCore
 
-/// One notification on its way to one recipient.
-package struct Delivery: Sendable, Equatable {
-    package enum State: String, Sendable, CaseIterable {
-        case pending, sent, dead
-    }
-
-    /// The message's id and the recipient: stable across attempts, what receivers dedupe on.
-    package var id: String
-    package var message: String
-    package var train: String
-    package var revision: Int
-    package var kind: String
-    package var recipient: String
-    package var payload: [String: String]
-    package var createdAt: Date
-    package var state: State
-    /// Attempts made (a delivery being sent counts its current attempt).
-    package var attempts: Int
-    package var nextAttemptAt: Date
-    package var route: String?
-    package var lastError: String?
-    package var sentAt: Date?
-}
-
 extension Store {
     /// Takes up to `limit` deliveries due at `now`, oldest first, counting an attempt for each and
     /// leasing it for `lease`: another deliverer does not take it meanwhile, and if this one dies

@@ -65,13 +65,24 @@ enum Tool {
 /// A scratch folder with a database (made by `railyard db init`, as a new distribution's is), a
 /// channel, and the packages made for one test.
 struct ChannelScratch {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-        "railyard-channel-\(UUID().uuidString)")
+    let directory: URL
     var db: String { directory.appendingPathComponent("railyard.sqlite").path }
     var channel: String { directory.appendingPathComponent("channel").path }
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
+    private static func newFolder() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("railyard-channel-\(UUID().uuidString)")
+    }
+
+    /// A copy of `other`: its database, its channel and its files, as they are now.
+    init(copying other: ChannelScratch) throws {
+        directory = Self.newFolder()
+        let copied = try Tool.run("cp", ["-a", other.directory.path, directory.path])
+        try #require(copied.status == 0, "cp -a: \(copied.stderr)")
+    }
+
     init() throws {
+        directory = Self.newFolder()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let created = try RailyardProcess.run(["db", "init", "--db", db])
         try #require(created.status == 0, "railyard db init: \(created.stderr)")

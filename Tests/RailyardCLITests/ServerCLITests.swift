@@ -141,8 +141,12 @@ struct ServerCLITests {
         #expect(waited.stdout.hasSuffix("train 2.6.0 is staged\n"))
         #expect(try await claimConcurrently("integration") == ["2.6.0:integration:rc1"])
         try must(alice, ["train", "final", "2.6.0", "--rc", "1", "--as", "x"])
+        // Without --json the dry run prints its text, as it does locally.
         let dryRun = try must(alice, ["train", "promote", "2.6.0", "--as", "x"])
-        #expect(dryRun.stdout.contains("\"ok\":true") || dryRun.stdout.contains("\"ok\" : true"))
+        #expect(dryRun.stdout.hasPrefix("train 2.6.0: main would gain "))
+        #expect(dryRun.stdout.contains("to move: railyard train promote 2.6.0 --yes --expect-main "))
+        let dryRunJSON = try must(alice, ["train", "promote", "2.6.0", "--as", "x", "--json"])
+        #expect(dryRunJSON.stdout.contains("\"ok\":true") && dryRunJSON.stdout.contains("\"schema\":1"))
         try must(alice, ["train", "promote", "2.6.0", "--yes", "--as", "x"])
         let status = try must(alice, ["train", "status", "2.6.0", "--json"])
         #expect(status.stdout.contains("\"stage\":\"released\""))

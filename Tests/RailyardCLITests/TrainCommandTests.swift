@@ -114,7 +114,9 @@ struct TrainCommandTests {
         #expect(try RailyardProcess.run(["train", "status", "2.6.0", "--db", backup]).stdout.contains("companions"))
     }
 
-    @Test("refusals: unknown train (2), a stale --expect-revision (1), a repeated idempotency key (0, unchanged)")
+    @Test(
+        "refusals: unknown train (2), a stale --expect-revision (1), a repeated idempotency key (0, unchanged), an unknown member (2)"
+    )
     func refusals() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
@@ -151,7 +153,8 @@ struct TrainCommandTests {
         #expect(again.stdout.contains("repeated idempotency key: nothing changed"))
         #expect(try scratch.json(["train", "status", "2.6.0"])["revision"] as? Int == 2)
         let bad = try scratch.run(["train", "exclude", "2.6.0", "nope", "--reason", "x", "--as", "alice", "--json"])
-        #expect(bad.status == 1)
+        // An unknown member is bad input (2), as the API's 404 is.
+        #expect(bad.status == 2)
         let error = try #require(
             (try JSONSerialization.jsonObject(with: Data(bad.stdout.utf8)) as? [String: Any])?["error"]
                 as? [String: Any])

@@ -234,8 +234,7 @@ struct APIHardeningTests {
                 #expect((errorObject(response)["message"] as? String)?.contains("new key") == true)
             }
             try await client.execute(uri: "/api/v1/trains/2.6.0/members", method: .get) { response in
-                let members = try #require(
-                    try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [[String: Any]])
+                let members = try #require(try object(response)["members"] as? [[String: Any]])
                 #expect(members.first { $0["name"] as? String == "captum" }?["state"] as? String != "excluded")
             }
             // The same request, spelled differently: a replay.

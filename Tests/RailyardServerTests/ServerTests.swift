@@ -442,7 +442,9 @@ struct ServerTests {
             }
             try await client.execute(uri: "/api/v1/trains/2.6.0/patches", method: .get) { response in
                 #expect(response.status == .ok)
-                #expect(String(buffer: response.body) == "[]\n")
+                #expect(
+                    String(buffer: response.body)
+                        == #"{"affected":[],"patch_instructions":{},"schema":1,"train":"2.6.0"}"# + "\n")
             }
             try await client.execute(uri: "/api/v1/channel/verify", method: .get, headers: rm) { response in
                 let verdict = try object(response)

@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
+import RailyardApplication
 import RailyardChannel
 import RailyardCore
 import RailyardStore
 
 /// `railyard train promote`: the dry run, or the all-at-once move of the train to main.
-struct TrainPromote: ParsableCommand {
+struct TrainPromote: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "promote",
         abstract: "Show what main would gain and every check (dry run), or with --yes move the train to main at once.",
@@ -47,21 +48,8 @@ struct TrainPromote: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
 
-    func run() throws {
+    func run() async throws {
         let json = store.output.json
-        if let remote = store.remote, backend == "local" {
-            var body: [String: Any] = ["yes": yes]
-            if let expectMain { body["expect_main"] = expectMain }
-            let object = try remote.command("POST", "/trains/\(version)/promote", body: body)
-            var out = OutputBuffer()
-            out.append(
-                String(
-                    decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
-                    + "\n")
-            out.flush()
-            if (object as? [String: Any])?["ok"] as? Bool == false { throw ExitStatus.refused }
-            return
-        }
         switch backend {
         case "local":
             if resume {
@@ -71,23 +59,21 @@ struct TrainPromote: ParsableCommand {
                     json: json)
             }
         case "anaconda":
+            if store.server != nil {
+                throw refuse(
+                    code: "invalid-argument",
+                    message: "--backend anaconda runs anaconda-client on this machine: leave out --server",
+                    json: json)
+            }
             try runAnaconda(json: json)
             return
         default:
             throw refuse(code: "invalid-argument", message: "--backend \(backend): local or anaconda", json: json)
         }
-        if !yes {
-            let (plan, generation) = try withTrainChannel(store) { trains in try trains.plan(train: version) }
-            report(plan, generation: generation, moved: nil, json: json)
-            if !plan.ok { throw ExitStatus.refused }
-            return
+        try await store.answer { service async throws(ServiceError) in
+            try await service.promote(
+                version, move: yes, expectMain: expectMain, by: actor.person, guards: actor.guards)
         }
-        let result = try withTrainChannel(store) { trains in
-            try trains.promote(
-                train: version, by: actor.person, at: Date(), expectGeneration: expectMain,
-                progress: terminalProgress("linking main"))
-        }
-        report(result.plan, generation: result.generation, moved: result.outcome, json: json)
     }
 
     private func runAnaconda(json: Bool) throws {
@@ -102,8 +88,11 @@ struct TrainPromote: ParsableCommand {
         }
         if !yes && !resume {
             let (plan, generation) = try withTrainChannel(store) { trains in try trains.plan(train: version) }
-            report(plan, generation: generation, moved: nil, json: json)
-            if !plan.ok { throw ExitStatus.refused }
+            let answer = PromotionResponse(plan, generation: generation, revision: nil)
+            var out = OutputBuffer()
+            out.append(json ? String(decoding: Wire.encode(answer), as: UTF8.self) + "\n" : answer.text)
+            out.flush()
+            if let refusal = answer.refusal { throw refusal }
             return
         }
         let result = try withTrainChannel(store) { trains in
@@ -143,53 +132,5 @@ struct TrainPromote: ParsableCommand {
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
         return nil
-    }
-
-    private func report(_ plan: PromotionPlan, generation: Int, moved: CommandOutcome?, json: Bool) {
-        var out = OutputBuffer()
-        if json {
-            out.appendLine(
-                json: .object([
-                    "train": .string(plan.train),
-                    "dry_run": .bool(moved == nil),
-                    "ok": .bool(plan.ok),
-                    "main_generation": .number(generation),
-                    "gains": .object(
-                        plan.gains.mapValues { records in
-                            .array(
-                                records.map {
-                                    .object(["file": .string($0.fileName), "sha256": .string($0.sha256)])
-                                })
-                        }),
-                    "checks": .array(
-                        plan.checks.map {
-                            .object(["name": .string($0.name), "ok": .bool($0.ok), "detail": .string($0.detail)])
-                        }),
-                    "revision": moved.map { .number($0.revision) } ?? .null,
-                ]))
-        } else {
-            let verb = moved == nil ? "would gain" : "gained"
-            out.append("train \(plan.train): main \(verb) \(plan.gainCount) files\n")
-            for (subdir, records) in plan.gains.sorted(by: { $0.key < $1.key }) {
-                out.append("  \(subdir):\n")
-                for record in records { out.append("    + \(record.fileName)  sha256:\(record.sha256)\n") }
-            }
-            out.append("checks:\n")
-            for check in plan.checks {
-                out.append("  [\(check.ok ? "ok" : "not ok")] \(check.name): \(check.detail)\n")
-            }
-            if let moved {
-                out.append(
-                    "main is now generation \(generation); train \(plan.train) released at revision \(moved.revision)\n"
-                )
-            } else if plan.ok {
-                out.append(
-                    "main is at generation \(generation); to move: railyard train promote \(plan.train) --yes --expect-main \(generation)\n"
-                )
-            } else {
-                out.append("not promotable yet: the checks above that are not ok must hold first\n")
-            }
-        }
-        out.flush()
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RailyardApplication
 import RailyardCore
 import RailyardNotify
 import RailyardStore
@@ -98,12 +99,12 @@ struct NotifyDeliver: AsyncParsableCommand {
         let catalog = try loadCatalog(self.catalog, json: json)
         let retry = try notify.retryPolicy(json: json)
         let deliverer = Deliverer(
-            store: try store.open(), contacts: catalog.contacts,
-            options: Deliverer.Options(
+            outbox: try store.open(), contacts: catalog.contacts,
+            options: Deliverer<Store>.Options(
                 server: notify.publicURL ?? "http://127.0.0.1:8080", sendmail: notify.sendmailProgram,
                 mailFrom: notify.mailFrom, retry: retry))
         let fixed = at != nil
-        let round: Deliverer.Round
+        let round: Deliverer<Store>.Round
         do {
             round = try await deliverer.deliverDue(at: now, clock: { fixed ? now : Date() })
         } catch {
@@ -111,7 +112,7 @@ struct NotifyDeliver: AsyncParsableCommand {
         }
         var out = OutputBuffer()
         if json {
-            func list(_ outcomes: [Deliverer.Outcome]) -> JSONValue {
+            func list(_ outcomes: [Deliverer<Store>.Outcome]) -> JSONValue {
                 .array(
                     outcomes.map { outcome in
                         .object([

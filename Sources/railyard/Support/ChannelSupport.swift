@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RailyardApplication
 import RailyardChannel
 import RailyardCore
 import RailyardStore

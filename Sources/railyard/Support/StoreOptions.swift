@@ -86,8 +86,3 @@ func withStore<T>(_ options: StoreOptions, _ body: (Store) throws(StoreError) ->
         throw refuseStore(error, json: options.output.json)
     }
 }
-
-/// A date as ISO 8601, for output.
-func iso(_ date: Date) -> String {
-    ISO8601DateFormatter().string(from: date)
-}

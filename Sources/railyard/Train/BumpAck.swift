@@ -3,7 +3,7 @@ import Foundation
 import RailyardCore
 
 /// `railyard bump ack`: a maintainer acknowledges a request.
-struct BumpAck: ParsableCommand {
+struct BumpAck: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ack",
         abstract: "Acknowledge the request, optionally with an ETA (YYYY-MM-DD).",
@@ -16,7 +16,7 @@ struct BumpAck: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
 
-    func run() throws {
+    func run() async throws {
         var date: Date? = nil
         if let eta {
             let formatter = ISO8601DateFormatter()
@@ -28,6 +28,6 @@ struct BumpAck: ParsableCommand {
             }
             date = parsed
         }
-        try perform(.acknowledge(member: package, eta: date), on: train, store: store, actor: actor)
+        try await perform(.acknowledge(member: package, eta: date), on: train, store: store, actor: actor)
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import RailyardCore
 
 /// `railyard bump decline`: a maintainer declines a request.
-struct BumpDecline: ParsableCommand {
+struct BumpDecline: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decline",
         abstract: "Decline the request, with a reason; the package becomes blocked-by the decline.",
@@ -17,7 +17,7 @@ struct BumpDecline: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
 
-    func run() throws {
-        try perform(.decline(member: package, reason: reason), on: train, store: store, actor: actor)
+    func run() async throws {
+        try await perform(.decline(member: package, reason: reason), on: train, store: store, actor: actor)
     }
 }

@@ -4,7 +4,7 @@ import RailyardCore
 import RailyardStore
 
 /// `railyard train abort`: abandons the train.
-struct TrainAbort: ParsableCommand {
+struct TrainAbort: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "abort",
         abstract: "Abandon the train; its staging label stays for inspection.",
@@ -16,7 +16,7 @@ struct TrainAbort: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
 
-    func run() throws {
-        try perform(.abort(reason: reason), on: version, store: store, actor: actor)
+    func run() async throws {
+        try await perform(.abort(reason: reason), on: version, store: store, actor: actor)
     }
 }

@@ -4,7 +4,7 @@ import RailyardCore
 import RailyardStore
 
 /// `railyard train advance`: one stage forward, when the gate holds.
-struct TrainAdvance: ParsableCommand {
+struct TrainAdvance: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "advance",
         abstract: "Move the train one stage forward, when the gate holds; refused with the failing checks otherwise.",
@@ -21,7 +21,7 @@ struct TrainAdvance: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
 
-    func run() throws {
-        try perform(.advance, on: version, store: store, actor: actor, expectCurrentRevision: true)
+    func run() async throws {
+        try await perform(.advance, on: version, store: store, actor: actor)
     }
 }

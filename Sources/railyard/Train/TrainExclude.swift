@@ -4,7 +4,7 @@ import RailyardCore
 import RailyardStore
 
 /// `railyard train exclude`: takes a member out of the train, with a reason.
-struct TrainExclude: ParsableCommand {
+struct TrainExclude: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exclude",
         abstract: "Take a member out of the train, with a reason.",
@@ -19,8 +19,8 @@ struct TrainExclude: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
 
-    func run() throws {
-        try perform(
+    func run() async throws {
+        try await perform(
             .exclude(member: package, reason: reason, cascade: cascade), on: version, store: store, actor: actor)
     }
 }

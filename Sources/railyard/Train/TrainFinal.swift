@@ -4,7 +4,7 @@ import RailyardCore
 import RailyardStore
 
 /// `railyard train final`: marks the current RC final.
-struct TrainFinal: ParsableCommand {
+struct TrainFinal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "final",
         abstract: "Mark the current RC final (part of the gate to release a staged train).",
@@ -16,7 +16,7 @@ struct TrainFinal: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
 
-    func run() throws {
-        try perform(.markFinal(rc: rc), on: version, store: store, actor: actor)
+    func run() async throws {
+        try await perform(.markFinal(rc: rc), on: version, store: store, actor: actor)
     }
 }

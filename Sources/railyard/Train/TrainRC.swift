@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
+import RailyardApplication
 import RailyardChannel
 import RailyardCore
 import RailyardStore
 
 /// `railyard train rc`: registers a release candidate of the core.
-struct TrainRC: ParsableCommand {
+struct TrainRC: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rc",
         abstract: "Register release candidate N of the core; builds and results of the previous one go stale.",
@@ -28,7 +29,7 @@ struct TrainRC: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
 
-    func run() throws {
+    func run() async throws {
         if store.remote != nil && !files.isEmpty {
             throw refuse(
                 code: "invalid-argument",
@@ -46,10 +47,6 @@ struct TrainRC: ParsableCommand {
             printOutcome(outcome, json: store.output.json)
             return
         }
-        var subdirs = self.subdirs
-        if subdirs.isEmpty {
-            subdirs = try withStore(store) { store throws(StoreError) in try store.train(version).requiredSubdirs }
-        }
-        try perform(.registerRC(number: number, subdirs: subdirs), on: version, store: store, actor: actor)
+        try await perform(.registerRC(number: number, subdirs: subdirs), on: version, store: store, actor: actor)
     }
 }

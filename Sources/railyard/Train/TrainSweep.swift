@@ -4,7 +4,7 @@ import RailyardCore
 import RailyardStore
 
 /// `railyard train sweep`: applies the deadline policy.
-struct TrainSweep: ParsableCommand {
+struct TrainSweep: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
         abstract:
@@ -17,13 +17,13 @@ struct TrainSweep: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
 
-    func run() throws {
+    func run() async throws {
         if at != nil && store.server != nil {
             throw refuse(
                 code: "invalid-argument", message: "--at drives time on a local database only, not with --server",
                 json: store.output.json)
         }
         let time = try parseTime(at, option: "--at", json: store.output.json)
-        try perform(.sweepDeadlines, on: version, store: store, actor: actor, by: .policy, at: time)
+        try await perform(.sweepDeadlines, on: version, store: store, actor: actor, by: .policy, now: { time })
     }
 }

@@ -4,7 +4,7 @@ import RailyardCore
 import RailyardStore
 
 /// `railyard train waive`: counts a failed test as passed, with a reason.
-struct TrainWaive: ParsableCommand {
+struct TrainWaive: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "waive",
         abstract: "Count a member's failed test as passed, shown as waived, with a reason.",
@@ -17,7 +17,7 @@ struct TrainWaive: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
 
-    func run() throws {
-        try perform(.waive(member: package, reason: reason), on: version, store: store, actor: actor)
+    func run() async throws {
+        try await perform(.waive(member: package, reason: reason), on: version, store: store, actor: actor)
     }
 }

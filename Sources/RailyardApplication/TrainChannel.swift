@@ -1,4 +1,5 @@
 import Foundation
+import RailyardChannel
 import RailyardCore
 import RailyardStore
 

@@ -1,0 +1,154 @@
+import Foundation
+import RailyardCore
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The use cases on a Railyard server (`--server URL`), through its HTTP API: the same
+/// requests, the same response types, the same errors as ``LocalTrainService``. The token says
+/// who acts; the `actor` of a call is not sent.
+package struct RemoteTrainService: TrainService {
+    package let base: URL
+    package let token: String?
+
+    package init(base: URL, token: String?) {
+        self.base = base
+        self.token = token
+    }
+
+    package func trains() async throws(ServiceError) -> TrainListResponse {
+        try await send("GET", "/trains")
+    }
+
+    package func status(of train: String) async throws(ServiceError) -> TrainStatusResponse {
+        try await send("GET", "/trains/\(Self.segment(train))")
+    }
+
+    package func gates(of train: String) async throws(ServiceError) -> GatesResponse {
+        try await send("GET", "/trains/\(Self.segment(train))/gates")
+    }
+
+    package func log(of train: String) async throws(ServiceError) -> TrainLogResponse {
+        try await send("GET", "/trains/\(Self.segment(train))/log")
+    }
+
+    package func run(_ command: TrainCommand, on train: String, by actor: Actor, guards: Guards)
+        async throws(ServiceError) -> CommandResponse
+    {
+        guard let (path, body) = Self.route(of: command, on: train) else {
+            throw ServiceError(.invalid, "invalid-argument", "\(command.name) is not available with --server")
+        }
+        return try await send("POST", path, body: body, guards: guards)
+    }
+
+    package func promote(_ train: String, move: Bool, expectMain: Int?, by actor: Actor, guards: Guards)
+        async throws(ServiceError) -> PromotionResponse
+    {
+        var body: [String: JSONValue] = ["yes": .bool(move)]
+        if let expectMain { body["expect_main"] = .number(expectMain) }
+        return try await send("POST", "/trains/\(Self.segment(train))/promote", body: body, guards: guards)
+    }
+
+    package func patches(for train: String) async throws(ServiceError) -> PatchesResponse {
+        try await send("GET", "/trains/\(Self.segment(train))/patches")
+    }
+
+    // MARK: - HTTP
+
+    /// Sends one request and reads the answer as `Answer`, or as the error the server gave.
+    package func send<Answer: Decodable>(
+        _ method: String, _ path: String, body: [String: JSONValue]? = nil, guards: Guards = Guards(),
+        as type: Answer.Type = Answer.self
+    ) async throws(ServiceError) -> Answer {
+        var headers: [String: String] = [:]
+        if let revision = guards.expectRevision { headers["If-Match"] = "\"\(revision)\"" }
+        if let key = guards.idempotencyKey { headers["Idempotency-Key"] = key }
+        let (status, data) = try await exchange(
+            method, path, body: body.map { Data(JSONValue.object($0).bytes) }, contentType: "application/json",
+            headers: headers)
+        guard (200..<300).contains(status) else { throw Self.error(status: status, body: data) }
+        do {
+            return try Wire.decode(Answer.self, from: data)
+        } catch {
+            throw ServiceError(
+                .failed, "unexpected-answer",
+                "\(base.absoluteString) answered \(method) \(path) with a body this railyard cannot read (\(error)); is it a railyard server of the same version?"
+            )
+        }
+    }
+
+    /// One HTTP exchange: the status and the body.
+    package func exchange(
+        _ method: String, _ path: String, body: Data?, contentType: String, headers: [String: String] = [:]
+    ) async throws(ServiceError) -> (status: Int, body: Data) {
+        var root = base.absoluteString
+        while root.hasSuffix("/") { root.removeLast() }
+        guard let url = URL(string: root + "/api/v1" + path), url.scheme == "http" || url.scheme == "https" else {
+            throw ServiceError(.invalid, "invalid-argument", "--server \(base.absoluteString): not an http(s) URL")
+        }
+        var request = URLRequest(url: url, timeoutInterval: 120)
+        request.httpMethod = method
+        request.httpBody = body
+        if body != nil { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let result: Result<(Int, Data), any Error> = await withCheckedContinuation { continuation in
+            URLSession.shared.dataTask(with: request) { data, response, error in
+                if let error {
+                    continuation.resume(returning: .failure(error))
+                } else {
+                    continuation.resume(
+                        returning: .success(((response as? HTTPURLResponse)?.statusCode ?? 0, data ?? Data())))
+                }
+            }.resume()
+        }
+        switch result {
+        case .success(let answer): return answer
+        case .failure(let error):
+            throw ServiceError(
+                .unreachable, "server-unreachable",
+                "\(base.absoluteString): \(error.localizedDescription); check --server (or RAILYARD_SERVER) and that the server is running"
+            )
+        }
+    }
+
+    /// The server's error answer as the error it stands for.
+    package static func error(status: Int, body: Data) -> ServiceError {
+        if let answer = try? Wire.decode(ErrorResponse.self, from: body) {
+            return ServiceError(
+                ServiceError.Category(httpStatus: status, code: answer.error.code), answer.error.code,
+                answer.error.message, details: answer.error.details ?? [:])
+        }
+        return ServiceError(
+            ServiceError.Category(httpStatus: status, code: ""), "http-\(status)", "the server answered \(status)")
+    }
+
+    /// The path and body of a train command, as the API has it.
+    static func route(of command: TrainCommand, on version: String) -> (String, [String: JSONValue])? {
+        let train = "/trains/\(segment(version))"
+        func member(_ name: String, _ verb: String) -> String { "\(train)/members/\(segment(name))/\(verb)" }
+        switch command {
+        case .registerRC(let number, let subdirs, let artifacts) where artifacts.isEmpty:
+            return ("\(train)/rc", ["number": .number(number), "subdirs": .array(subdirs.map { .string($0) })])
+        case .advance: return ("\(train)/advance", [:])
+        case .sweepDeadlines: return ("\(train)/sweep", [:])
+        case .abort(let reason): return ("\(train)/abort", ["reason": .string(reason)])
+        case .markFinal(let rc): return ("\(train)/final", ["rc": .number(rc)])
+        case .acknowledge(let name, let eta):
+            return (member(name, "ack"), eta.map { ["eta": .string(ISO8601DateFormatter().string(from: $0))] } ?? [:])
+        case .decline(let name, let reason): return (member(name, "decline"), ["reason": .string(reason)])
+        case .exclude(let name, let reason, let cascade):
+            return (member(name, "exclude"), ["reason": .string(reason), "cascade": .bool(cascade)])
+        case .waive(let name, let reason): return (member(name, "waive"), ["reason": .string(reason)])
+        default: return nil
+        }
+    }
+
+    /// `text` as one path segment: percent-encoded, `/` included, as the server decodes it.
+    package static func segment(_ text: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/%?#")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import RailyardCore
+
+/// `train list`, `GET /trains`: every train, newest first.
+package struct TrainListResponse: Codable, Sendable, Equatable {
+    package var schema = Wire.schema
+    package var trains: [Entry]
+
+    package struct Entry: Codable, Sendable, Equatable {
+        package var train: String
+        package var stage: String
+        package var revision: Int
+        @Null package var rc: Int?
+        package var createdAt: Date
+        package var updatedAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case train, stage, revision, rc
+            case createdAt = "created_at"
+            case updatedAt = "updated_at"
+        }
+    }
+
+    package init(trains: [Entry]) { self.trains = trains }
+}
+
+/// `train status`, `GET /trains/{v}`: the stage, the RC, every member with its state and why it
+/// is blocked, the current gate, the root causes and the stages so far.
+package struct TrainStatusResponse: Codable, Sendable, Equatable {
+    package var schema = Wire.schema
+    package var train: String
+    /// `minor`, `major` or `bugfix`.
+    package var kind: String
+    package var core: String
+    package var stage: String
+    package var revision: Int
+    @Null package var rc: Int?
+    @Null package var finalRC: Int?
+    package var members: [Member]
+    /// The checks of the gate to leave the current stage (none once released or aborted).
+    package var gates: [GateCheck]
+    package var rootCauses: [RootCause]
+    package var history: [StageEntry]
+    /// The moment blocked reasons and deadlines were judged at.
+    package var at: Date
+
+    enum CodingKeys: String, CodingKey {
+        case schema, train, kind, core, stage, revision, rc, members, gates, history, at
+        case finalRC = "final_rc"
+        case rootCauses = "root_causes"
+    }
+
+    /// One member of the train.
+    package struct Member: Codable, Sendable, Equatable {
+        package var name: String
+        /// Why it is in the train: `companion`, `rebuild`, `bump`, `retest`.
+        package var reason: String
+        package var state: String
+        package var wave: Int
+        package var version: String
+        package var maintainers: [String]
+        package var why: String
+        @Null package var deadline: Date?
+        /// The reason of a waiver, when its failed test was waived.
+        @Null package var waived: String?
+        /// The reason of its exclusion, when it was excluded.
+        @Null package var excluded: String?
+        /// CI's log of its latest test.
+        @Null package var log: String?
+        package var blocked: [BlockedReason]
+    }
+
+    /// When the train entered a stage, and who moved it.
+    package struct StageEntry: Codable, Sendable, Equatable {
+        package var stage: String
+        package var at: Date
+        package var by: String
+        /// Whether it fell back to this stage (a new RC, a new build).
+        package var fallback: Bool
+    }
+}
+
+/// `train gates`, `GET /trains/{v}/gates`: the current gate, check by check, and the few
+/// actionable root causes.
+package struct GatesResponse: Codable, Sendable, Equatable {
+    package var schema = Wire.schema
+    package var train: String
+    package var stage: String
+    /// Every check holds (false when there is no gate: released or aborted).
+    package var ok: Bool
+    package var checks: [GateCheck]
+    package var rootCauses: [RootCause]
+    package var at: Date
+
+    enum CodingKeys: String, CodingKey {
+        case schema, train, stage, ok, checks, at
+        case rootCauses = "root_causes"
+    }
+}
+
+/// `train log`, `GET /trains/{v}/log`: the events, oldest first.
+package struct TrainLogResponse: Codable, Sendable, Equatable {
+    package var schema = Wire.schema
+    package var train: String
+    package var events: [Entry]
+
+    package struct Entry: Codable, Sendable, Equatable {
+        package var revision: Int
+        package var at: Date
+        package var actor: String
+        /// The command that caused it (`advance`, `stage`, `report`…).
+        package var command: String
+        /// What happened, in a sentence.
+        package var summary: String
+    }
+}
+
+/// Every train command (`advance`, `rc`, `final`, `abort`, `exclude`, `waive`, `bump ack`,
+/// `bump decline`, `sweep`, `train create`): the revision it left the train at and what
+/// happened.
+package struct CommandResponse: Codable, Sendable, Equatable {
+    package var schema = Wire.schema
+    package var train: String
+    package var revision: Int
+    /// True when an earlier request with the same idempotency key had done it: nothing changed.
+    package var replayed: Bool
+    package var events: [String]
+
+    package init(train: String, revision: Int, replayed: Bool, events: [String]) {
+        self.train = train
+        self.revision = revision
+        self.replayed = replayed
+        self.events = events
+    }
+}
+
+/// `GET /trains/{v}/members`: the members alone, as `train status` has them.
+package struct MembersResponse: Codable, Sendable, Equatable {
+    package var schema = Wire.schema
+    package var train: String
+    package var members: [TrainStatusResponse.Member]
+
+    package init(_ status: TrainStatusResponse) {
+        train = status.train
+        members = status.members
+    }
+}

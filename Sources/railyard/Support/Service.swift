@@ -1,0 +1,179 @@
+import ArgumentParser
+import Foundation
+import RailyardApplication
+import RailyardCore
+
+/// A response the CLI prints: as its JSON with `--json`, otherwise as `text`. The text comes
+/// from the response alone, so that a command prints the same wherever it ran.
+protocol Rendered: Encodable {
+    var text: String { get }
+    /// The exit code of an answer that is not a failure but says no (a dry run whose checks do
+    /// not hold): nil for 0.
+    var refusal: ExitCode? { get }
+}
+
+extension Rendered {
+    var refusal: ExitCode? { nil }
+}
+
+extension StoreOptions {
+    /// Where the use cases run: on `--server` when it is given, otherwise here, over `--db` and
+    /// `--channel`, with `now` as the time.
+    func service(now: @escaping @Sendable () -> Date = Date.init) throws -> any TrainService {
+        if let server {
+            guard let url = URL(string: server), url.scheme == "http" || url.scheme == "https" else {
+                throw refuse(
+                    ServiceError(.invalid, "invalid-argument", "--server \(server): not an http(s) URL"),
+                    json: output.json)
+            }
+            return RemoteTrainService(base: url, token: token)
+        }
+        return LocalTrainService(store: try open(), channel: channel, now: now)
+    }
+
+    /// Runs a use case and prints its answer; a failure is reported the documented way.
+    func answer<Answer: Rendered>(_ body: (any TrainService) async throws(ServiceError) -> Answer) async throws {
+        let service = try service()
+        try await answer(with: service, body)
+    }
+
+    func answer<Answer: Rendered>(
+        with service: any TrainService, _ body: (any TrainService) async throws(ServiceError) -> Answer
+    ) async throws {
+        let answer: Answer
+        do {
+            answer = try await body(service)
+        } catch {
+            throw refuse(error, json: output.json)
+        }
+        var out = OutputBuffer()
+        out.append(output.json ? String(decoding: Wire.encode(answer), as: UTF8.self) + "\n" : answer.text)
+        out.flush()
+        if let refusal = answer.refusal { throw refusal }
+    }
+}
+
+/// Reports a failed use case: its error object on standard output with `--json`, its sentence
+/// on standard error, and the exit code of its category.
+func refuse(_ error: ServiceError, json: Bool) -> ExitCode {
+    if json {
+        var out = OutputBuffer()
+        out.append(String(decoding: Wire.encode(error.body), as: UTF8.self) + "\n")
+        out.flush()
+    }
+    StandardError.write("railyard: \(error.message)\n")
+    return ExitCode(error.category.exitCode)
+}
+
+extension ActorOptions {
+    /// The guards of a mutation as given on the command line.
+    var guards: Guards { Guards(expectRevision: expectRevision, idempotencyKey: idempotencyKey) }
+}
+
+/// Runs a train command where the use cases run, and prints what it did.
+func perform(
+    _ command: TrainCommand, on version: String, store: StoreOptions, actor: ActorOptions, by who: Actor? = nil,
+    now: @escaping @Sendable () -> Date = Date.init
+) async throws {
+    let service = try store.service(now: now)
+    try await store.answer(with: service) { service async throws(ServiceError) in
+        try await service.run(command, on: version, by: who ?? actor.person, guards: actor.guards)
+    }
+}
+
+/// A date as ISO 8601, for output.
+func iso(_ date: Date) -> String {
+    ISO8601DateFormatter().string(from: date)
+}
+
+extension CommandResponse: Rendered {
+    var text: String {
+        let note = replayed ? " (repeated idempotency key: nothing changed)" : ""
+        return "train \(train) at revision \(revision)\(note)\n" + events.map { "  \($0)\n" }.joined()
+    }
+}
+
+extension TrainListResponse: Rendered {
+    var text: String {
+        let rows = trains.map {
+            [$0.train, $0.stage, String($0.revision), $0.rc.map { "RC \($0)" } ?? "-", iso($0.updatedAt)]
+        }
+        return Table(header: ["train", "stage", "revision", "rc", "updated"], rows: rows).text
+    }
+}
+
+extension TrainStatusResponse: Rendered {
+    var text: String {
+        var out =
+            "train \(train) (\(kind)): \(stage), revision \(revision)" + (rc.map { ", RC \($0)" } ?? ", no RC yet")
+        out += "\n\n"
+        let rows = members.map { member -> [String] in
+            [
+                String(member.wave), member.name, member.reason, member.state, member.version,
+                member.blocked.map { "\($0.kind.rawValue): \($0.detail)" }.joined(separator: "; "),
+            ]
+        }
+        out += Table(header: ["wave", "package", "reason", "state", "version", "blocked"], rows: rows).text
+        if let next = Stage(rawValue: stage)?.next {
+            out += "\ngate to leave \(stage) (for \(next.rawValue)):\n"
+        } else if stage == Stage.staged.rawValue {
+            out += "\ngate to release:\n"
+        }
+        for check in gates { out += "  [\(check.ok ? "ok" : "--")] \(check.name): \(check.detail)\n" }
+        return out
+    }
+}
+
+extension GatesResponse: Rendered {
+    var text: String {
+        var out = "train \(train): \(stage)\n"
+        for check in checks { out += "  [\(check.ok ? "ok" : "--")] \(check.name): \(check.detail)\n" }
+        if !rootCauses.isEmpty {
+            out += "root causes:\n"
+            for cause in rootCauses {
+                let days = Int(at.timeIntervalSince(cause.since) / 86_400)
+                out +=
+                    "  \(cause.member): \(cause.detail) (owners: \(cause.owners.joined(separator: ", ")); \(days)d)\n"
+                for command in cause.commands { out += "      \(command)\n" }
+            }
+        }
+        return out
+    }
+}
+
+extension TrainLogResponse: Rendered {
+    var text: String {
+        events.map { "\(iso($0.at))  r\($0.revision)  \($0.actor)  \($0.command): \($0.summary)\n" }.joined()
+    }
+}
+
+extension PromotionResponse: Rendered {
+    var text: String {
+        var out = "train \(train): main \(dryRun ? "would gain" : "gained") \(gainCount) files\n"
+        for (subdir, files) in gains.sorted(by: { $0.key < $1.key }) {
+            out += "  \(subdir):\n"
+            for file in files { out += "    + \(file.file)  sha256:\(file.sha256)\n" }
+        }
+        out += "checks:\n"
+        for check in checks { out += "  [\(check.ok ? "ok" : "not ok")] \(check.name): \(check.detail)\n" }
+        if let revision, !dryRun {
+            out += "main is now generation \(mainGeneration); train \(train) released at revision \(revision)\n"
+        } else if ok {
+            out +=
+                "main is at generation \(mainGeneration); to move: railyard train promote \(train) --yes --expect-main \(mainGeneration)\n"
+        } else {
+            out += "not promotable yet: the checks above that are not ok must hold first\n"
+        }
+        return out
+    }
+
+    var refusal: ExitCode? { ok ? nil : ExitStatus.refused }
+}
+
+extension PatchesResponse: Rendered {
+    var text: String {
+        if affected.isEmpty { return "no build on main pins the core without an upper bound\n" }
+        return affected.map { "\($0.subdir)/\($0.file): '\($0.spec)' -> '\($0.proposed)' (\($0.reason))\n" }.joined()
+            + "a proposal to review: nothing was applied (--json gives patch_instructions.json per subdir)\n"
+    }
+}

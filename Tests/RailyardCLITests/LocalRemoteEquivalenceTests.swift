@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+
+/// Every command that has a remote form, run twice on the same state: once on the local
+/// database and channel, once through `--server` on a copy of them. Both must print the same
+/// text, the same `--json` and exit with the same code.
+@Suite("local and --server answer alike")
+struct LocalRemoteEquivalenceTests {
+    /// One command's answer with the clock taken out: every ISO 8601 time becomes `<time>`, since
+    /// the two runs happen seconds apart.
+    struct Answer: Equatable, CustomStringConvertible {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+
+        init(_ result: RailyardProcess.Result) {
+            status = result.status
+            stdout = Self.timeless(result.stdout)
+            stderr = Self.timeless(result.stderr)
+        }
+
+        static func timeless(_ text: String) -> String {
+            text.replacingOccurrences(
+                of: #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z"#, with: "<time>", options: .regularExpression)
+        }
+
+        var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
+    }
+
+    @Test(
+        "reads, train commands, refusals, the promotion's dry run and move, patches: the same stdout, --json and exit code"
+    )
+    func sameAnswers() throws {
+        let local = try ChannelScratch()
+        defer { local.remove() }
+        try local.seedMain()
+        try local.makeNewBuilds()
+        var secrets: [String: String] = [:]
+        for (name, role, packages) in [
+            ("alice", "release-manager", ""), ("team", "maintainer", "torchvision,kornia,captum"), ("ci", "ci", ""),
+        ] {
+            let extra = packages.isEmpty ? [] : ["--packages", packages]
+            secrets[name] = try #require(
+                try local.must(["token", "create", "--role", role, "--name", name] + extra).lines.last)
+        }
+        try local.must(["train", "create", "2.6.0", "--catalog", CondaPackages.smallCatalog, "--as", "alice"])
+        try local.must([
+            "train", "rc", "2.6.0", "--number", "1", local.path("new/linux-64/pytorch-2.6.0-py311_0.conda"),
+            local.path("new/osx-arm64/pytorch-2.6.0-py311_0.conda"), "--as", "alice",
+        ])
+        // The server's side: a copy of the same database and channel.
+        let copy = try ChannelScratch(copying: local)
+        defer { copy.remove() }
+        let server = try ServerCLITests.Server(scratch: copy, catalog: CondaPackages.smallCatalog)
+        defer { _ = server.stop() }
+
+        var compared: Set<String> = []
+        /// Runs `arguments` as `who` on both sides and compares the answers.
+        func both(_ who: String, _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let here = Answer(try local.run(arguments + ["--as", who]))
+            let there = Answer(
+                try RailyardProcess.run(
+                    arguments + ["--as", who, "--server", server.url, "--token", secrets[who]!, "--db", "/nonexistent"])
+            )
+            #expect(here == there, "railyard \(arguments.joined(separator: " "))", sourceLocation: sourceLocation)
+            if here != there { print("local:\n\(here)\nremote:\n\(there)") }
+            compared.insert(arguments.prefix(2).joined(separator: " "))
+        }
+        func reads() throws {
+            for json in [[], ["--json"]] {
+                try both("alice", ["train", "list"] + json)
+                try both("alice", ["train", "status", "2.6.0"] + json)
+                try both("alice", ["train", "gates", "2.6.0"] + json)
+                try both("alice", ["train", "log", "2.6.0"] + json)
+                try both("alice", ["channel", "patches", "--train", "2.6.0"] + json)
+                try both("alice", ["train", "promote", "2.6.0"] + json)
+            }
+        }
+
+        try reads()
+        // Refusals: an unknown train, an unknown member, a guard of the machine, a stale revision.
+        try both("alice", ["train", "status", "9.9.9"])
+        try both("alice", ["train", "status", "9.9.9", "--json"])
+        try both("alice", ["train", "waive", "2.6.0", "nosuch", "--reason", "x", "--json"])
+        try both("alice", ["train", "final", "2.6.0", "--rc", "1"])
+        try both("alice", ["train", "advance", "2.6.0", "--expect-revision", "1", "--json"])
+        try both("team", ["bump", "ack", "kornia", "--train", "2.6.0"])
+        // The train moves on, on both sides alike.
+        try both("alice", ["train", "advance", "2.6.0", "--json"])
+        try both("alice", ["train", "advance", "2.6.0"])
+        try both("alice", ["train", "exclude", "2.6.0", "captum", "--reason", "not ready", "--json"])
+        try both("alice", ["train", "rc", "2.6.0", "--number", "2", "--subdir", "linux-64"])
+        try both("alice", ["train", "rc", "2.6.0", "--number", "3", "--idempotency-key", "k", "--json"])
+        try both("alice", ["train", "rc", "2.6.0", "--number", "3", "--idempotency-key", "k"])
+        try both("alice", ["train", "rc", "2.6.0", "--number", "4", "--idempotency-key", "k"])
+        try both("alice", ["train", "sweep", "2.6.0"])
+        try reads()
+        try both("alice", ["train", "abort", "2.6.0", "--reason", "replaced by 2.6.1", "--json"])
+        try both("alice", ["train", "promote", "2.6.0", "--yes"])
+        try reads()
+
+        #expect(
+            compared == [
+                "train list", "train status", "train gates", "train log", "channel patches", "train promote",
+                "train waive", "train final", "train advance", "bump ack", "train exclude", "train rc", "train sweep",
+                "train abort",
+            ])
+    }
+}
