@@ -17,6 +17,8 @@ package struct PromotionResponse: Codable, Sendable, Equatable {
     package var checks: [GateCheck]
     /// The train's revision once released (null for a dry run).
     @Null package var revision: Int?
+    /// True when an earlier request with the same idempotency key had this answer.
+    package var replayed = false
 
     package struct File: Codable, Sendable, Equatable {
         package var file: String
@@ -24,7 +26,7 @@ package struct PromotionResponse: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, train, ok, gains, checks, revision
+        case schema, train, ok, gains, checks, revision, replayed
         case dryRun = "dry_run"
         case mainGeneration = "main_generation"
     }

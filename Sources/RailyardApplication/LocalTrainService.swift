@@ -10,12 +10,19 @@ package struct LocalTrainService: TrainService {
     package let store: Store
     /// The channel folder; opened when a use case needs it.
     package let channelPath: String
+    /// The catalog trains are created from (none: `create` is refused, saying how to give one).
+    package let catalog: Catalog?
     /// The clock: the core reads none, so the time comes from here.
     package let now: @Sendable () -> Date
+    /// How often `watch` looks at the database for changes made by other processes.
+    package var pollInterval: Duration = .milliseconds(250)
 
-    package init(store: Store, channel: String, now: @escaping @Sendable () -> Date = Date.init) {
+    package init(
+        store: Store, channel: String, catalog: Catalog? = nil, now: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.store = store
         channelPath = channel
+        self.catalog = catalog
         self.now = now
     }
 
@@ -91,7 +98,8 @@ package struct LocalTrainService: TrainService {
         let key = key(
             guards, by: actor, "promote on \(version)",
             ["promote", version, String(move), expectMain.map(String.init) ?? ""])
-        if let key, let earlier = try attempt({ try store.replay(key, as: PromotionResponse.self) }) {
+        if let key, var earlier = try attempt({ try store.replay(key, as: PromotionResponse.self) }) {
+            earlier.replayed = true
             return earlier
         }
         let trains = try trainChannel()
@@ -103,7 +111,8 @@ package struct LocalTrainService: TrainService {
             let (plan, generation) = try trains.plan(train: version)
             return PromotionResponse(plan, generation: generation, revision: nil)
         }
-        if let key, move { try attempt { try store.remember(key, answer: response, at: now()) } }
+        // A dry run under a key is recorded too: the same key cannot then move main.
+        if let key { try attempt { try store.remember(key, answer: response, at: now()) } }
         return response
     }
 
@@ -114,6 +123,172 @@ package struct LocalTrainService: TrainService {
             let main = try trains.channel.snapshot(label: "main").subdirs.mapValues(\.records)
             return PatchesResponse(train: version, proposals: try store.train(version).patchProposals(main: main))
         }
+    }
+
+    package func create(_ version: String, companions: [String: String], by actor: Actor, guards: Guards)
+        throws(ServiceError) -> CommandResponse
+    {
+        let key = key(
+            guards, by: actor, "create \(version)", ["create", version] + companions.map { "\($0)=\($1)" }.sorted())
+        if let key, var earlier = try attempt({ try store.replay(key, as: CommandOutcome.self) }) {
+            earlier.replayed = true
+            return CommandResponse(earlier)
+        }
+        guard let catalog else {
+            throw ServiceError(
+                .refused, "no-catalog",
+                "no catalog to plan the train from: give --catalog FILE (a server: railyard serve --catalog FILE)")
+        }
+        guard let coreVersion = try? Version(version) else {
+            throw ServiceError(.invalid, "invalid-version", "'\(version)' is not a conda version")
+        }
+        var given: [String: Version] = [:]
+        for (name, value) in companions {
+            guard let parsed = try? Version(value) else {
+                throw ServiceError(.invalid, "invalid-version", "companion \(name)=\(value): not a conda version")
+            }
+            given[name] = parsed
+        }
+        let time = now()
+        let plan: Plan
+        do {
+            plan = try Planner.plan(catalog, coreVersion: coreVersion, companions: given)
+        } catch {
+            throw ServiceError(.invalid, "plan-refused", "\(error)")
+        }
+        let outcome = try attempt {
+            let train = try Train.create(plan: plan, catalog: catalog, by: actor, at: time)
+            return try store.create(train, by: actor, at: time, idempotency: key)
+        }
+        return CommandResponse(outcome)
+    }
+
+    package func registerRC(_ number: Int, files: [String], on version: String, by actor: Actor, guards: Guards)
+        throws(ServiceError) -> CommandResponse
+    {
+        let trains = try trainChannel()
+        let parts = try contentParts(files, guards)
+        let outcome = try attempt {
+            try trains.registerRC(
+                number: number, files: files, train: version, by: actor, at: now(),
+                expectRevision: guards.expectRevision,
+                idempotency: key(guards, by: actor, "rc \(number) on \(version)", ["rc", version, "\(number)"] + parts))
+        }
+        return CommandResponse(outcome)
+    }
+
+    package func stage(_ files: [String], on version: String, by actor: Actor, guards: Guards)
+        throws(ServiceError) -> StageResponse
+    {
+        let trains = try trainChannel()
+        let key = key(guards, by: actor, "stage on \(version)", ["stage", version] + (try contentParts(files, guards)))
+        if let key, var earlier = try attempt({ try store.replay(key, as: StageResponse.self) }) {
+            earlier.replayed = true
+            return earlier
+        }
+        let staged = try attempt { try trains.stage(files: files, train: version, by: actor, at: now()) }
+        let response = StageResponse(
+            train: version, label: TrainChannel.label(of: version),
+            staged: staged.map { item in
+                .init(
+                    package: item.package, files: item.artifacts.map(\.description), changed: item.outcome != nil,
+                    revision: item.outcome?.revision, events: (item.outcome?.events ?? []).map(\.summary))
+            })
+        if let key { try attempt { try store.remember(key, answer: response, at: now()) } }
+        return response
+    }
+
+    package func claim(
+        on version: String, kind: String?, package: String?, leaseSeconds: Int, by runner: Actor, guards: Guards
+    ) throws(ServiceError) -> ClaimResponse {
+        var workKind: WorkItem.Kind? = nil
+        if let kind {
+            guard let parsed = WorkItem.Kind(rawValue: kind) else {
+                throw ServiceError(.invalid, "invalid-argument", "kind \(kind): build, test or integration")
+            }
+            workKind = parsed
+        }
+        let key = key(
+            guards, by: runner, "claim on \(version)",
+            ["claim", version, kind ?? "", package ?? "", String(leaseSeconds)])
+        if let key, let earlier = try attempt({ try store.replay(key, as: WorkItem?.self) }) {
+            return ClaimResponse(work: earlier.map(ClaimResponse.Work.init), replayed: true)
+        }
+        let item = try attempt {
+            try store.claim(
+                train: version, kind: workKind, package: package, runner: Self.name(of: runner),
+                lease: TimeInterval(leaseSeconds), at: now(), idempotency: key)
+        }
+        return ClaimResponse(work: item.map(ClaimResponse.Work.init))
+    }
+
+    package func report(_ work: String, passed: Bool, log: String?, by runner: Actor, guards: Guards)
+        throws(ServiceError) -> CommandResponse
+    {
+        let outcome = try attempt {
+            try store.report(
+                work: work, passed: passed, log: log, runner: Self.name(of: runner), at: now(),
+                idempotency: key(guards, by: runner, "report \(work)", ["report", work, String(passed), log ?? ""]))
+        }
+        return CommandResponse(outcome)
+    }
+
+    package func heartbeat(_ work: String, leaseSeconds: Int, by runner: Actor, guards: Guards)
+        throws(ServiceError) -> ClaimResponse
+    {
+        let item = try attempt {
+            try store.heartbeat(
+                work: work, runner: Self.name(of: runner), lease: TimeInterval(leaseSeconds), at: now(),
+                idempotency: key(guards, by: runner, "heartbeat \(work)", ["heartbeat", work, String(leaseSeconds)]))
+        }
+        return ClaimResponse(work: ClaimResponse.Work(item))
+    }
+
+    package func watch(_ version: String, after revision: Int?, wait: Int) async throws(ServiceError)
+        -> WatchResponse?
+    {
+        let deadline = ContinuousClock.now + .seconds(max(wait, 0))
+        while true {
+            let train = try attempt { try store.train(version) }
+            if train.revision != revision {
+                return WatchResponse(train: version, stage: train.stage.rawValue, revision: train.revision)
+            }
+            guard ContinuousClock.now < deadline else { return nil }
+            try? await Task.sleep(for: min(pollInterval, deadline - ContinuousClock.now))
+        }
+    }
+
+    package func index(by actor: Actor, guards: Guards) throws(ServiceError) -> IndexResponse {
+        let key = key(guards, by: actor, "channel index", ["channel", "index"])
+        if let key, var earlier = try attempt({ try store.replay(key, as: IndexResponse.self) }) {
+            earlier.replayed = true
+            return earlier
+        }
+        let trains = try trainChannel()
+        let summary = try attempt { try trains.index() }
+        let response = IndexResponse(labels: summary.labels, mainGeneration: summary.mainGeneration)
+        if let key { try attempt { try store.remember(key, answer: response, at: now()) } }
+        return response
+    }
+
+    package func verify() throws(ServiceError) -> VerifyResponse {
+        let trains = try trainChannel()
+        try attempt { try trains.recover() }
+        return VerifyResponse(trains.channel)
+    }
+
+    /// The name a claim is held under: a runner's or a person's own.
+    static func name(of actor: Actor) -> String {
+        switch actor {
+        case .person(let name), .runner(let name): name
+        case .policy: "policy"
+        }
+    }
+
+    /// Each file's name and sha256, so that a key reused for other content is another request.
+    private func contentParts(_ files: [String], _ guards: Guards) throws(ServiceError) -> [String] {
+        guard guards.idempotencyKey != nil else { return files }
+        return try attempt { try TrainChannel.read(files).map { "\($0.record.fileName)@\($0.record.sha256)" } }
     }
 
     /// The idempotency key as the store keeps it: the caller's own, bound to the request.
@@ -159,6 +334,24 @@ extension TrainStatusResponse {
                 StageEntry(stage: $0.stage.rawValue, at: Wire.second($0.at), by: $0.by, fallback: $0.fallback)
             },
             at: now)
+    }
+}
+
+extension ClaimResponse.Work {
+    init(_ item: WorkItem) {
+        self.init(
+            id: item.id, train: item.train, kind: item.kind.rawValue, package: item.package, rc: item.rc,
+            attempt: item.attempt, leaseUntil: Wire.second(item.leaseUntil))
+    }
+}
+
+extension VerifyResponse {
+    /// The verdict on `channel` as it is (a promotion in flight is not finished here).
+    package init(_ channel: LocalChannel) {
+        let problems = channel.verify()
+        self.init(
+            ok: problems.isEmpty, mainGeneration: channel.mainGeneration, problems: problems,
+            leftovers: channel.temporaryFiles().map(\.file))
     }
 }
 

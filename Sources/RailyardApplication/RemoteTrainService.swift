@@ -54,6 +54,135 @@ package struct RemoteTrainService: TrainService {
         try await send("GET", "/trains/\(Self.segment(train))/patches")
     }
 
+    package func create(_ train: String, companions: [String: String], by actor: Actor, guards: Guards)
+        async throws(ServiceError) -> CommandResponse
+    {
+        try await send(
+            "POST", "/trains",
+            body: ["version": .string(train), "companions": .object(companions.mapValues { .string($0) })],
+            guards: guards)
+    }
+
+    package func registerRC(_ number: Int, files: [String], on train: String, by actor: Actor, guards: Guards)
+        async throws(ServiceError) -> CommandResponse
+    {
+        guard files.count == 1 else {
+            throw ServiceError(
+                .invalid, "invalid-argument",
+                "with --server, an RC is one file per request: register RC \(number) with one file, or run the command on the server's machine"
+            )
+        }
+        return try await upload(files[0], to: train, rc: number, guards: guards)
+    }
+
+    package func stage(_ files: [String], on train: String, by actor: Actor, guards: Guards)
+        async throws(ServiceError) -> StageResponse
+    {
+        // One file per request; what each did is merged per package, the build's files as the last
+        // answer has them.
+        var merged: StageResponse? = nil
+        for (index, file) in files.enumerated() {
+            // Each upload is a request of its own: with several files, each has a key of its own.
+            var guards = guards
+            if files.count > 1 { guards.idempotencyKey = guards.idempotencyKey.map { "\($0)/\(index)" } }
+            let answer: StageResponse = try await upload(file, to: train, rc: nil, guards: guards)
+            guard var result = merged else {
+                merged = answer
+                continue
+            }
+            for item in answer.staged {
+                if let index = result.staged.firstIndex(where: { $0.package == item.package }) {
+                    let earlier = result.staged[index]
+                    result.staged[index] = StageResponse.Item(
+                        package: item.package, files: item.files, changed: earlier.changed || item.changed,
+                        revision: item.revision ?? earlier.revision, events: earlier.events + item.events)
+                } else {
+                    result.staged.append(item)
+                }
+            }
+            merged = result
+        }
+        return merged ?? StageResponse(train: train, label: "train-\(train)", staged: [])
+    }
+
+    package func claim(
+        on train: String, kind: String?, package: String?, leaseSeconds: Int, by runner: Actor, guards: Guards
+    ) async throws(ServiceError) -> ClaimResponse {
+        var body: [String: JSONValue] = ["train": .string(train), "lease_seconds": .number(leaseSeconds)]
+        if let kind { body["kind"] = .string(kind) }
+        if let package { body["package"] = .string(package) }
+        return try await send("POST", "/work/claim", body: body, guards: guards)
+    }
+
+    package func report(_ work: String, passed: Bool, log: String?, by runner: Actor, guards: Guards)
+        async throws(ServiceError) -> CommandResponse
+    {
+        var body: [String: JSONValue] = ["result": .string(passed ? "passed" : "failed")]
+        if let log { body["log"] = .string(log) }
+        return try await send("POST", "/work/\(Self.segment(work))/report", body: body, guards: guards)
+    }
+
+    package func watch(_ train: String, after revision: Int?, wait: Int) async throws(ServiceError)
+        -> WatchResponse?
+    {
+        var path = "/trains/\(Self.segment(train))"
+        var headers: [String: String] = [:]
+        if let revision {
+            path += "?wait=\(max(0, min(wait, 60)))"
+            headers["If-None-Match"] = "\"\(revision)\""
+        }
+        let (status, data) = try await exchange(
+            "GET", path, body: nil, contentType: "application/json", headers: headers)
+        if status == 304 { return nil }
+        guard (200..<300).contains(status) else { throw Self.error(status: status, body: data) }
+        guard let answer = try? Wire.decode(TrainStatusResponse.self, from: data) else {
+            throw ServiceError(
+                .failed, "unexpected-answer", "\(base.absoluteString): GET /api/v1\(path) did not answer a train")
+        }
+        return WatchResponse(train: answer.train, stage: answer.stage, revision: answer.revision)
+    }
+
+    package func heartbeat(_ work: String, leaseSeconds: Int, by runner: Actor, guards: Guards)
+        async throws(ServiceError) -> ClaimResponse
+    {
+        try await send(
+            "POST", "/work/\(Self.segment(work))/heartbeat", body: ["lease_seconds": .number(leaseSeconds)],
+            guards: guards)
+    }
+
+    package func index(by actor: Actor, guards: Guards) async throws(ServiceError) -> IndexResponse {
+        try await send("POST", "/channel/index", body: [:], guards: guards)
+    }
+
+    package func verify() async throws(ServiceError) -> VerifyResponse {
+        try await send("GET", "/channel/verify")
+    }
+
+    /// Uploads one package file to the train's staging label (as RC `rc` for the core's).
+    private func upload<Answer: Decodable>(_ file: String, to train: String, rc: Int?, guards: Guards)
+        async throws(ServiceError) -> Answer
+    {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw ServiceError(.invalid, "unreadable-file", "\(file): cannot be read")
+        }
+        let name = (file as NSString).lastPathComponent
+        var query = "filename=" + (name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name)
+        if let rc { query += "&rc=\(rc)" }
+        var headers: [String: String] = [:]
+        if let key = guards.idempotencyKey { headers["Idempotency-Key"] = key }
+        let (status, body) = try await exchange(
+            "POST", "/trains/\(Self.segment(train))/artifacts?\(query)", body: data,
+            contentType: "application/octet-stream", headers: headers)
+        guard (200..<300).contains(status) else { throw Self.error(status: status, body: body) }
+        do {
+            return try Wire.decode(Answer.self, from: body)
+        } catch {
+            throw ServiceError(
+                .failed, "unexpected-answer",
+                "\(base.absoluteString) answered the upload of \(name) with a body this railyard cannot read")
+        }
+    }
+
     // MARK: - HTTP
 
     /// Sends one request and reads the answer as `Answer`, or as the error the server gave.

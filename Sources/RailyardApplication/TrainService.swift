@@ -27,6 +27,34 @@ package protocol TrainService: Sendable {
         async throws(ServiceError) -> PromotionResponse
     /// Proposed repodata patches for builds on `main` that pin the core without an upper bound.
     func patches(for train: String) async throws(ServiceError) -> PatchesResponse
+
+    /// A train for core version `train` from the catalog's plan (here: the catalog given to the
+    /// service; on a server: the server's), with companions at the given versions.
+    func create(_ train: String, companions: [String: String], by actor: Actor, guards: Guards)
+        async throws(ServiceError) -> CommandResponse
+    /// The core's RC `number`: its files go on the staging label and are registered with it.
+    func registerRC(_ number: Int, files: [String], on train: String, by actor: Actor, guards: Guards)
+        async throws(ServiceError) -> CommandResponse
+    /// Members' builds onto the staging label, registered with the train.
+    func stage(_ files: [String], on train: String, by actor: Actor, guards: Guards) async throws(ServiceError)
+        -> StageResponse
+    /// The next piece of CI work under a lease of `leaseSeconds`, or none.
+    func claim(
+        on train: String, kind: String?, package: String?, leaseSeconds: Int, by runner: Actor, guards: Guards
+    ) async throws(ServiceError) -> ClaimResponse
+    /// The result of claimed work.
+    func report(_ work: String, passed: Bool, log: String?, by runner: Actor, guards: Guards)
+        async throws(ServiceError) -> CommandResponse
+    /// Extends the lease of claimed work by `leaseSeconds` from now: the claim as it then is.
+    func heartbeat(_ work: String, leaseSeconds: Int, by runner: Actor, guards: Guards)
+        async throws(ServiceError) -> ClaimResponse
+    /// The train's stage and revision: at once when `revision` is nil or already behind,
+    /// otherwise as soon as it changes within `wait` seconds (nil if it did not).
+    func watch(_ train: String, after revision: Int?, wait: Int) async throws(ServiceError) -> WatchResponse?
+    /// Every label's repodata rebuilt from the package files present.
+    func index(by actor: Actor, guards: Guards) async throws(ServiceError) -> IndexResponse
+    /// Every listed file checked against its size and sha256, and nothing unlisted.
+    func verify() async throws(ServiceError) -> VerifyResponse
 }
 
 /// What guards a mutation: the revision it was decided against, and the key that makes a

@@ -38,40 +38,11 @@ struct API: Sendable {
         group.post("trains") { request, context in
             let token = try await authorize(request, context, .releaseManager)
             let body = try await RequestReader.body(request, as: CreateTrainRequest.self)
-            let key = try RequestReader.idempotency(
-                request, scope: token.name, route: "trains", parameters: [], body: body.canonical)
-            if let key, let earlier = try state.store.replay(key, as: CommandOutcome.self) {
-                return Self.replay(earlier, status: .created)
-            }
-            guard let catalog = state.catalog else {
-                throw APIError(.conflict, "no-catalog", "the server was started without --catalog")
-            }
-            guard let version = try? Version(body.version) else {
-                throw APIError(.unprocessableContent, "invalid-version", "'version' must be a conda version")
-            }
-            var companions: [String: Version] = [:]
-            for (name, value) in body.companions ?? [:] {
-                guard let parsed = try? Version(value) else {
-                    throw APIError(.unprocessableContent, "invalid-version", "companions.\(name): '\(value)'")
-                }
-                companions[name] = parsed
-            }
-            let now = Date()
-            let plan: Plan
-            do {
-                plan = try Planner.plan(catalog, coreVersion: version, companions: companions)
-            } catch {
-                throw APIError(.unprocessableContent, "plan-refused", "\(error)")
-            }
-            let train: Train
-            do throws(TrainRejection) {
-                train = try Train.create(plan: plan, catalog: catalog, by: token.actor, at: now)
-            } catch {
-                throw APIError.from(StoreError.rejected(error))
-            }
-            let outcome = try state.store.create(train, by: token.actor, at: now, idempotency: key)
+            let answer = try state.service.create(
+                body.version, companions: body.companions ?? [:], by: token.actor,
+                guards: Guards(idempotencyKey: try RequestReader.idempotencyKey(request)))
             await state.watcher.poll()
-            return Views.outcome(outcome).response(status: .created, headers: Self.replayed(outcome.replayed))
+            return answer.response(status: .created, headers: Self.replayed(answer.replayed))
         }
         group.get("trains/:version") { request, context in
             try await authorize(request, context, .read)
@@ -144,7 +115,7 @@ struct API: Sendable {
                 version, move: body.yes == true, expectMain: body.expectMain, by: token.actor,
                 guards: Guards(idempotencyKey: try RequestReader.idempotencyKey(request)))
             await state.watcher.poll()
-            return answer.response()
+            return answer.response(headers: Self.replayed(answer.replayed))
         }
         group.post("trains/:version/artifacts") { request, context in
             let version = try RequestReader.parameter(context, "version", limit: Limits.version)
@@ -189,69 +160,45 @@ struct API: Sendable {
         group.get("channel/verify") { request, context in
             // Hashes every file of the channel: for release managers only.
             try await authorize(request, context, .releaseManager)
-            try state.trains.recover()
-            let problems = state.trains.channel.verify()
-            return JSONValue.object([
-                "ok": .bool(problems.isEmpty), "main_generation": .number(state.trains.channel.mainGeneration),
-                "problems": .array(problems.map { .string($0) }),
-            ]).response()
+            return try state.service.verify().response()
         }
         group.post("channel/index") { request, context in
             // Reads every package file and rewrites every label's repodata: release managers only.
             let token = try await authorize(request, context, .releaseManager)
-            let body = try await RequestReader.body(request, as: EmptyRequest.self)
-            let key = try RequestReader.idempotency(
-                request, scope: token.name, route: "channel/index", parameters: [], body: body.canonical)
-            if let key, let earlier = try state.store.replay(key, as: RecordedResponse.self) {
-                return earlier.response()
-            }
-            let summary = try state.trains.index()
-            return try record(
-                .object([
-                    "main_generation": .number(summary.mainGeneration),
-                    "labels": .object(summary.labels.mapValues { .number($0) }),
-                ]), status: .ok, under: key)
+            _ = try await RequestReader.body(request, as: EmptyRequest.self)
+            let answer = try state.service.index(
+                by: token.actor, guards: Guards(idempotencyKey: try RequestReader.idempotencyKey(request)))
+            return answer.response(headers: Self.replayed(answer.replayed))
         }
 
         // CI work.
         group.post("work/claim") { request, context in
             let token = try await authorize(request, context, .ci)
             let body = try await RequestReader.body(request, as: ClaimRequest.self)
-            let key = try RequestReader.idempotency(
-                request, scope: token.name, route: "work/claim", parameters: [], body: body.canonical)
-            if let key, let earlier = try state.store.replay(key, as: WorkItem?.self) {
-                return (earlier.map(Views.work) ?? .null).response(headers: Self.replayed(true))
-            }
-            let item = try state.store.claim(
-                train: body.train, kind: body.workKind, package: body.package, runner: token.name,
-                lease: TimeInterval(body.lease), at: Date(), idempotency: key)
+            let answer = try state.service.claim(
+                on: body.train, kind: body.kind, package: body.package, leaseSeconds: body.lease, by: token.actor,
+                guards: Guards(idempotencyKey: try RequestReader.idempotencyKey(request)))
             await state.watcher.poll()
-            return (item.map(Views.work) ?? .null).response()
+            return answer.response(headers: Self.replayed(answer.replayed))
         }
         group.post("work/:id/heartbeat") { request, context in
             let token = try await authorize(request, context, .ci)
             let id = try RequestReader.parameter(context, "id", limit: Limits.workID)
             let body = try await RequestReader.body(request, as: HeartbeatRequest.self)
-            let key = try RequestReader.idempotency(
-                request, scope: token.name, route: "work/:id/heartbeat", parameters: [id], body: body.canonical)
-            if let key, let earlier = try state.store.replay(key, as: WorkItem.self) {
-                return Views.work(earlier).response(headers: Self.replayed(true))
-            }
-            let item = try state.store.heartbeat(
-                work: id, runner: token.name, lease: TimeInterval(body.lease), at: Date(), idempotency: key)
-            return Views.work(item).response()
+            return try state.service.heartbeat(
+                id, leaseSeconds: body.lease, by: token.actor,
+                guards: Guards(idempotencyKey: try RequestReader.idempotencyKey(request))
+            ).response()
         }
         group.post("work/:id/report") { request, context in
             let token = try await authorize(request, context, .ci)
             let id = try RequestReader.parameter(context, "id", limit: Limits.workID)
             let body = try await RequestReader.body(request, as: ReportRequest.self)
-            let key = try RequestReader.idempotency(
-                request, scope: token.name, route: "work/:id/report", parameters: [id], body: body.canonical)
-            let outcome = try state.store.report(
-                work: id, passed: body.result == "passed", log: body.log, runner: token.name, at: Date(),
-                idempotency: key)
+            let answer = try state.service.report(
+                id, passed: body.result == "passed", log: body.log, by: token.actor,
+                guards: Guards(idempotencyKey: try RequestReader.idempotencyKey(request)))
             await state.watcher.poll()
-            return Views.outcome(outcome).response(headers: Self.replayed(outcome.replayed))
+            return answer.response(headers: Self.replayed(answer.replayed))
         }
     }
 
@@ -264,38 +211,25 @@ struct API: Sendable {
             throw APIError(
                 .forbidden, "not-allowed", "\(token.name) may stage only \(token.packages.joined(separator: ", "))")
         }
-        // The same file, name and RC under the same key is the same request.
-        let key = try RequestReader.idempotency(
-            request, scope: token.name, route: "trains/:version/artifacts", parameters: [version],
-            body: "filename=\(name)&rc=\(rc.map(String.init) ?? "")&sha256=\(uploaded.sha256)")
-        if let key, let earlier = try state.store.replay(key, as: RecordedResponse.self) {
-            return earlier.response()
-        }
-        let train = try state.store.train(version)
-        let staged: JSONValue
-        if uploaded.name == train.core {
+        let guards = Guards(idempotencyKey: try RequestReader.idempotencyKey(request))
+        let core = try state.service.status(of: version).core
+        let response: Response
+        if uploaded.name == core {
             guard token.role == .releaseManager else {
                 throw APIError(.forbidden, "not-allowed", "only release managers register RCs")
             }
             guard let number = rc else {
                 throw APIError(.unprocessableContent, "invalid-argument", "the core's files are an RC: add ?rc=N")
             }
-            staged = Views.outcome(
-                try state.trains.registerRC(number: number, files: [file], train: version, by: token.actor, at: Date()))
+            let answer = try state.service.registerRC(
+                number, files: [file], on: version, by: token.actor, guards: guards)
+            response = answer.response(status: .created, headers: Self.replayed(answer.replayed))
         } else {
-            let items = try state.trains.stage(files: [file], train: version, by: token.actor, at: Date())
-            staged = .array(
-                items.map { item in
-                    .object([
-                        "package": .string(item.package),
-                        "files": .array(item.artifacts.map { .string($0.description) }),
-                        "changed": .bool(item.outcome != nil),
-                        "revision": item.outcome.map { .number($0.revision) } ?? .null,
-                    ])
-                })
+            let answer = try state.service.stage([file], on: version, by: token.actor, guards: guards)
+            response = answer.response(status: .created, headers: Self.replayed(answer.replayed))
         }
         await state.watcher.poll()
-        return try record(staged, status: .created, under: key)
+        return response
     }
 
     /// `POST /trains/{v}/NAME`: a train command from a `Body`, with `If-Match` and
@@ -357,24 +291,6 @@ struct API: Sendable {
 
     static func replayed(_ replayed: Bool) -> HTTPFields {
         replayed ? [replayedHeader: "true"] : [:]
-    }
-
-    /// The recorded outcome of a train command, answered again.
-    static func replay(_ outcome: CommandOutcome, status: HTTPResponse.Status) -> Response {
-        var outcome = outcome
-        outcome.replayed = true
-        return Views.outcome(outcome).response(status: status, headers: replayed(true))
-    }
-
-    /// Answers `body`, first recording it under `key` for a route whose work is not one store
-    /// transaction (a promotion, an upload, the channel's index).
-    private func record(_ body: JSONValue, status: HTTPResponse.Status, under key: IdempotencyKey?) throws
-        -> Response
-    {
-        if let key {
-            try state.store.remember(key, answer: RecordedResponse(status: status.code, body: body.encoded), at: Date())
-        }
-        return body.response(status: status)
     }
 
     // MARK: - Tokens

@@ -45,14 +45,6 @@ protocol RequestBody: Codable, Sendable {
 
 extension RequestBody {
     func validate() throws(APIError) {}
-
-    /// The body as the request hash takes it: compact, with sorted keys, so that the same
-    /// request is the same text however it was spelled.
-    var canonical: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-    }
 }
 
 /// `POST /trains`.
@@ -374,19 +366,6 @@ enum RequestReader {
         return value
     }
 
-    /// The request's `Idempotency-Key` for the caller `scope`, bound to `route` with `parameters`
-    /// and `body`; nil without the header.
-    static func idempotency(
-        _ request: Request, scope: String, route: String, parameters: [String], body: String
-    ) throws -> IdempotencyKey? {
-        guard let key = try idempotencyKey(request) else { return nil }
-        let method = request.method.rawValue
-        return IdempotencyKey(
-            scope: scope, key: key,
-            request: "\(method) /api/v1/\(route) \(parameters.joined(separator: " "))"
-                .trimmingCharacters(in: .whitespaces),
-            parts: [method, route] + parameters + [body])
-    }
 }
 
 extension RequestReader {
@@ -403,20 +382,5 @@ extension RequestReader {
         }
         try Check.length(key, "Idempotency-Key", IdempotencyKey.maxLength)
         return key
-    }
-}
-
-/// The answer of a route whose work is not one store transaction (a promotion, an upload, the
-/// channel's index), recorded under its idempotency key: answered again as it was.
-struct RecordedResponse: Codable, Sendable {
-    var status: Int
-    var body: String
-
-    func response() -> Response {
-        var headers: HTTPFields = [.contentType: "application/json"]
-        headers[API.replayedHeader] = "true"
-        return Response(
-            status: HTTPResponse.Status(code: status), headers: headers,
-            body: .init(byteBuffer: ByteBuffer(string: body + "\n")))
     }
 }

@@ -72,7 +72,6 @@ package final class ServerState: Sendable {
         self.options = options
         store = try Store(path: options.database, creating: options.createDatabase)
         trains = TrainChannel(store: store, channel: try LocalChannel(path: options.channel))
-        service = LocalTrainService(store: store, channel: options.channel)
         catalog = try options.catalog.map { path in
             do {
                 return try CatalogFile.load(path: path)
@@ -80,6 +79,7 @@ package final class ServerState: Sendable {
                 throw APIError(.unprocessableContent, "invalid-catalog", "\(path): \(error)")
             }
         }
+        service = LocalTrainService(store: store, channel: options.channel, catalog: catalog)
         watcher = RevisionWatcher(store: store)
         connections = OpenConnections(
             limit: min(options.maxConnections, OpenFileLimit.connections(openFiles: OpenFileLimit.raise())))

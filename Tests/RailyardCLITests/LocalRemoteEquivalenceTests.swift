@@ -55,16 +55,27 @@ struct LocalRemoteEquivalenceTests {
         defer { _ = server.stop() }
 
         var compared: Set<String> = []
-        /// Runs `arguments` as `who` on both sides and compares the answers.
-        func both(_ who: String, _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
-            let here = Answer(try local.run(arguments + ["--as", who]))
+        /// Runs `arguments` as `who` on both sides (with `locally` added on this side only) and
+        /// compares the answers; returns this side's standard output.
+        @discardableResult
+        func both(
+            _ who: String, _ arguments: [String], locally: [String] = [],
+            sourceLocation: SourceLocation = #_sourceLocation
+        ) throws -> RailyardProcess.Result {
+            // The commands that act take --as; the token says who acts on the server.
+            let acting = !["wait", "index", "verify"].contains(arguments[1]) || arguments[0] == "train"
+            let result = try local.run(arguments + locally + (acting ? ["--as", who] : []))
+            let here = Answer(result)
             let there = Answer(
                 try RailyardProcess.run(
-                    arguments + ["--as", who, "--server", server.url, "--token", secrets[who]!, "--db", "/nonexistent"])
+                    arguments + (acting ? ["--as", who] : []) + [
+                        "--server", server.url, "--token", secrets[who]!, "--db", "/nonexistent",
+                    ])
             )
             #expect(here == there, "railyard \(arguments.joined(separator: " "))", sourceLocation: sourceLocation)
             if here != there { print("local:\n\(here)\nremote:\n\(there)") }
-            compared.insert(arguments.prefix(2).joined(separator: " "))
+            compared.insert(arguments[0] == "stage" ? "stage" : arguments.prefix(2).joined(separator: " "))
+            return result
         }
         func reads() throws {
             for json in [[], ["--json"]] {
@@ -85,9 +96,33 @@ struct LocalRemoteEquivalenceTests {
         try both("alice", ["train", "final", "2.6.0", "--rc", "1"])
         try both("alice", ["train", "advance", "2.6.0", "--expect-revision", "1", "--json"])
         try both("team", ["bump", "ack", "kornia", "--train", "2.6.0"])
-        // The train moves on, on both sides alike.
+        // A second train: locally from the catalog given, on the server from its own.
+        try both("alice", ["train", "create", "2.7.0", "--json"], locally: ["--catalog", CondaPackages.smallCatalog])
+        try both("alice", ["train", "create", "2.7.0"], locally: ["--catalog", CondaPackages.smallCatalog])
+        // The train moves on, on both sides alike: a companion's build staged, tested by CI.
         try both("alice", ["train", "advance", "2.6.0", "--json"])
         try both("alice", ["train", "advance", "2.6.0"])
+        let torchvision = local.path("new/linux-64/torchvision-0.21.0-py311_0.conda")
+        #expect(
+            try both("team", ["stage", torchvision, "--train", "2.6.0"]).stdout.hasPrefix("torchvision: staged on"))
+        #expect(
+            try both("team", ["stage", torchvision, "--train", "2.6.0", "--json"]).stdout.contains(#""changed":false"#))
+        try both("team", ["stage", local.path("new/noarch/kornia-0.7.4-pyhd_0.conda"), "--train", "2.6.0"])
+        try both("ci", ["ci", "claim", "--train", "2.6.0", "--kind", "build", "--json"])
+        let id = try both("ci", ["ci", "claim", "--train", "2.6.0", "--kind", "test"]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(id == "2.6.0:test:torchvision:rc1")
+        #expect(try both("ci", ["ci", "heartbeat", id, "--lease", "1h", "--json"]).status == 0)
+        #expect(try both("ci", ["ci", "heartbeat", "2.6.0:test:nosuch:rc1"]).status == 2)
+        #expect(try both("ci", ["ci", "report", id, "--result", "passed", "--log", "https://x.example/1"]).status == 0)
+        #expect(try both("ci", ["ci", "report", id, "--result", "passed", "--json"]).status == 2)
+        #expect(
+            try both("ci", ["ci", "wait", "--train", "2.6.0", "--stage", "candidate", "--timeout", "5s"]).status == 0)
+        #expect(
+            try both("ci", ["ci", "wait", "--train", "2.6.0", "--stage", "released", "--timeout", "2s", "--json"])
+                .status == 4)
+        #expect(try both("alice", ["channel", "index", "--json"]).stdout.contains(#""main_generation":"#))
+        #expect(try both("alice", ["channel", "verify"]).status == 0)
         try both("alice", ["train", "exclude", "2.6.0", "captum", "--reason", "not ready", "--json"])
         try both("alice", ["train", "rc", "2.6.0", "--number", "2", "--subdir", "linux-64"])
         try both("alice", ["train", "rc", "2.6.0", "--number", "3", "--idempotency-key", "k", "--json"])
@@ -103,7 +138,8 @@ struct LocalRemoteEquivalenceTests {
             compared == [
                 "train list", "train status", "train gates", "train log", "channel patches", "train promote",
                 "train waive", "train final", "train advance", "bump ack", "train exclude", "train rc", "train sweep",
-                "train abort",
+                "train abort", "train create", "stage", "ci claim", "ci heartbeat", "ci report",
+                "ci wait", "channel index", "channel verify",
             ])
     }
 }

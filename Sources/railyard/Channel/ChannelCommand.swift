@@ -6,7 +6,7 @@ import RailyardCore
 import RailyardStore
 
 /// `railyard channel …`: the local conda channel.
-struct ChannelCommand: ParsableCommand {
+struct ChannelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "channel",
         abstract: "Index, verify and inspect the local conda channel.",
@@ -27,14 +27,25 @@ struct ChannelArguments: ParsableArguments {
     @Argument(help: "The channel folder (default: --channel, env RAILYARD_CHANNEL).") var directory: String?
     @OptionGroup var store: StoreOptions
 
-    var resolved: StoreOptions {
+    /// The options with the folder argument as the channel; a folder is a local channel, so it
+    /// cannot go with `--server`.
+    func resolved() throws -> StoreOptions {
         var options = store
-        if let directory { options.channel = directory }
+        if let directory {
+            guard store.server == nil else {
+                throw refuse(
+                    code: "invalid-argument",
+                    message:
+                        "\(directory) is a local channel folder: leave out --server, or the folder to use the server's",
+                    json: store.output.json)
+            }
+            options.channel = directory
+        }
         return options
     }
 }
 
-struct ChannelIndex: ParsableCommand {
+struct ChannelIndex: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index",
         abstract: "Rebuild every label's repodata from the package files present (adopts an existing channel).",
@@ -49,30 +60,16 @@ struct ChannelIndex: ParsableCommand {
 
     @OptionGroup var arguments: ChannelArguments
 
-    func run() throws {
-        let options = arguments.resolved
-        let summary = try withTrainChannel(options) { trains in
-            try trains.index(progress: terminalProgress("indexing"))
+    func run() async throws {
+        let options = try arguments.resolved()
+        let actor = ActorOptions.defaultPerson
+        try await options.answer { service async throws(ServiceError) in
+            try await service.index(by: actor, guards: Guards())
         }
-        var out = OutputBuffer()
-        if options.output.json {
-            out.appendLine(
-                json: .object([
-                    "channel": .string(options.channel),
-                    "main_generation": .number(summary.mainGeneration),
-                    "labels": .object(summary.labels.mapValues { .number($0) }),
-                ]))
-        } else {
-            for (label, count) in summary.labels.sorted(by: { $0.key < $1.key }) {
-                out.append("\(label): \(count) records\n")
-            }
-            out.append("main is at generation \(summary.mainGeneration)\n")
-        }
-        out.flush()
     }
 }
 
-struct ChannelVerify: ParsableCommand {
+struct ChannelVerify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check that every repodata entry's file exists with its size and sha256, and no file is unlisted.",
@@ -90,11 +87,21 @@ struct ChannelVerify: ParsableCommand {
 
     @OptionGroup var arguments: ChannelArguments
 
-    func run() throws {
-        let options = arguments.resolved
+    func run() async throws {
+        let options = try arguments.resolved()
+        guard options.server == nil else {
+            try await options.answer { service async throws(ServiceError) in try await service.verify() }
+            return
+        }
         guard FileManager.default.fileExists(atPath: options.channel) else {
             throw refuseChannel(
                 .notAChannel(path: options.channel, message: "no such folder"), json: options.output.json)
+        }
+        // Recovery asks the database whether an interrupted promotion was committed; without a
+        // database, nothing is opened or created, and a change in flight is reported instead.
+        if FileManager.default.fileExists(atPath: options.db) {
+            try await options.answer { service async throws(ServiceError) in try await service.verify() }
+            return
         }
         let channel: LocalChannel
         do {
@@ -102,39 +109,11 @@ struct ChannelVerify: ParsableCommand {
         } catch {
             throw refuseChannel(error, json: options.output.json)
         }
-        // Recovery asks the database whether an interrupted promotion was committed; without a
-        // database, nothing is opened or created, and a change in flight is reported instead.
-        if FileManager.default.fileExists(atPath: options.db) {
-            try withTrainChannel(options) { trains in try trains.recover() }
-        }
-        let problems = channel.verify()
-        let leftovers = channel.temporaryFiles().map(\.file)
-        let generation = channel.mainGeneration
-        var out = OutputBuffer()
-        if options.output.json {
-            out.appendLine(
-                json: .object([
-                    "channel": .string(options.channel), "ok": .bool(problems.isEmpty),
-                    "main_generation": .number(generation), "problems": .array(problems.map { .string($0) }),
-                    "leftovers": .array(leftovers.map { .string($0) }),
-                ]))
-        } else {
-            if problems.isEmpty {
-                out.append("ok: every listed file is present with its size and sha256; nothing unlisted\n")
-            } else {
-                for problem in problems { out.append("\(problem)\n") }
-            }
-            for file in leftovers {
-                out.append(
-                    "note: \(file): a temporary file of an interrupted write; the next stage or index removes it\n")
-            }
-        }
-        out.flush()
-        if !problems.isEmpty { throw ExitStatus.refused }
+        try options.print(VerifyResponse(channel))
     }
 }
 
-struct ChannelInspect: ParsableCommand {
+struct ChannelInspect: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Read a conda package file and print the repodata record it would get.",

@@ -19,7 +19,9 @@ extension Rendered {
 extension StoreOptions {
     /// Where the use cases run: on `--server` when it is given, otherwise here, over `--db` and
     /// `--channel`, with `now` as the time.
-    func service(now: @escaping @Sendable () -> Date = Date.init) throws -> any TrainService {
+    func service(catalog: Catalog? = nil, now: @escaping @Sendable () -> Date = Date.init) throws
+        -> any TrainService
+    {
         if let server {
             guard let url = URL(string: server), url.scheme == "http" || url.scheme == "https" else {
                 throw refuse(
@@ -28,7 +30,7 @@ extension StoreOptions {
             }
             return RemoteTrainService(base: url, token: token)
         }
-        return LocalTrainService(store: try open(), channel: channel, now: now)
+        return LocalTrainService(store: try open(), channel: channel, catalog: catalog, now: now)
     }
 
     /// Runs a use case and prints its answer; a failure is reported the documented way.
@@ -46,6 +48,11 @@ extension StoreOptions {
         } catch {
             throw refuse(error, json: output.json)
         }
+        try print(answer)
+    }
+
+    /// Prints an answer: its JSON with `--json`, its text otherwise.
+    func print(_ answer: some Rendered) throws {
         var out = OutputBuffer()
         out.append(output.json ? String(decoding: Wire.encode(answer), as: UTF8.self) + "\n" : answer.text)
         out.flush()
@@ -176,4 +183,39 @@ extension PatchesResponse: Rendered {
         return affected.map { "\($0.subdir)/\($0.file): '\($0.spec)' -> '\($0.proposed)' (\($0.reason))\n" }.joined()
             + "a proposal to review: nothing was applied (--json gives patch_instructions.json per subdir)\n"
     }
+}
+
+extension StageResponse: Rendered {
+    var text: String {
+        staged.map { item in
+            let files = item.files.joined(separator: ", ")
+            guard item.changed else { return "\(item.package): already staged (\(files)); nothing changed\n" }
+            return "\(item.package): staged on \(label): \(files)\n" + item.events.map { "  \($0)\n" }.joined()
+        }.joined()
+    }
+}
+
+extension ClaimResponse: Rendered {
+    /// The work's id alone, for `id=$(railyard ci claim …)`; nothing when there is no work.
+    var text: String { work.map { "\($0.id)\n" } ?? "" }
+}
+
+extension IndexResponse: Rendered {
+    var text: String {
+        labels.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value) records\n" }.joined()
+            + "main is at generation \(mainGeneration)\n"
+    }
+}
+
+extension VerifyResponse: Rendered {
+    var text: String {
+        (problems.isEmpty
+            ? "ok: every listed file is present with its size and sha256; nothing unlisted\n"
+            : problems.map { "\($0)\n" }.joined())
+            + leftovers.map {
+                "note: \($0): a temporary file of an interrupted write; the next stage or index removes it\n"
+            }.joined()
+    }
+
+    var refusal: ExitCode? { ok ? nil : ExitStatus.refused }
 }

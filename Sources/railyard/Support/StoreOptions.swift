@@ -27,8 +27,16 @@ struct StoreOptions: ParsableArguments {
 
     @OptionGroup var output: OutputOptions
 
-    /// Opens the store, or exits 2 with the reason.
+    /// Opens the store, or exits 2 with the reason. A command with no remote form is refused
+    /// with `--server` rather than quietly working on a local database.
     func open() throws -> Store {
+        if let server {
+            throw refuse(
+                code: "local-only",
+                message:
+                    "this command works on a local database (--db) only, not through --server \(server): run it on the server's machine without --server (unset RAILYARD_SERVER)",
+                json: output.json)
+        }
         do {
             return try Store(path: db, creating: initDatabase)
         } catch {
@@ -40,8 +48,14 @@ struct StoreOptions: ParsableArguments {
 /// The person acting, and the command's concurrency and retry guards.
 struct ActorOptions: ParsableArguments {
     @Option(name: .customLong("as"), help: "Who acts (a release manager, a maintainer, or a CI runner's name).")
-    var actor: String =
+    var actor: String = Self.defaultName
+
+    /// Who acts when `--as` is not given: RAILYARD_USER, else the login name.
+    static var defaultName: String {
         ProcessInfo.processInfo.environment["RAILYARD_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+    }
+
+    static var defaultPerson: Actor { .person(defaultName) }
 
     @Option(
         name: .customLong("expect-revision"), help: "Refuse the command if the train is no longer at this revision.")

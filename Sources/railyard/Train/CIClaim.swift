@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
+import RailyardApplication
 import RailyardCore
 import RailyardStore
 
 /// `railyard ci claim`: a runner takes the next piece of work under a lease.
-struct CIClaim: ParsableCommand {
+struct CIClaim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "claim",
         abstract:
@@ -30,9 +31,12 @@ struct CIClaim: ParsableCommand {
     @Option(name: .customLong("as"), help: "The runner's name (env RAILYARD_RUNNER, default the host's name).")
     var runner: String = ProcessInfo.processInfo.environment["RAILYARD_RUNNER"] ?? ProcessInfo.processInfo.hostName
     @Option(help: "How long the claim holds: Ns, Nm, Nh or Nd.") var lease: String = "30m"
+    @Option(
+        name: .customLong("idempotency-key"), help: "Repeating the claim with the same key returns the first item.")
+    var idempotencyKey: String?
     @OptionGroup var store: StoreOptions
 
-    func run() throws {
+    func run() async throws {
         let json = store.output.json
         guard let duration = PolicyDuration(lease) else {
             throw refuse(code: "invalid-argument", message: "--lease \(lease): write Ns, Nm, Nh or Nd", json: json)
@@ -48,51 +52,10 @@ struct CIClaim: ParsableCommand {
             }
             workKind = parsed
         }
-        if let remote = store.remote {
-            var body: [String: Any] = ["train": train, "lease_seconds": duration.seconds]
-            if let workKind { body["kind"] = workKind.rawValue }
-            if let package { body["package"] = package }
-            let object = try remote.command("POST", "/work/claim", body: body)
-            var out = OutputBuffer()
-            if json {
-                out.append(
-                    String(
-                        decoding: try JSONSerialization.data(
-                            withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed]), as: UTF8.self) + "\n")
-            } else if let item = object as? [String: Any], let id = item["id"] as? String {
-                out.append(id + "\n")
-            }
-            out.flush()
-            return
+        try await store.answer { service async throws(ServiceError) in
+            try await service.claim(
+                on: train, kind: workKind?.rawValue, package: package, leaseSeconds: Int(clamping: duration.seconds),
+                by: .runner(runner), guards: Guards(idempotencyKey: idempotencyKey))
         }
-        let item = try withStore(store) { store throws(StoreError) in
-            try store.claim(
-                train: train,
-                kind: workKind,
-                package: package,
-                runner: runner,
-                lease: TimeInterval(duration.seconds),
-                at: Date()
-            )
-        }
-        var out = OutputBuffer()
-        if json {
-            out.appendLine(
-                json: item.map { item in
-                    .object([
-                        "id": .string(item.id),
-                        "train": .string(item.train),
-                        "kind": .string(item.kind.rawValue),
-                        "package": item.package.map { .string($0) } ?? .null,
-                        "rc": .number(item.rc),
-                        "attempt": .number(item.attempt),
-                        "lease_until": .string(iso(item.leaseUntil)),
-                    ])
-                } ?? .null
-            )
-        } else if let item {
-            out.append("\(item.id)\n")
-        }
-        out.flush()
     }
 }

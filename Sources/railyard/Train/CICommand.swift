@@ -13,6 +13,6 @@ struct CICommand: ParsableCommand {
               id=$(railyard ci claim --train 2.6.0 --as runner-7 --json | jq -r .id)
               railyard ci report "$id" --result passed --log https://ci.example.org/123 --as runner-7
             """,
-        subcommands: [CIClaim.self, CIReport.self, CIWait.self]
+        subcommands: [CIClaim.self, CIHeartbeat.self, CIReport.self, CIWait.self]
     )
 }

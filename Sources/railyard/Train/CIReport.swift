@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
+import RailyardApplication
 import RailyardCore
 import RailyardStore
 
 /// `railyard ci report`: a runner reports the result of claimed work.
-struct CIReport: ParsableCommand {
+struct CIReport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Report the result of claimed work; a result against a stale RC is refused.",
@@ -19,22 +20,20 @@ struct CIReport: ParsableCommand {
         name: .customLong("as"),
         help: "The runner's name, the one that claimed it (env RAILYARD_RUNNER, default the host's name).")
     var runner: String = ProcessInfo.processInfo.environment["RAILYARD_RUNNER"] ?? ProcessInfo.processInfo.hostName
+    @Option(
+        name: .customLong("idempotency-key"), help: "Repeating the report with the same key returns the first result.")
+    var idempotencyKey: String?
     @OptionGroup var store: StoreOptions
 
-    func run() throws {
+    func run() async throws {
         guard result == "passed" || result == "failed" else {
             throw refuse(
                 code: "invalid-argument", message: "--result \(result): passed or failed", json: store.output.json)
         }
-        if let remote = store.remote {
-            var body: [String: Any] = ["result": result]
-            if let log { body["log"] = log }
-            Remote.printOutcome(try remote.command("POST", "/work/\(work)/report", body: body), json: remote.json)
-            return
+        try await store.answer { service async throws(ServiceError) in
+            try await service.report(
+                work, passed: result == "passed", log: log, by: .runner(runner),
+                guards: Guards(idempotencyKey: idempotencyKey))
         }
-        let outcome = try withStore(store) { store throws(StoreError) in
-            try store.report(work: work, passed: result == "passed", log: log, runner: runner, at: Date())
-        }
-        printOutcome(outcome, json: store.output.json)
     }
 }

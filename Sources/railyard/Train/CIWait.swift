@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
+import RailyardApplication
 import RailyardCore
 import RailyardStore
 
 /// `railyard ci wait`: a pipeline step that waits for a stage.
-struct CIWait: ParsableCommand {
+struct CIWait: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wait",
         abstract: "Wait until the train reaches a stage; exits 0 then, 3 if it is aborted, 4 if the time runs out.",
@@ -24,7 +25,7 @@ struct CIWait: ParsableCommand {
     @Option(help: "How often to look at a local database, in seconds.") var interval: Double = 5
     @OptionGroup var store: StoreOptions
 
-    func run() throws {
+    func run() async throws {
         let json = store.output.json
         guard let wanted = Stage(rawValue: stage) else {
             throw refuse(
@@ -40,25 +41,30 @@ struct CIWait: ParsableCommand {
             throw refuse(code: "invalid-argument", message: "--interval must be above 0", json: json)
         }
         let deadline = Date().addingTimeInterval(TimeInterval(limit.seconds))
-        let remote = store.remote
-        var seen: (stage: Stage, revision: Int)? = nil
+        var service = try store.service()
+        if var local = service as? LocalTrainService {
+            local.pollInterval = .milliseconds(Int(clamping: Int64((interval * 1000).rounded(.up))))
+            service = local
+        }
+        var seen: WatchResponse? = nil
         while true {
-            let current = try observe(remote: remote, since: seen, until: deadline, json: json)
-            let reached = current.stage == wanted || (current.stage > wanted && current.stage != .aborted)
-            if reached || current.stage == .aborted || Date() >= deadline {
+            let current: WatchResponse
+            do {
+                // Well under the HTTP client's 60-second idle timeout: each long-poll answers in time.
+                let wait = Int(min(25, max(0, deadline.timeIntervalSinceNow.rounded(.up))))
+                current = try await service.watch(train, after: seen?.revision, wait: wait) ?? seen!
+            } catch {
+                throw refuse(error, json: json)
+            }
+            let stage = Stage(rawValue: current.stage) ?? .planned
+            let reached = stage == wanted || (stage > wanted && stage != .aborted)
+            if reached || stage == .aborted || Date() >= deadline {
+                let answer = WaitResponse(train: train, stage: current.stage, reached: reached)
                 var out = OutputBuffer()
-                if json {
-                    out.appendLine(
-                        json: .object([
-                            "train": .string(train), "stage": .string(current.stage.rawValue),
-                            "reached": .bool(reached),
-                        ]))
-                } else {
-                    out.append("train \(train) is \(current.stage.rawValue)\n")
-                }
+                out.append(json ? String(decoding: Wire.encode(answer), as: UTF8.self) + "\n" : answer.text)
                 out.flush()
                 if reached { return }
-                if current.stage == .aborted {
+                if stage == .aborted {
                     StandardError.write("railyard: the train was aborted before \(wanted.rawValue)\n")
                     throw ExitStatus.aborted
                 }
@@ -67,48 +73,14 @@ struct CIWait: ParsableCommand {
             }
             if seen?.stage != current.stage {
                 // A progress line each time the stage moves: on stdout, or stderr with --json.
-                let line =
-                    "\(iso(Date())) train \(train) is \(current.stage.rawValue); waiting for \(wanted.rawValue)\n"
+                let line = "\(iso(Date())) train \(train) is \(current.stage); waiting for \(wanted.rawValue)\n"
                 if json { StandardError.write(line) } else { OutputBuffer.writeAll(Array(line.utf8), to: 1) }
             }
             seen = current
-            if remote == nil {
-                Thread.sleep(forTimeInterval: min(interval, max(0.01, deadline.timeIntervalSinceNow)))
-            }
         }
     }
+}
 
-    /// The train's stage and revision: read from the database, or from the server, where a
-    /// long-poll (`?wait=`, `If-None-Match`) answers as soon as the train changes.
-    private func observe(
-        remote: Remote?, since seen: (stage: Stage, revision: Int)?, until deadline: Date, json: Bool
-    ) throws
-        -> (stage: Stage, revision: Int)
-    {
-        guard let remote else {
-            return try withStore(store) { store throws(StoreError) in
-                let current = try store.train(train)
-                return (current.stage, current.revision)
-            }
-        }
-        var path = "/trains/\(train)"
-        var headers: [String: String] = [:]
-        if let seen {
-            // Well under the HTTP client's 60-second idle timeout: each poll answers in time.
-            let wait = Int(min(25, max(1, deadline.timeIntervalSinceNow.rounded(.up))))
-            path += "?wait=\(wait)"
-            headers["If-None-Match"] = "\"\(seen.revision)\""
-        }
-        let reply = try remote.send("GET", path, headers: headers)
-        if reply.status == 304, let seen { return seen }
-        guard reply.status == 200, let object = reply.object as? [String: Any],
-            let stage = (object["stage"] as? String).flatMap(Stage.init(rawValue:)),
-            let revision = object["revision"] as? Int
-        else {
-            // An error answer is reported the documented way; anything else is not a train.
-            _ = try remote.check(reply)
-            throw refuse(code: "bad-answer", message: "\(remote.base): GET \(path) did not answer a train", json: json)
-        }
-        return (stage, revision)
-    }
+extension WaitResponse: Rendered {
+    var text: String { "train \(train) is \(stage)\n" }
 }

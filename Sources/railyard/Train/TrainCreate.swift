@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
+import RailyardApplication
 import RailyardCore
 import RailyardStore
 
 /// `railyard train create`: a train for a core release, from the catalog's plan.
-struct TrainCreate: ParsableCommand {
+struct TrainCreate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create",
         abstract: "Create the train for a core release from the catalog's plan.",
@@ -18,51 +19,34 @@ struct TrainCreate: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
 
-    func run() throws {
-        if let remote = store.remote {
-            // The server creates the train from its own catalog.
-            var companionVersions: [String: String] = [:]
-            for entry in companions {
-                let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-                if parts.count == 2 { companionVersions[parts[0]] = parts[1] }
-            }
-            Remote.printOutcome(
-                try remote.command(
-                    "POST", "/trains", body: ["version": version, "companions": companionVersions],
-                    headers: actor.idempotencyKey.map { ["Idempotency-Key": $0] } ?? [:]),
-                json: remote.json)
-            return
-        }
-        guard let catalogPath = self.catalog else {
-            throw refuse(code: "invalid-argument", message: "--catalog FILE is required", json: store.output.json)
-        }
-        let catalog = try loadCatalog(catalogPath, json: store.output.json)
+    func run() async throws {
         let json = store.output.json
-        let coreVersion: Version
-        do {
-            coreVersion = try Version(version)
-        } catch {
-            throw refuse(code: "invalid-version", message: error.description, json: json)
+        var catalog: Catalog? = nil
+        if store.server != nil {
+            if self.catalog != nil {
+                throw refuse(
+                    code: "invalid-argument",
+                    message:
+                        "--catalog is for a local database: a server plans trains from its own catalog (railyard serve --catalog FILE)",
+                    json: json)
+            }
+        } else {
+            guard let path = self.catalog else {
+                throw refuse(code: "invalid-argument", message: "--catalog FILE is required", json: json)
+            }
+            catalog = try loadCatalog(path, json: json)
         }
-        let given = try parseCompanions(companions, json: json)
-        let plan: Plan
-        do {
-            plan = try Planner.plan(catalog, coreVersion: coreVersion, companions: given)
-        } catch {
-            throw refuse(code: "plan-refused", message: error.description, json: json)
+        var versions: [String: String] = [:]
+        for entry in companions {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw refuse(code: "invalid-argument", message: "--companion \(entry): write NAME=VERSION", json: json)
+            }
+            versions[parts[0]] = parts[1]
         }
-        let now = Date()
-        let train: Train
-        do {
-            train = try Train.create(plan: plan, catalog: catalog, by: actor.person, at: now)
-        } catch {
-            throw refuse(code: error.code, message: error.description, json: json, exit: ExitStatus.refused)
+        let service = try store.service(catalog: catalog)
+        try await store.answer(with: service) { service async throws(ServiceError) in
+            try await service.create(version, companions: versions, by: actor.person, guards: actor.guards)
         }
-        let outcome = try withStore(store) { store throws(StoreError) in
-            try store.create(
-                train, by: actor.person, at: now,
-                idempotency: actor.idempotency("create \(version)", ["create", version] + companions.sorted()))
-        }
-        printOutcome(outcome, json: json)
     }
 }

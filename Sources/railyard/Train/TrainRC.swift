@@ -30,21 +30,16 @@ struct TrainRC: AsyncParsableCommand {
     @OptionGroup var actor: ActorOptions
 
     func run() async throws {
-        if store.remote != nil && !files.isEmpty {
-            throw refuse(
-                code: "invalid-argument",
-                message:
-                    "with --server, upload the RC's file with railyard stage FILE --train V --rc N, or register it with --subdir",
-                json: store.output.json)
-        }
         if !files.isEmpty {
-            let outcome = try withTrainChannel(store) { trains in
-                try trains.registerRC(
-                    number: number, files: files, train: version, by: actor.person, at: Date(),
-                    expectRevision: actor.expectRevision,
-                    idempotency: actor.idempotency("rc \(number) on \(version)", ["rc", version, "\(number)"] + files))
+            if !subdirs.isEmpty {
+                throw refuse(
+                    code: "invalid-argument",
+                    message: "--subdir is for an RC without files: its files name their subdirs",
+                    json: store.output.json)
             }
-            printOutcome(outcome, json: store.output.json)
+            try await store.answer { service async throws(ServiceError) in
+                try await service.registerRC(number, files: files, on: version, by: actor.person, guards: actor.guards)
+            }
             return
         }
         try await perform(.registerRC(number: number, subdirs: subdirs), on: version, store: store, actor: actor)
