@@ -35,6 +35,7 @@ let package = Package(
                 .embedInCode("m0001_trains.sql"), .embedInCode("m0002_work_claims.sql"),
                 .embedInCode("m0003_build_work.sql"), .embedInCode("m0004_tokens.sql"),
                 .embedInCode("m0005_deliveries.sql"), .embedInCode("m0006_request_keys.sql"),
+                .embedInCode("m0007_token_roles.sql"),
             ]
         ),
         // GRDB over the system libsqlite3: the only module that knows SQL.
@@ -140,7 +141,7 @@ let package = Package(
         .testTarget(
             name: "RailyardServerTests",
             dependencies: [
-                "RailyardServer", "RailyardStore", "RailyardCore", "RailyardYAML",
+                "RailyardServer", "RailyardStore", "RailyardCore", "RailyardYAML", "RailyardChannel",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -9,5 +9,6 @@ package enum Migrations {
         ("m0004_tokens", String(decoding: PackageResources.m0004_tokens_sql, as: UTF8.self)),
         ("m0005_deliveries", String(decoding: PackageResources.m0005_deliveries_sql, as: UTF8.self)),
         ("m0006_request_keys", String(decoding: PackageResources.m0006_request_keys_sql, as: UTF8.self)),
+        ("m0007_token_roles", String(decoding: PackageResources.m0007_token_roles_sql, as: UTF8.self)),
     ]
 }

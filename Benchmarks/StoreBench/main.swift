@@ -26,7 +26,11 @@ var now = Date(timeIntervalSince1970: 1_750_000_000)
 // (each an accepted command: an event, the train's state, a member row).
 let store = try Store(path: directory.appendingPathComponent("store.sqlite").path, creating: true)
 try store.create(try Train.create(plan: plan, catalog: catalog, by: alice, at: now), by: alice, at: now)
-try store.execute(.registerRC(number: 1, subdirs: catalog.subdirs), on: "2.6.0", by: alice, at: now)
+// RC 1's files, one per platform subdir (the store keeps what the channel registered).
+let rcFiles = catalog.subdirs.filter { $0 != "noarch" }.map {
+    Artifact(subdir: $0, fileName: "pytorch-2.6.0-py311_0.conda", sha256: String(repeating: "a", count: 64))
+}
+try store.execute(.registerRC(number: 1, artifacts: rcFiles), on: "2.6.0", by: alice, at: now)
 try store.execute(.advance, on: "2.6.0", by: alice, at: now)
 try store.execute(.advance, on: "2.6.0", by: alice, at: now)
 

@@ -80,9 +80,9 @@ package struct LocalTrainService: TrainService {
             // against the revision it was asked at.
             if command == .advance && expected == nil { expected = try store.train(version).revision }
             var command = command
-            // An RC named without its subdirs has artifacts for every subdir the train requires.
-            if case .registerRC(let number, let subdirs, let artifacts) = command, subdirs.isEmpty, artifacts.isEmpty {
-                command = .registerRC(number: number, subdirs: try store.train(version).requiredSubdirs)
+            // An RC named without files is the core's files already on the staging label.
+            if case .registerRC(let number, let artifacts) = command, artifacts.isEmpty {
+                command = .registerRC(number: number, artifacts: try stagedCoreFiles(of: version))
             }
             return try store.execute(
                 command, on: version, by: actor, at: now(), expectRevision: expected,
@@ -105,8 +105,9 @@ package struct LocalTrainService: TrainService {
         let trains = try trainChannel()
         let response = try attempt {
             if move {
-                let moved = try trains.promote(train: version, by: actor, at: now(), expectGeneration: expectMain)
-                return PromotionResponse(moved.plan, generation: moved.generation, revision: moved.outcome.revision)
+                let moved = try trains.promote(
+                    train: version, to: LocalMain(expectGeneration: expectMain), by: actor, at: now())
+                return PromotionResponse(moved.plan, generation: moved.generation, revision: moved.outcome?.revision)
             }
             let (plan, generation) = try trains.plan(train: version)
             return PromotionResponse(plan, generation: generation, revision: nil)
@@ -167,12 +168,18 @@ package struct LocalTrainService: TrainService {
         throws(ServiceError) -> CommandResponse
     {
         let trains = try trainChannel()
-        let parts = try contentParts(files, guards)
+        let key = key(
+            guards, by: actor, "rc \(number) on \(version)",
+            ["rc", version, "\(number)"] + (try contentParts(files, guards)))
+        // A repeat is answered before anything is decided or written again.
+        if let key, var earlier = try attempt({ try store.replay(key, as: CommandOutcome.self) }) {
+            earlier.replayed = true
+            return CommandResponse(earlier)
+        }
         let outcome = try attempt {
             try trains.registerRC(
                 number: number, files: files, train: version, by: actor, at: now(),
-                expectRevision: guards.expectRevision,
-                idempotency: key(guards, by: actor, "rc \(number) on \(version)", ["rc", version, "\(number)"] + parts))
+                expectRevision: guards.expectRevision, idempotency: key)
         }
         return CommandResponse(outcome)
     }
@@ -275,6 +282,20 @@ package struct LocalTrainService: TrainService {
         let trains = try trainChannel()
         try attempt { try trains.recover() }
         return VerifyResponse(trains.channel)
+    }
+
+    /// The core's files at the train's version on its staging label.
+    private func stagedCoreFiles(of version: String) throws -> [Artifact] {
+        let train = try store.train(version)
+        let trains = try trainChannel()
+        try trains.recover()
+        let label = TrainChannel.label(of: version)
+        guard trains.channel.labels().contains(label) else { return [] }
+        return try trains.channel.snapshot(label: label).subdirs.values
+            .flatMap { $0.records.values }
+            .filter { $0.name == train.core && $0.parsedVersion == train.version }
+            .map(Artifact.init)
+            .sorted { $0.description < $1.description }
     }
 
     /// The name a claim is held under: a runner's or a person's own.

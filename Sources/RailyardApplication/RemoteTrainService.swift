@@ -170,17 +170,10 @@ package struct RemoteTrainService: TrainService {
         if let rc { query += "&rc=\(rc)" }
         var headers: [String: String] = [:]
         if let key = guards.idempotencyKey { headers["Idempotency-Key"] = key }
+        let path = "/trains/\(Self.segment(train))/artifacts?\(query)"
         let (status, body) = try await exchange(
-            "POST", "/trains/\(Self.segment(train))/artifacts?\(query)", body: data,
-            contentType: "application/octet-stream", headers: headers)
-        guard (200..<300).contains(status) else { throw Self.error(status: status, body: body) }
-        do {
-            return try Wire.decode(Answer.self, from: body)
-        } catch {
-            throw ServiceError(
-                .failed, "unexpected-answer",
-                "\(base.absoluteString) answered the upload of \(name) with a body this railyard cannot read")
-        }
+            "POST", path, body: data, contentType: "application/octet-stream", headers: headers)
+        return try answer(status, body, to: "POST \(path)")
     }
 
     // MARK: - HTTP
@@ -196,13 +189,20 @@ package struct RemoteTrainService: TrainService {
         let (status, data) = try await exchange(
             method, path, body: body.map { Data(JSONValue.object($0).bytes) }, contentType: "application/json",
             headers: headers)
-        guard (200..<300).contains(status) else { throw Self.error(status: status, body: data) }
+        return try answer(status, data, to: "\(method) \(path)")
+    }
+
+    /// A reply read as `Answer` when it succeeded, and as the error the server gave otherwise.
+    private func answer<Answer: Decodable>(_ status: Int, _ body: Data, to request: String) throws(ServiceError)
+        -> Answer
+    {
+        guard (200..<300).contains(status) else { throw Self.error(status: status, body: body) }
         do {
-            return try Wire.decode(Answer.self, from: data)
+            return try Wire.decode(Answer.self, from: body)
         } catch {
             throw ServiceError(
                 .failed, "unexpected-answer",
-                "\(base.absoluteString) answered \(method) \(path) with a body this railyard cannot read (\(error)); is it a railyard server of the same version?"
+                "\(base.absoluteString) answered \(request) with a body this railyard cannot read (\(error)); is it a railyard server of the same version?"
             )
         }
     }
@@ -258,8 +258,8 @@ package struct RemoteTrainService: TrainService {
         let train = "/trains/\(segment(version))"
         func member(_ name: String, _ verb: String) -> String { "\(train)/members/\(segment(name))/\(verb)" }
         switch command {
-        case .registerRC(let number, let subdirs, let artifacts) where artifacts.isEmpty:
-            return ("\(train)/rc", ["number": .number(number), "subdirs": .array(subdirs.map { .string($0) })])
+        case .registerRC(let number, let artifacts) where artifacts.isEmpty:
+            return ("\(train)/rc", ["number": .number(number)])
         case .advance: return ("\(train)/advance", [:])
         case .sweepDeadlines: return ("\(train)/sweep", [:])
         case .abort(let reason): return ("\(train)/abort", ["reason": .string(reason)])

@@ -33,11 +33,32 @@ package struct TrainChannel: Sendable {
         return try store.train(train).stage == .released
     }
 
-    /// Finishes or rolls back what a crash left in flight on `main`.
+    /// Finishes or rolls back what a crash left in flight: a change of `main`, and a staging
+    /// whose files were copied in but not yet listed.
     @discardableResult
     package func recover() throws -> Recovery? {
-        try channel.recover(committed: isCommitted)
+        try channel.recoverStaging(owned: owns)
+        return try channel.recover(committed: isCommitted)
     }
+
+    /// Whether the train of `label` registered `record`: an RC's file or a member's build's.
+    package func owns(_ label: String, _ record: PackageRecord) throws -> Bool {
+        guard label.hasPrefix("train-") else { return false }
+        let train: Train
+        do {
+            train = try store.train(String(label.dropFirst("train-".count)))
+        } catch {
+            // No such train owns nothing; any other failure must not be read as "not owned".
+            if case .unknownTrain = error { return false }
+            throw error
+        }
+        let artifact = Artifact(record)
+        return (train.rcArtifacts ?? []).contains(artifact)
+            || train.members.contains { ($0.build?.artifacts ?? []).contains(artifact) }
+    }
+
+    /// How often a staging decides again when another change of the train came first.
+    static let attempts = 3
 
     /// `channel index`: every label's repodata from the package files present.
     package func index(progress: ((Int, Int) -> Void)? = nil) throws -> IndexSummary {
@@ -60,10 +81,44 @@ package struct TrainChannel: Sendable {
     /// Puts builds of members on the train's staging label and registers them: every file is
     /// read and every rule checked before anything is written; the same files staged again
     /// change nothing; files of the registered build's version for other subdirs are added to it.
+    ///
+    /// Every registration is decided against the train at one revision and recorded in one
+    /// transaction against that revision, while the channel's lock holds the new files
+    /// unlisted: they become visible only once recorded. When another change of the train came
+    /// first, it is decided again against the new state (a rule may then refuse it).
     package func stage(files: [String], train version: String, by actor: Actor, at time: Date) throws -> [Staged] {
         try recover()
         let packages = try Self.read(files)
-        var train = try store.train(version)
+        for attempt in 1...Self.attempts {
+            let train = try store.train(version)
+            let decided = try decideStaging(packages, on: train, by: actor, at: time)
+            try channel.checkStaging(packages.map(\.record), label: Self.label(of: version))
+            var outcomes: [CommandOutcome] = []
+            do {
+                try channel.stage(packages, label: Self.label(of: version)) {
+                    outcomes = try store.execute(
+                        all: decided.compactMap(\.command), on: version, by: actor, at: time,
+                        expectRevision: train.revision)
+                }
+            } catch StoreError.staleRevision where attempt < Self.attempts {
+                continue
+            }
+            var recorded = outcomes.makeIterator()
+            return decided.map { item in
+                Staged(
+                    package: item.name, artifacts: item.artifacts, outcome: item.command == nil ? nil : recorded.next())
+            }
+        }
+        preconditionFailure("the last attempt returns or throws")
+    }
+
+    /// The registration each member's files make, decided in plan order against the train as
+    /// the ones before leave it; nil for files that are the member's registered build already.
+    private func decideStaging(
+        _ packages: [(source: String, record: PackageRecord)], on train: Train, by actor: Actor, at time: Date
+    ) throws -> [(name: String, command: TrainCommand?, artifacts: [Artifact])] {
+        var train = train
+        let version = train.version.description
         var groups: [String: [(source: String, record: PackageRecord)]] = [:]
         for package in packages {
             let record = package.record
@@ -75,8 +130,7 @@ package struct TrainChannel: Sendable {
             }
             groups[record.name, default: []].append(package)
         }
-        // Decide every registration first, in plan order, against the train as it will be.
-        var commands: [(name: String, command: TrainCommand?, artifacts: [Artifact])] = []
+        var decided: [(name: String, command: TrainCommand?, artifacts: [Artifact])] = []
         for member in train.members where groups[member.name] != nil {
             let group = groups[member.name]!
             let versions = Set(group.map(\.record.version))
@@ -92,7 +146,7 @@ package struct TrainChannel: Sendable {
             }
             artifacts.sort { $0.description < $1.description }
             if let build = member.build, build.version == buildVersion, Set(build.artifacts ?? []) == Set(artifacts) {
-                commands.append((member.name, nil, artifacts))
+                decided.append((member.name, nil, artifacts))
                 continue
             }
             // The specs of all the build's files, each once, in order (a set: linear in the count).
@@ -107,14 +161,9 @@ package struct TrainChannel: Sendable {
             case .success(let events): train.apply(events, by: actor, at: time)
             case .failure(let rejection): throw StoreError.rejected(rejection)
             }
-            commands.append((member.name, command, artifacts))
+            decided.append((member.name, command, artifacts))
         }
-        try channel.checkStaging(packages.map(\.record), label: Self.label(of: version))
-        try channel.stage(packages, label: Self.label(of: version))
-        return try commands.map { name, command, artifacts in
-            let outcome = try command.map { try store.execute($0, on: version, by: actor, at: time) }
-            return Staged(package: name, artifacts: artifacts, outcome: outcome)
-        }
+        return decided
     }
 
     /// Puts the core's RC files on the staging label and registers RC `number` with them.
@@ -132,15 +181,19 @@ package struct TrainChannel: Sendable {
             }
         }
         let artifacts = packages.map { Artifact($0.record) }.sorted { $0.description < $1.description }
-        let subdirs = Set(artifacts.map(\.subdir)).sorted()
-        let command = TrainCommand.registerRC(number: number, subdirs: subdirs, artifacts: artifacts)
+        let command = TrainCommand.registerRC(number: number, artifacts: artifacts)
         if case .failure(let rejection) = train.decide(command, by: actor, at: time) {
             throw StoreError.rejected(rejection)
         }
         try channel.checkStaging(packages.map(\.record), label: Self.label(of: version))
-        try channel.stage(packages, label: Self.label(of: version))
-        return try store.execute(
-            command, on: version, by: actor, at: time, expectRevision: expectRevision, idempotency: idempotency)
+        // The files become visible only once the RC is recorded, against the revision decided on.
+        var outcome: CommandOutcome? = nil
+        try channel.stage(packages, label: Self.label(of: version)) {
+            outcome = try store.execute(
+                command, on: version, by: actor, at: time, expectRevision: expectRevision ?? train.revision,
+                idempotency: idempotency)
+        }
+        return outcome!
     }
 
     /// The dry run of a promotion: the diff and every check, against `main` as it is now.
@@ -160,46 +213,39 @@ package struct TrainChannel: Sendable {
         return (plan, main.generation, main.subdirs)
     }
 
-    /// Promotes the train: refused unless every check of the dry run holds and `main` is still at
-    /// `expectGeneration` (when given); then `main` switches all at once and the train is
-    /// recorded `released` — a crash at any instant leaves the old or the new `main`, and the
-    /// next command finishes or rolls back.
+    /// Promotes the train to `target` (the local `main` by default): refused unless every
+    /// check of the dry run holds (a `resume` of an interrupted move goes on regardless), then
+    /// the target moves the files and the release is recorded at the moment its move counts as
+    /// done — for the local `main`, a crash at any instant leaves the old or the new `main`, and
+    /// the next command finishes or rolls back. `outcome` is nil when a resumed move had been
+    /// recorded already.
     package func promote(
-        train version: String, by actor: Actor, at time: Date, expectGeneration: Int? = nil,
-        progress: ((Int, Int) -> Void)? = nil
-    ) throws -> (plan: PromotionPlan, generation: Int, outcome: CommandOutcome) {
+        train version: String, to target: any PromotionTarget = LocalMain(), resume: Bool = false, by actor: Actor,
+        at time: Date, progress: ((Int, Int) -> Void)? = nil
+    ) throws -> (plan: PromotionPlan, generation: Int, outcome: CommandOutcome?) {
         let (plan, generation, main) = try planWithMain(train: version)
-        if let expectGeneration, expectGeneration != generation {
-            throw ChannelError.mainChanged(expected: expectGeneration, actual: generation)
-        }
-        guard plan.ok else {
-            throw ChannelError.promotionRefused(failing: plan.failing.map { "\($0.name): \($0.detail)" })
-        }
         let train = try store.train(version)
+        if resume && train.stage == .released && target.inFlight(version) {
+            // Every step was done and the release recorded; only the journal was left.
+            target.forgetJournal(of: version)
+            return (plan, generation, nil)
+        }
+        if !resume {
+            guard plan.ok else {
+                throw ChannelError.promotionRefused(failing: plan.failing.map { "\($0.name): \($0.detail)" })
+            }
+        }
         if case .failure(let rejection) = train.decide(.release, by: actor, at: time) {
             throw StoreError.rejected(rejection)
         }
-        let label = Self.label(of: version)
-        var sources: [String: String] = [:]
-        for (subdir, records) in plan.gains {
-            for record in records {
-                sources[subdir + "/" + record.fileName] =
-                    channel.directory(label: label, subdir: subdir) + "/" + record.fileName
-            }
-        }
-        var future: [String: Repodata] = [:]
-        for (subdir, records) in plan.future {
-            future[subdir] = main[subdir]?.replacing(records: records) ?? Repodata(subdir: subdir, records: records)
-        }
         var outcome: CommandOutcome? = nil
         let store = self.store
-        let newGeneration = try channel.publishMain(
-            future, sources: sources, expectGeneration: generation, train: version, committed: isCommitted,
-            progress: progress,
+        let moved = try target.move(
+            plan, of: version, from: Self.label(of: version), in: channel, main: (generation, main), resume: resume,
+            committed: isCommitted, progress: progress,
             commit: {
                 outcome = try store.execute(.release, on: version, by: actor, at: time, expectRevision: train.revision)
-            }
-        )
-        return (plan, newGeneration, outcome!)
+            })
+        return (plan, moved ?? generation, outcome)
     }
 }

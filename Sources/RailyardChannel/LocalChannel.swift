@@ -206,40 +206,97 @@ package final class LocalChannel: Sendable {
         }
     }
 
-    /// Puts package files on `label`: each file copied in durably, then each touched subdir's
-    /// repodata rewritten in one rename (and an empty `noarch` where there is none). A file
-    /// already there with the same content is left alone. Returns the records that were new.
+    /// Puts package files on `label`, visible only once `commit` (the store recording them)
+    /// has returned.
+    ///
+    /// Under the channel lock: every file is checked, the new ones are copied in durably but not
+    /// yet listed (conda reads only what repodata lists), a staging journal names them, and then
+    /// `commit` runs. If it throws, the new files are removed and nothing changed. Once it
+    /// returns, each touched subdir's repodata is rewritten in one rename (and an empty `noarch`
+    /// where there is none), and the journal goes. A crash in between leaves the journal:
+    /// `recoverStaging` lists its files if the train owns them (the commit happened) and removes
+    /// them otherwise, so no registered build lacks its files and no listed file lacks a train.
+    /// A file already listed with the same content is left alone. Returns the records that were
+    /// new.
     @discardableResult
-    package func stage(_ packages: [(source: String, record: PackageRecord)], label: String) throws(ChannelError)
-        -> [PackageRecord]
-    {
+    package func stage(
+        _ packages: [(source: String, record: PackageRecord)], label: String, commit: () throws -> Void = {}
+    ) throws -> [PackageRecord] {
         try create()
         let held = try lock()
         defer { withExtendedLifetime(held) {} }
+        try checkStaging(packages.map(\.record), label: label)
+        var added: [PackageRecord] = []
         do {
-            try checkStaging(packages.map(\.record), label: label)
-            var touched: [String: [PackageRecord]] = [:]
-            var added: [PackageRecord] = []
             for (source, record) in packages {
                 let folder = directory(label: label, subdir: record.subdir)
                 try FileSystem.makeDirectories(folder)
                 let target = folder + "/" + record.fileName
                 let listed = try labelRepodata(label, record.subdir).records[record.fileName]
                 if listed == record && FileSystem.fileSize(target) == record.size { continue }
-                try FileSystem.copy(source, to: target)
-                touched[record.subdir, default: []].append(record)
                 added.append(record)
+                try FileSystem.writeAtomically(
+                    try JSONEncoder().encode(StagingJournal(label: label, records: added)), to: stagingJournalPath)
+                try FileSystem.copy(source, to: target)
             }
-            for subdir in Set(touched.keys).union(["noarch"]) {
-                var repodata = try labelRepodata(label, subdir)
-                for record in touched[subdir] ?? [] { repodata.records[record.fileName] = record }
-                let folder = directory(label: label, subdir: subdir)
-                try FileSystem.makeDirectories(folder)
-                try FileSystem.writeAtomically(repodata.encoded(), to: folder + "/repodata.json")
-                try FileSystem.sync(folder)
+            try commit()
+        } catch {
+            for record in added {
+                FileSystem.remove(directory(label: label, subdir: record.subdir) + "/" + record.fileName)
             }
-            return added
+            FileSystem.remove(stagingJournalPath)
+            throw error
         }
+        try list(added, on: label)
+        FileSystem.remove(stagingJournalPath)
+        return added
+    }
+
+    /// Lists `records` in their subdirs' repodata on `label` (and an empty `noarch` where there
+    /// is none), each subdir in one rename.
+    private func list(_ records: [PackageRecord], on label: String) throws(ChannelError) {
+        let touched = Dictionary(grouping: records, by: \.subdir)
+        for subdir in Set(touched.keys).union(["noarch"]) {
+            var repodata = try labelRepodata(label, subdir)
+            for record in touched[subdir] ?? [] { repodata.records[record.fileName] = record }
+            let folder = directory(label: label, subdir: subdir)
+            try FileSystem.makeDirectories(folder)
+            try FileSystem.writeAtomically(repodata.encoded(), to: folder + "/repodata.json")
+            try FileSystem.sync(folder)
+        }
+    }
+
+    /// Files a staging copied in, not yet listed, while its commit was under way.
+    struct StagingJournal: Codable {
+        var label: String
+        var records: [PackageRecord]
+    }
+
+    var stagingJournalPath: String { meta + "/staging.json" }
+
+    /// Finishes what a crash left of a staging: the journal's files are listed when `owned`
+    /// says the train registered them (its commit happened), and removed otherwise.
+    package func recoverStaging(owned: (String, PackageRecord) throws -> Bool) throws {
+        guard FileSystem.exists(stagingJournalPath) else { return }
+        let held = try lock()
+        defer { withExtendedLifetime(held) {} }
+        guard FileSystem.exists(stagingJournalPath) else { return }
+        guard
+            let journal = try? JSONDecoder().decode(StagingJournal.self, from: try FileSystem.read(stagingJournalPath))
+        else {
+            throw ChannelError.badRepodata(path: stagingJournalPath, message: "the staging journal cannot be read")
+        }
+        var kept: [PackageRecord] = []
+        for record in journal.records {
+            let file = directory(label: journal.label, subdir: record.subdir) + "/" + record.fileName
+            if try owned(journal.label, record) {
+                kept.append(record)
+            } else if try labelRepodata(journal.label, record.subdir).records[record.fileName] == nil {
+                FileSystem.remove(file)
+            }
+        }
+        try list(kept, on: journal.label)
+        FileSystem.remove(stagingJournalPath)
     }
 
     private func labelRepodata(_ label: String, _ subdir: String) throws(ChannelError) -> Repodata {

@@ -14,15 +14,6 @@ import RailyardStore
 struct API: Sendable {
     let state: ServerState
 
-    /// What a route needs of the caller's token.
-    enum Permission {
-        case read
-        case releaseManager
-        /// A release manager, or a maintainer token naming the package.
-        case maintainerOf(String)
-        case ci
-    }
-
     func add(to group: RouterGroup<RailyardContext>) {
         // Folders of uploads a killed server left behind.
         Self.sweepStaleUploads()
@@ -36,7 +27,7 @@ struct API: Sendable {
             return try state.service.trains().response()
         }
         group.post("trains") { request, context in
-            let token = try await authorize(request, context, .releaseManager)
+            let token = try await authorize(request, context, .create)
             let body = try await RequestReader.body(request, as: CreateTrainRequest.self)
             let answer = try state.service.create(
                 body.version, companions: body.companions ?? [:], by: token.actor,
@@ -82,19 +73,19 @@ struct API: Sendable {
         }
 
         // Commands of release managers.
-        command(group, "rc", .releaseManager, RCRequest.self) { body in
-            .registerRC(number: body.number, subdirs: body.subdirs ?? [])
+        command(group, "rc", .registerRC, RCRequest.self) { body in
+            .registerRC(number: body.number, artifacts: [])
         }
-        command(group, "advance", .releaseManager, EmptyRequest.self) { _ in .advance }
-        command(group, "abort", .releaseManager, ReasonRequest.self) { body in .abort(reason: body.reason ?? "") }
-        command(group, "final", .releaseManager, FinalRequest.self) { body in .markFinal(rc: body.rc) }
-        memberCommand(group, "exclude", maintainers: false, ExcludeRequest.self) { body, member in
+        command(group, "advance", .advance, EmptyRequest.self) { _ in .advance }
+        command(group, "abort", .abort, ReasonRequest.self) { body in .abort(reason: body.reason ?? "") }
+        command(group, "final", .markFinal, FinalRequest.self) { body in .markFinal(rc: body.rc) }
+        memberCommand(group, "exclude", .exclude, ExcludeRequest.self) { body, member in
             .exclude(member: member, reason: body.reason ?? "", cascade: body.cascade ?? false)
         }
-        memberCommand(group, "waive", maintainers: false, ReasonRequest.self) { body, member in
+        memberCommand(group, "waive", .waive, ReasonRequest.self) { body, member in
             .waive(member: member, reason: body.reason ?? "")
         }
-        memberCommand(group, "ack", maintainers: true, AckRequest.self) { body, member in
+        memberCommand(group, "ack", .acknowledge, AckRequest.self) { body, member in
             var eta: Date? = nil
             if let text = body.eta {
                 guard let date = ISO8601DateFormatter().date(from: text) ?? Self.day(text) else {
@@ -104,11 +95,11 @@ struct API: Sendable {
             }
             return .acknowledge(member: member, eta: eta)
         }
-        memberCommand(group, "decline", maintainers: true, ReasonRequest.self) { body, member in
+        memberCommand(group, "decline", .decline, ReasonRequest.self) { body, member in
             .decline(member: member, reason: body.reason ?? "")
         }
         group.post("trains/:version/promote") { request, context in
-            let token = try await authorize(request, context, .releaseManager)
+            let token = try await authorize(request, context, .promote)
             let version = try RequestReader.parameter(context, "version", limit: Limits.version)
             let body = try await RequestReader.body(request, as: PromoteRequest.self)
             let answer = try state.service.promote(
@@ -119,10 +110,7 @@ struct API: Sendable {
         }
         group.post("trains/:version/artifacts") { request, context in
             let version = try RequestReader.parameter(context, "version", limit: Limits.version)
-            let token = try await authenticate(request, context)
-            guard token.role == .releaseManager || token.role == .maintainer else {
-                throw APIError(.forbidden, "not-allowed", "\(token.name) (\(token.role.rawValue)) may not stage builds")
-            }
+            let token = try await authorize(request, context, .stage)
             let name = request.uri.queryParameters.get("filename") ?? ""
             guard name.utf8.count <= Limits.fileName else {
                 throw APIError(
@@ -141,7 +129,7 @@ struct API: Sendable {
         }
 
         group.post("trains/:version/sweep") { request, context in
-            try await authorize(request, context, .releaseManager)
+            try await authorize(request, context, .sweep)
             let version = try RequestReader.parameter(context, "version", limit: Limits.version)
             _ = try await RequestReader.body(request, as: EmptyRequest.self)
             // The deadline policy acts, as `railyard train sweep` has it.
@@ -159,12 +147,12 @@ struct API: Sendable {
         }
         group.get("channel/verify") { request, context in
             // Hashes every file of the channel: for release managers only.
-            try await authorize(request, context, .releaseManager)
+            try await authorize(request, context, .verifyChannel)
             return try state.service.verify().response()
         }
         group.post("channel/index") { request, context in
             // Reads every package file and rewrites every label's repodata: release managers only.
-            let token = try await authorize(request, context, .releaseManager)
+            let token = try await authorize(request, context, .indexChannel)
             _ = try await RequestReader.body(request, as: EmptyRequest.self)
             let answer = try state.service.index(
                 by: token.actor, guards: Guards(idempotencyKey: try RequestReader.idempotencyKey(request)))
@@ -173,7 +161,7 @@ struct API: Sendable {
 
         // CI work.
         group.post("work/claim") { request, context in
-            let token = try await authorize(request, context, .ci)
+            let token = try await authorize(request, context, .claim)
             let body = try await RequestReader.body(request, as: ClaimRequest.self)
             let answer = try state.service.claim(
                 on: body.train, kind: body.kind, package: body.package, leaseSeconds: body.lease, by: token.actor,
@@ -182,7 +170,7 @@ struct API: Sendable {
             return answer.response(headers: Self.replayed(answer.replayed))
         }
         group.post("work/:id/heartbeat") { request, context in
-            let token = try await authorize(request, context, .ci)
+            let token = try await authorize(request, context, .heartbeat)
             let id = try RequestReader.parameter(context, "id", limit: Limits.workID)
             let body = try await RequestReader.body(request, as: HeartbeatRequest.self)
             return try state.service.heartbeat(
@@ -191,7 +179,7 @@ struct API: Sendable {
             ).response()
         }
         group.post("work/:id/report") { request, context in
-            let token = try await authorize(request, context, .ci)
+            let token = try await authorize(request, context, .report)
             let id = try RequestReader.parameter(context, "id", limit: Limits.workID)
             let body = try await RequestReader.body(request, as: ReportRequest.self)
             let answer = try state.service.report(
@@ -206,16 +194,13 @@ struct API: Sendable {
     private func stage(
         _ file: String, named name: String, rc: Int?, train version: String, by token: TokenRecord, request: Request
     ) async throws -> Response {
+        // Whether this person maintains the package is the train's to decide, from the catalog.
         let uploaded = try TrainChannel.read([file])[0].record
-        if token.role == .maintainer && !token.packages.contains(uploaded.name) {
-            throw APIError(
-                .forbidden, "not-allowed", "\(token.name) may stage only \(token.packages.joined(separator: ", "))")
-        }
         let guards = Guards(idempotencyKey: try RequestReader.idempotencyKey(request))
         let core = try state.service.status(of: version).core
         let response: Response
         if uploaded.name == core {
-            guard token.role == .releaseManager else {
+            guard token.role.may(.registerRC) else {
                 throw APIError(.forbidden, "not-allowed", "only release managers register RCs")
             }
             guard let number = rc else {
@@ -235,28 +220,28 @@ struct API: Sendable {
     /// `POST /trains/{v}/NAME`: a train command from a `Body`, with `If-Match` and
     /// `Idempotency-Key`.
     private func command<Body: RequestBody>(
-        _ group: RouterGroup<RailyardContext>, _ name: String, _ permission: Permission, _ type: Body.Type,
+        _ group: RouterGroup<RailyardContext>, _ name: String, _ action: Action, _ type: Body.Type,
         _ make: @escaping @Sendable (Body) throws -> TrainCommand
     ) {
         let route = "trains/:version/\(name)"
         group.post(RouterPath(route)) { request, context in
-            let token = try await authorize(request, context, permission)
+            let token = try await authorize(request, context, action)
             let version = try RequestReader.parameter(context, "version", limit: Limits.version)
             let body = try await RequestReader.body(request, as: type)
             return try await execute(try make(body), on: version, by: token, request: request)
         }
     }
 
-    /// `POST /trains/{v}/members/{name}/COMMAND`: for release managers, and with `maintainers`
-    /// also for a maintainer token naming the package.
+    /// `POST /trains/{v}/members/{name}/COMMAND`: the role's table says whether the token may ask;
+    /// the train, whether this person may (a maintainer of the member, by the catalog).
     private func memberCommand<Body: RequestBody>(
-        _ group: RouterGroup<RailyardContext>, _ name: String, maintainers: Bool, _ type: Body.Type,
+        _ group: RouterGroup<RailyardContext>, _ name: String, _ action: Action, _ type: Body.Type,
         _ make: @escaping @Sendable (Body, String) throws -> TrainCommand
     ) {
         let route = "trains/:version/members/:name/\(name)"
         group.post(RouterPath(route)) { request, context in
             let member = try RequestReader.parameter(context, "name", limit: Limits.name)
-            let token = try await authorize(request, context, maintainers ? .maintainerOf(member) : .releaseManager)
+            let token = try await authorize(request, context, action)
             let version = try RequestReader.parameter(context, "version", limit: Limits.version)
             let body = try await RequestReader.body(request, as: type)
             return try await execute(try make(body, member), on: version, by: token, request: request)
@@ -318,22 +303,13 @@ struct API: Sendable {
     /// Checks the caller may do what `permission` says; 401 without a valid token, 403 when the
     /// token's role does not allow it. Reads need no token unless the server is private.
     @discardableResult
-    func authorize(_ request: Request, _ context: RailyardContext, _ permission: Permission) async throws
-        -> TokenRecord
-    {
-        if case .read = permission, !state.options.isPrivate, request.headers[.authorization] == nil {
-            return TokenRecord(name: "anonymous", role: .readOnly, packages: [], createdAt: Date())
+    func authorize(_ request: Request, _ context: RailyardContext, _ action: Action) async throws -> TokenRecord {
+        if action == .read, !state.options.isPrivate, request.headers[.authorization] == nil {
+            return TokenRecord(name: "anonymous", role: .readOnly, createdAt: Date())
         }
         let token = try await authenticate(request, context)
-        let allowed: Bool
-        switch permission {
-        case .read: allowed = true
-        case .releaseManager: allowed = token.role == .releaseManager
-        case .maintainerOf(let package):
-            allowed = token.role == .releaseManager || (token.role == .maintainer && token.packages.contains(package))
-        case .ci: allowed = token.role == .ci || token.role == .releaseManager
-        }
-        guard allowed else {
+        // What a role may ask for is the core's table; whether this person may is the train's.
+        guard token.role.may(action) else {
             throw APIError(
                 .forbidden, "not-allowed", "the token \(token.name) (\(token.role.rawValue)) may not do this")
         }

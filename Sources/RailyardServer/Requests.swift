@@ -23,9 +23,6 @@ enum Limits {
     static let workID = 400
     /// A CI log (a link, or the tail of the output), in characters.
     static let log = 10_000
-    /// A subdir's name, and how many subdirs an RC may name.
-    static let subdir = 64
-    static let subdirs = 64
     /// How many companions a train may be created with.
     static let companions = 200
     /// A package file's name, in bytes (the longest a file system takes).
@@ -74,18 +71,13 @@ struct EmptyRequest: RequestBody {
 
 /// `POST /trains/{v}/rc`.
 struct RCRequest: RequestBody {
+    /// The RC: the core's files at the train's version already on the staging label are its
+    /// files (uploaded through `POST …/artifacts?rc=N`).
     var number: Int
-    var subdirs: [String]?
-    enum CodingKeys: String, CodingKey, CaseIterable { case number, subdirs }
+    enum CodingKeys: String, CodingKey, CaseIterable { case number }
     static let fields = CodingKeys.allCases.map(\.rawValue)
 
-    func validate() throws(APIError) {
-        try Check.range(number, "number", Limits.rcNumber)
-        guard (subdirs ?? []).count <= Limits.subdirs else { throw APIError.tooMany("subdirs", Limits.subdirs) }
-        for (index, subdir) in (subdirs ?? []).enumerated() {
-            try Check.length(subdir, "subdirs[\(index)]", Limits.subdir)
-        }
-    }
+    func validate() throws(APIError) { try Check.range(number, "number", Limits.rcNumber) }
 }
 
 /// `POST /trains/{v}/final`.

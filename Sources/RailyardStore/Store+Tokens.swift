@@ -3,29 +3,22 @@ import Foundation
 import GRDB
 import RailyardCore
 
-/// An API token: a name (the actor the event log records), a role, and for maintainers the
-/// packages it acts on.
+/// An API token: a name (the actor the event log records) and a role (what kind of request it
+/// may make: the core's `Role`). Which packages a maintainer acts on is the catalog's to say.
 package struct TokenRecord: Sendable, Equatable {
-    package enum Role: String, Sendable, CaseIterable {
-        case releaseManager = "release-manager"
-        case maintainer
-        case ci
-        case readOnly = "read-only"
-    }
+    package typealias Role = RailyardCore.Role
 
     package var name: String
     package var role: Role
-    package var packages: [String]
     package var createdAt: Date
     package var expiresAt: Date?
     package var revokedAt: Date?
 
     package init(
-        name: String, role: Role, packages: [String], createdAt: Date, expiresAt: Date? = nil, revokedAt: Date? = nil
+        name: String, role: Role, createdAt: Date, expiresAt: Date? = nil, revokedAt: Date? = nil
     ) {
         self.name = name
         self.role = role
-        self.packages = packages
         self.createdAt = createdAt
         self.expiresAt = expiresAt
         self.revokedAt = revokedAt
@@ -37,19 +30,18 @@ package struct TokenRecord: Sendable, Equatable {
     }
 
     /// The actor commands made with this token are recorded as.
-    package var actor: Actor { role == .ci ? .runner(name) : .person(name) }
+    package var actor: Actor { role.actor(named: name) }
 }
 
 extension Store {
     /// Creates a token and returns its secret, which is shown once: only its hash is kept. A
     /// revoked token's name can be given again (the name is the actor the log records).
     package func createToken(
-        name: String, role: TokenRecord.Role, packages: [String] = [], expiresAt: Date? = nil, at time: Date
+        name: String, role: TokenRecord.Role, expiresAt: Date? = nil, at time: Date
     ) throws(StoreError) -> (secret: String, token: TokenRecord) {
         let secret = Self.newSecret()
         let token = TokenRecord(
-            name: name, role: role, packages: role == .maintainer ? packages : [], createdAt: Self.storable(time),
-            expiresAt: expiresAt, revokedAt: nil)
+            name: name, role: role, createdAt: Self.storable(time), expiresAt: expiresAt, revokedAt: nil)
         try write { db in
             if try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM token WHERE name = ? AND revoked_at IS NULL", arguments: [name]) == true
@@ -57,14 +49,13 @@ extension Store {
                 throw StoreError.tokenExists(name)
             }
             try db.execute(sql: "DELETE FROM token WHERE name = ?", arguments: [name])
-            let packagesJSON = String(decoding: try JSONEncoder().encode(token.packages), as: UTF8.self)
             try db.execute(
                 sql: """
-                    INSERT INTO token (name, role, packages, secret_hash, created_at, expires_at)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT INTO token (name, role, secret_hash, created_at, expires_at)
+                    VALUES (?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    name, role.rawValue, packagesJSON, Self.hash(secret), token.createdAt.timeIntervalSince1970,
+                    name, role.rawValue, Self.hash(secret), token.createdAt.timeIntervalSince1970,
                     expiresAt?.timeIntervalSince1970,
                 ])
         }
@@ -72,7 +63,7 @@ extension Store {
     }
 
     /// Gives an active token a new secret (shown once) and, when given, a new expiry; the old
-    /// secret stops working at once. Role and packages stay.
+    /// secret stops working at once. Its role stays.
     package func rotateToken(name: String, expiresAt: Date?, at time: Date) throws(StoreError) -> String {
         let secret = Self.newSecret()
         try write { db in
@@ -101,7 +92,7 @@ extension Store {
     package func tokens() throws(StoreError) -> [TokenRecord] {
         try read { db in
             try Row.fetchAll(
-                db, sql: "SELECT name, role, packages, created_at, expires_at, revoked_at FROM token ORDER BY name"
+                db, sql: "SELECT name, role, created_at, expires_at, revoked_at FROM token ORDER BY name"
             ).map(Self.token)
         }
     }
@@ -121,7 +112,7 @@ extension Store {
         let token = try read { db in
             try Row.fetchOne(
                 db,
-                sql: "SELECT name, role, packages, created_at, expires_at, revoked_at FROM token WHERE secret_hash = ?",
+                sql: "SELECT name, role, created_at, expires_at, revoked_at FROM token WHERE secret_hash = ?",
                 arguments: [Self.hash(secret)]
             ).map(Self.token)
         }
@@ -134,9 +125,8 @@ extension Store {
     }
 
     private static func token(_ row: Row) throws -> TokenRecord {
-        let packages = try JSONDecoder().decode([String].self, from: Data((row["packages"] as String).utf8))
-        return TokenRecord(
-            name: row["name"], role: TokenRecord.Role(rawValue: row["role"]) ?? .readOnly, packages: packages,
+        TokenRecord(
+            name: row["name"], role: TokenRecord.Role(rawValue: row["role"]) ?? .readOnly,
             createdAt: Date(timeIntervalSince1970: row["created_at"]),
             expiresAt: (row["expires_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
             revokedAt: (row["revoked_at"] as Double?).map(Date.init(timeIntervalSince1970:)))

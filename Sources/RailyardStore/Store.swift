@@ -188,6 +188,28 @@ package struct Store: Sendable {
         return outcome
     }
 
+    /// Several commands of one train, decided and recorded in one transaction: each against the
+    /// state the one before it left, the first against `expectRevision` (when given). Refused
+    /// whole when any one is: nothing is recorded then.
+    package func execute(
+        all commands: [TrainCommand], on version: String, by actor: Actor, at time: Date, expectRevision: Int? = nil
+    ) throws(StoreError) -> [CommandOutcome] {
+        let time = Self.storable(time)
+        let (outcomes, train) = try write { db in
+            var outcomes: [CommandOutcome] = []
+            var last: Train? = nil
+            for (index, command) in commands.enumerated() {
+                let (outcome, train) = try Self.execute(
+                    db, command, on: version, by: actor, at: time, expectRevision: index == 0 ? expectRevision : nil)
+                outcomes.append(outcome)
+                last = train ?? last
+            }
+            return (outcomes, last)
+        }
+        if let train { cache.store(train) }
+        return outcomes
+    }
+
     /// `execute` inside a transaction the caller holds; also returns the new state when it changed.
     @discardableResult
     static func execute(

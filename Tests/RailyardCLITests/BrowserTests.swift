@@ -55,9 +55,10 @@ struct BrowserTests {
         let scratch = try ChannelScratch()
         defer { scratch.remove() }
         try scratch.must(["train", "create", "2.6.0", "--catalog", CondaPackages.smallCatalog, "--as", "alice"])
-        try scratch.must([
-            "train", "rc", "2.6.0", "--number", "1", "--subdir", "linux-64", "--subdir", "osx-arm64", "--as", "alice",
-        ])
+        try scratch.must(
+            [
+                "train", "rc", "2.6.0", "--number", "1", "--as", "alice",
+            ] + CondaPackages.rcFiles(scratch.path("rc"), subdirs: ["linux-64", "osx-arm64"]))
         try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
         try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
         let file = try CondaPackages.make(
@@ -67,7 +68,7 @@ struct BrowserTests {
             let claim = try scratch.json([
                 "ci", "claim", "--train", "2.6.0", "--kind", "test", "--package", member, "--as", "r1",
             ])
-            let id = try #require(claim["id"] as? String)
+            let id = try #require((claim["work"] as? [String: Any])?["id"] as? String)
             try scratch.must(
                 ["ci", "report", id, "--result", result, "--as", "r1"] + (log.map { ["--log", $0] } ?? []))
         }

@@ -26,6 +26,14 @@ enum CondaPackages {
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// The core's RC files of `version`, one per subdir, each under `folder/SUBDIR`: what
+    /// `train rc` registers.
+    static func rcFiles(
+        _ folder: String, subdirs: [String], core: String = "pytorch", version: String = "2.6.0"
+    ) throws -> [String] {
+        try subdirs.map { try make(folder + "/" + $0, core, version, "py311_0", $0) }
+    }
+
     /// Many packages in one run: each a dictionary of condapkg.py's fields.
     static func batch(_ specs: [[String: Any]], in directory: URL) throws {
         let file = directory.appendingPathComponent("specs-\(UUID().uuidString).json")
@@ -65,24 +73,13 @@ enum Tool {
 /// A scratch folder with a database (made by `railyard db init`, as a new distribution's is), a
 /// channel, and the packages made for one test.
 struct ChannelScratch {
-    let directory: URL
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "railyard-channel-\(UUID().uuidString)")
     var db: String { directory.appendingPathComponent("railyard.sqlite").path }
     var channel: String { directory.appendingPathComponent("channel").path }
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    private static func newFolder() -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("railyard-channel-\(UUID().uuidString)")
-    }
-
-    /// A copy of `other`: its database, its channel and its files, as they are now.
-    init(copying other: ChannelScratch) throws {
-        directory = Self.newFolder()
-        let copied = try Tool.run("cp", ["-a", other.directory.path, directory.path])
-        try #require(copied.status == 0, "cp -a: \(copied.stderr)")
-    }
-
     init() throws {
-        directory = Self.newFolder()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let created = try RailyardProcess.run(["db", "init", "--db", db])
         try #require(created.status == 0, "railyard db init: \(created.stderr)")

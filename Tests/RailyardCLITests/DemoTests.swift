@@ -91,7 +91,7 @@ struct DemoTests {
                 guard
                     let item = try JSONSerialization.jsonObject(
                         with: Data(claim.stdout.utf8), options: .fragmentsAllowed)
-                        as? [String: Any], let id = item["id"] as? String
+                        as? [String: Any], let id = (item["work"] as? [String: Any])?["id"] as? String
                 else { return }
                 try must(["ci", "report", id, "--result", "passed"])
             }

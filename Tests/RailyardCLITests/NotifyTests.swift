@@ -117,7 +117,9 @@ struct NotifyTests {
         defer { receivers.stop() }
         let setup = try NotifySetup(scratch, http: receivers.http, smtp: receivers.smtp)
         try scratch.must(["train", "create", "2.6.0", "--catalog", setup.catalog, "--as", "alice"])
-        try scratch.must(["train", "rc", "2.6.0", "--number", "1", "--as", "alice"])
+        try scratch.must(
+            ["train", "rc", "2.6.0", "--number", "1", "--as", "alice"]
+                + CondaPackages.rcFiles(scratch.path("rc"), subdirs: ["linux-64"]))
         try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
         try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
         let deliver = ["notify", "deliver", "--catalog", setup.catalog, "--sendmail", setup.sendmail, "--json"]
@@ -199,7 +201,9 @@ struct NotifyTests {
         defer { receivers.stop() }
         let setup = try NotifySetup(scratch, http: receivers.http, smtp: receivers.smtp, withNomad: false)
         try scratch.must(["train", "create", "2.6.0", "--catalog", setup.catalog, "--as", "alice"])
-        try scratch.must(["train", "rc", "2.6.0", "--number", "1", "--as", "alice"])
+        try scratch.must(
+            ["train", "rc", "2.6.0", "--number", "1", "--as", "alice"]
+                + CondaPackages.rcFiles(scratch.path("rc"), subdirs: ["linux-64"]))
         try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
         try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
         func at(_ days: Double) -> String {
@@ -280,7 +284,9 @@ struct NotifyFaultTests {
         // nomad's receiver stalls on its first request: the batch cannot end while it does.
         let setup = try NotifySetup(scratch, http: receivers.http, smtp: receivers.smtp, nomadPath: "/hang")
         try scratch.must(["train", "create", "2.6.0", "--catalog", setup.catalog, "--as", "alice"])
-        try scratch.must(["train", "rc", "2.6.0", "--number", "1", "--as", "alice"])
+        try scratch.must(
+            ["train", "rc", "2.6.0", "--number", "1", "--as", "alice"]
+                + CondaPackages.rcFiles(scratch.path("rc"), subdirs: ["linux-64"]))
         try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
         try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
         let deliver = Process()
@@ -352,7 +358,9 @@ struct NotifyFaultTests {
         let smtp = try ServerCLITests.Server.freePort()
         let setup = try NotifySetup(scratch, http: http, smtp: smtp, withNomad: false)
         try scratch.must(["train", "create", "2.6.0", "--catalog", setup.catalog, "--as", "alice"])
-        try scratch.must(["train", "rc", "2.6.0", "--number", "1", "--as", "alice"])
+        try scratch.must(
+            ["train", "rc", "2.6.0", "--number", "1", "--as", "alice"]
+                + CondaPackages.rcFiles(scratch.path("rc"), subdirs: ["linux-64"]))
         try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
         try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
         try scratch.must(["train", "exclude", "2.6.0", "captum", "--reason", "not this time", "--as", "alice"])
@@ -407,7 +415,9 @@ struct NotifyFaultTests {
             scratch, http: receivers.http, smtp: receivers.smtp, withNomad: false,
             policy: "policy: {ack_deadline: 1h, reminder_every: 2s, escalate_after: 2h, retire_after: 3h}")
         try scratch.must(["train", "create", "2.6.0", "--catalog", setup.catalog, "--as", "alice"])
-        try scratch.must(["train", "rc", "2.6.0", "--number", "1", "--as", "alice"])
+        try scratch.must(
+            ["train", "rc", "2.6.0", "--number", "1", "--as", "alice"]
+                + CondaPackages.rcFiles(scratch.path("rc"), subdirs: ["linux-64"]))
         try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
         try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
         let server = try Serving(scratch: scratch, setup: setup, extra: ["--sweep-every", "1s"])

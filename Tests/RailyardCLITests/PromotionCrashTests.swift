@@ -5,8 +5,9 @@ import Testing
 struct PromotionCrashTests {
     static let downstream = 150
 
-    /// A staged train of a few hundred files over a main of as many.
-    static func prepare(_ scratch: ChannelScratch) throws {
+    /// A staged train of a few hundred files over a main of as many (or, without
+    /// `stagingDownstream`, the train as it enters downstream, its new builds not yet staged).
+    static func prepare(_ scratch: ChannelScratch, stagingDownstream: Bool = true) throws {
         var catalog = """
             distribution: pytorch
             channel: pytorch
@@ -71,6 +72,7 @@ struct PromotionCrashTests {
         ])
         try scratch.passEverything()
         try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
+        guard stagingDownstream else { return }
         let newNoarch = FileSystemListing.files(scratch.path("new/noarch")).map { scratch.path("new/noarch/" + $0) }
         try scratch.must(["stage", "--train", "2.6.0", "--as", "team"] + newNoarch)
         try scratch.passEverything()

@@ -50,7 +50,7 @@ struct ServerCLITests {
             try #require(try scratch.must(["token", "create"] + arguments).lines.last)
         }
         let alice = try secret(["--role", "release-manager", "--name", "alice"])
-        let team = try secret(["--role", "maintainer", "--name", "team", "--packages", "torchvision,kornia"])
+        let team = try secret(["--role", "maintainer", "--name", "team"])
         let runners = [
             try secret(["--role", "ci", "--name", "runner-1"]), try secret(["--role", "ci", "--name", "runner-2"]),
         ]
@@ -83,7 +83,7 @@ struct ServerCLITests {
                 #expect(result.status == 0, "\(result.stderr)")
                 if let item = try JSONSerialization.jsonObject(
                     with: Data(result.stdout.utf8), options: .fragmentsAllowed) as? [String: Any],
-                    let id = item["id"] as? String
+                    let id = (item["work"] as? [String: Any])?["id"] as? String
                 {
                     ids.append(id)
                     try must(runners[index], ["ci", "report", id, "--result", "passed", "--as", "x"])

@@ -8,6 +8,13 @@ struct TrainCommandTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "railyard-train-\(UUID().uuidString)")
         var db: String { directory.appendingPathComponent("railyard.sqlite").path }
+        var channel: String { directory.appendingPathComponent("channel").path }
+
+        /// The core's RC 1 files for the example catalog's platforms.
+        func rc() throws -> [String] {
+            try CondaPackages.rcFiles(
+                directory.appendingPathComponent("rc").path, subdirs: ["linux-64", "osx-arm64", "win-64"])
+        }
 
         /// The folder, and a new database in it.
         init() throws {
@@ -18,7 +25,7 @@ struct TrainCommandTests {
         }
 
         func run(_ arguments: [String]) throws -> RailyardProcess.Result {
-            try RailyardProcess.run(arguments + ["--db", db])
+            try RailyardProcess.run(arguments + ["--db", db, "--channel", channel])
         }
 
         func json(_ arguments: [String]) throws -> [String: Any] {
@@ -47,7 +54,12 @@ struct TrainCommandTests {
         #expect(tooEarly.status == 1)
         #expect(tooEarly.stderr.contains("the gate to leave planned does not hold: an RC of pytorch is registered"))
 
-        #expect(try scratch.run(["train", "rc", "2.6.0", "--number", "1", "--as", "alice"]).status == 0)
+        // An RC without its files is refused, saying how to give them; with them it counts.
+        let noFiles = try scratch.run(["train", "rc", "2.6.0", "--number", "1", "--as", "alice"])
+        #expect(noFiles.status == 1)
+        #expect(noFiles.stderr.contains("RC 1 has no files"))
+        #expect(
+            try scratch.run(["train", "rc", "2.6.0", "--number", "1"] + scratch.rc() + ["--as", "alice"]).status == 0)
         #expect(try scratch.run(["train", "advance", "2.6.0", "--as", "alice"]).status == 0)
         let companions = try scratch.run(["train", "advance", "2.6.0", "--as", "alice"])
         #expect(companions.stdout.contains("torchvision: requested"))
@@ -65,7 +77,9 @@ struct TrainCommandTests {
             ]).status == 0)
 
         // CI builds the companions whose request is open: builds come first.
-        let claimed = try scratch.json(["ci", "claim", "--train", "2.6.0", "--kind", "build", "--as", "r1"])
+        let claimed = try #require(
+            try scratch.json(["ci", "claim", "--train", "2.6.0", "--kind", "build", "--as", "r1"])["work"]
+                as? [String: Any])
         #expect(claimed["kind"] as? String == "build")
         #expect(claimed["package"] as? String == "torchvision")
         #expect(claimed["rc"] as? Int == 1)
@@ -120,6 +134,7 @@ struct TrainCommandTests {
     func refusals() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
+        let files = try scratch.rc()
         #expect(try scratch.run(["train", "status", "9.9.9"]).status == 2)
         // A missing database is refused, with the command that creates one; nothing is created.
         let missing = try RailyardProcess.run(["train", "list", "--db", "/proc/railyard-nowhere/db.sqlite"])
@@ -137,17 +152,20 @@ struct TrainCommandTests {
         #expect(garbage.status == 2)
         #expect(garbage.stderr.contains("file is not a database"))
         _ = try scratch.run(["train", "create", "2.6.0", "--catalog", Self.catalog, "--as", "alice"])
-        let stale = try scratch.run([
-            "train", "rc", "2.6.0", "--number", "1", "--as", "alice", "--expect-revision", "5",
-        ])
+        let stale = try scratch.run(
+            [
+                "train", "rc", "2.6.0", "--number", "1", "--as", "alice", "--expect-revision", "5",
+            ] + files)
         #expect(stale.status == 1)
         #expect(stale.stderr.contains("the train is at revision 1, not 5"))
-        let first = try scratch.run([
-            "train", "rc", "2.6.0", "--number", "1", "--as", "alice", "--idempotency-key", "k1",
-        ])
-        let again = try scratch.run([
-            "train", "rc", "2.6.0", "--number", "1", "--as", "alice", "--idempotency-key", "k1",
-        ])
+        let first = try scratch.run(
+            [
+                "train", "rc", "2.6.0", "--number", "1", "--as", "alice", "--idempotency-key", "k1",
+            ] + files)
+        let again = try scratch.run(
+            [
+                "train", "rc", "2.6.0", "--number", "1", "--as", "alice", "--idempotency-key", "k1",
+            ] + files)
         #expect(first.status == 0)
         #expect(again.status == 0)
         #expect(again.stdout.contains("repeated idempotency key: nothing changed"))
@@ -166,7 +184,7 @@ struct TrainCommandTests {
         let scratch = try Scratch()
         defer { scratch.remove() }
         _ = try scratch.run(["train", "create", "2.6.0", "--catalog", Self.catalog, "--as", "alice"])
-        _ = try scratch.run(["train", "rc", "2.6.0", "--number", "1", "--as", "alice"])
+        _ = try scratch.run(["train", "rc", "2.6.0", "--number", "1", "--as", "alice"] + scratch.rc())
         for _ in 0..<2 {
             // Two release managers looked at the same revision and both advance from it.
             let seen = try #require(try scratch.json(["train", "status", "2.6.0"])["revision"] as? Int)
@@ -206,11 +224,11 @@ struct TrainCommandTests {
             try scratch.run(["ci", "wait", "--train", "2.6.0", "--stage", "candidate", "--interval", "0.1", "--json"])
         }.value
         try await Task.sleep(for: .milliseconds(300))
-        _ = try scratch.run(["train", "rc", "2.6.0", "--number", "1", "--as", "alice"])
+        _ = try scratch.run(["train", "rc", "2.6.0", "--number", "1", "--as", "alice"] + scratch.rc())
         _ = try scratch.run(["train", "advance", "2.6.0", "--as", "alice"])
         let reached = try await waiting
         #expect(reached.status == 0)
-        #expect(reached.stdout == #"{"reached":true,"stage":"candidate","train":"2.6.0"}"# + "\n")
+        #expect(reached.stdout == #"{"reached":true,"schema":1,"stage":"candidate","train":"2.6.0"}"# + "\n")
         _ = try scratch.run(["train", "abort", "2.6.0", "--reason", "withdrawn", "--as", "alice"])
         let aborted = try scratch.run(["ci", "wait", "--train", "2.6.0", "--stage", "staged"])
         #expect(aborted.status == 3)

@@ -33,7 +33,7 @@ struct PromotionPlanTests {
             return records.map(Artifact.init)
         }
         let rc = platforms.map { record("pytorch", "2.6.0", $0) }
-        try script.must(.registerRC(number: 1, subdirs: platforms, artifacts: files(rc)))
+        try script.must(.registerRC(number: 1, artifacts: files(rc)))
         try script.must(.advance)
         try script.must(.advance)
         let vision = (torchvisionSubdirs ?? platforms).map {

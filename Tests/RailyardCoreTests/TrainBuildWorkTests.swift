@@ -61,7 +61,7 @@ struct TrainBuildWorkTests {
         var script = try TrainScript.train(in: .companions)
         try script.must(
             .reportBuild(member: "torchvision", rc: 1, passed: false, log: nil), by: TrainScript.runner)
-        try script.must(.registerRC(number: 2, subdirs: ["linux-64"]))
+        try script.must(.registerRC(number: 2, artifacts: .rc("linux-64")))
         #expect(script.train.member("torchvision")?.buildFailure == nil)
         #expect(script.train.buildWork() == ["torchvision"])
         #expect(
@@ -99,7 +99,7 @@ struct TrainBuildWorkTests {
         func run(_ command: TrainCommand, by actor: Actor = TrainScript.alice) throws {
             train.apply(try train.decide(command, by: actor, at: t0).get(), by: actor, at: t0)
         }
-        try run(.registerRC(number: 1, subdirs: ["linux-64"]))
+        try run(.registerRC(number: 1, artifacts: .rc("linux-64")))
         try run(.advance)
         try run(.advance)
         try run(.registerBuild(member: "torchvision", version: Version("0.21.0"), depends: ["pytorch 2.6.0.*"]))
@@ -110,7 +110,7 @@ struct TrainBuildWorkTests {
         #expect(train.buildWork() == ["vision-ops"])
         // A respin sends torchvision back to requested and the train back to companions: only
         // torchvision is built there, and vision-ops waits for its build.
-        try run(.registerRC(number: 2, subdirs: ["linux-64"]))
+        try run(.registerRC(number: 2, artifacts: .rc("linux-64")))
         #expect(train.stage == .companions)
         #expect(train.member("vision-ops")?.state == .requested)
         #expect(train.buildWork() == ["torchvision"])

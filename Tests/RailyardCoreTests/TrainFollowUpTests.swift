@@ -62,7 +62,7 @@ struct TrainFollowUpTests {
             by: TrainScript.team)
         #expect(try Self.sweep(&script, at: requestedAt, days: 3.5).isEmpty)
         script.now = requestedAt.addingTimeInterval(4 * Self.day)
-        try script.must(.registerRC(number: 2, subdirs: ["linux-64"]))
+        try script.must(.registerRC(number: 2, artifacts: .rc("linux-64")))
         let scatter = try #require(script.train.member("scatter"))
         #expect(scatter.state == .requested && scatter.followUp == nil)
         let rerequested = try #require(scatter.requestedAt)

@@ -22,7 +22,7 @@ struct TrainMachineTests {
         }
         #expect(failing.map(\.name) == ["an RC of pytorch is registered"])
 
-        try script.must(.registerRC(number: 1, subdirs: ["linux-64"]))
+        try script.must(.registerRC(number: 1, artifacts: .rc("linux-64")))
         #expect(try script.must(.advance) == [.stageEntered(.candidate, fallback: false)])
         let entering = try script.must(.advance)
         #expect(entering.first == .stageEntered(.companions, fallback: false))
@@ -97,10 +97,10 @@ struct TrainMachineTests {
     func respinInDownstream() throws {
         var script = try TrainScript.train(in: .downstream)
         try script.pass("captum")
-        let events = try script.must(.registerRC(number: 2, subdirs: ["linux-64"]))
+        let events = try script.must(.registerRC(number: 2, artifacts: .rc("linux-64")))
         #expect(
             events == [
-                .rcRegistered(number: 2, subdirs: ["linux-64"]),
+                .rcRegistered(number: 2, subdirs: ["linux-64"], artifacts: .rc("linux-64")),
                 .invalidated(member: "torchvision", state: .requested),
                 .invalidated(member: "captum", state: .built),
                 .stageEntered(.companions, fallback: true),
@@ -115,7 +115,7 @@ struct TrainMachineTests {
             script.run(.reportTest(member: "captum", rc: 1, passed: true, log: nil), by: TrainScript.runner)
                 == .failure(.staleRC(given: 1, current: 2))
         )
-        #expect(script.run(.registerRC(number: 2, subdirs: [])) == .failure(.rcNotNewer(current: 2, given: 2)))
+        #expect(script.run(.registerRC(number: 2, artifacts: [])) == .failure(.rcNotNewer(current: 2, given: 2)))
     }
 
     @Test("RC 2 in staged: the all-together run and the final mark go stale")
@@ -123,7 +123,7 @@ struct TrainMachineTests {
         var script = try TrainScript.train(in: .staged)
         try script.must(.reportIntegration(rc: 1, passed: true, log: nil), by: TrainScript.runner)
         try script.must(.markFinal(rc: 1))
-        let events = try script.must(.registerRC(number: 2, subdirs: ["linux-64"]))
+        let events = try script.must(.registerRC(number: 2, artifacts: .rc("linux-64")))
         #expect(events.last == .stageEntered(.companions, fallback: true))
         #expect(script.train.finalRC == nil)
         #expect(script.train.integration == nil)
@@ -257,17 +257,31 @@ struct TrainMachineTests {
                 == .failure(.missingReason(command: "exclude")))
         #expect(script.run(.waive(member: "nope", reason: "x")) == .failure(.unknownMember("nope")))
         var fresh = try TrainScript()
-        #expect(fresh.run(.registerRC(number: 0, subdirs: [])) == .failure(.invalidRCNumber(0)))
-        #expect(fresh.run(.registerRC(number: -3, subdirs: [])) == .failure(.invalidRCNumber(-3)))
+        #expect(fresh.run(.registerRC(number: 0, artifacts: [])) == .failure(.invalidRCNumber(0)))
+        #expect(fresh.run(.registerRC(number: -3, artifacts: [])) == .failure(.invalidRCNumber(-3)))
         // Bounded above too, so that no RC number leaves the train without a newer one to come.
-        #expect(fresh.run(.registerRC(number: 1_000, subdirs: [])) == .failure(.invalidRCNumber(1_000)))
-        #expect(fresh.run(.registerRC(number: Int.max, subdirs: [])) == .failure(.invalidRCNumber(Int.max)))
+        #expect(fresh.run(.registerRC(number: 1_000, artifacts: [])) == .failure(.invalidRCNumber(1_000)))
+        #expect(fresh.run(.registerRC(number: Int.max, artifacts: [])) == .failure(.invalidRCNumber(Int.max)))
         let long = String(repeating: "x", count: Train.maxReasonLength + 1)
         #expect(
             script.run(.exclude(member: "kornia", reason: long, cascade: false))
                 == .failure(.reasonTooLong(command: "exclude", length: Train.maxReasonLength + 1)))
         #expect(fresh.run(.abort(reason: long)) == .failure(.reasonTooLong(command: "abort", length: long.count)))
-        #expect(try fresh.must(.registerRC(number: 999, subdirs: [])).isEmpty == false)
+        #expect(try fresh.must(.registerRC(number: 999, artifacts: .rc("linux-64"))).isEmpty == false)
+    }
+
+    @Test("an RC without files is refused, saying how to register them; its files' subdirs are the RC's")
+    func rcNeedsFiles() throws {
+        var script = try TrainScript()
+        #expect(
+            script.run(.registerRC(number: 1, artifacts: []))
+                == .failure(.noRCFiles(number: 1, core: "pytorch", version: "2.6.0")))
+        #expect(
+            TrainRejection.noRCFiles(number: 1, core: "pytorch", version: "2.6.0").description.contains(
+                "railyard stage FILE --train 2.6.0 --rc 1"))
+        #expect(script.train.rc == nil)
+        try script.must(.registerRC(number: 1, artifacts: .rc("osx-arm64", "linux-64", "linux-64")))
+        #expect(script.train.rcSubdirs == ["linux-64", "osx-arm64"])
     }
 
     @Test("only a release manager creates a train")
@@ -287,13 +301,13 @@ struct TrainMachineTests {
         #expect(script.train.stage == .aborted)
         #expect(script.train.abortReason == "torch 2.6 withdrawn")
         #expect(
-            script.run(.registerRC(number: 2, subdirs: []))
+            script.run(.registerRC(number: 2, artifacts: []))
                 == .failure(.wrongStage(command: "rc", stage: .aborted, allowed: Stage.path)))
     }
 
     /// Every command, with the stages it belongs to.
     static let commandStages: [(TrainCommand, [Stage])] = [
-        (.registerRC(number: 9, subdirs: ["linux-64"]), Stage.path),
+        (.registerRC(number: 9, artifacts: .rc("linux-64")), Stage.path),
         (.advance, [.planned, .candidate, .companions, .downstream]),
         (.acknowledge(member: "kornia", eta: nil), Stage.path),
         (.decline(member: "kornia", reason: "x"), Stage.path),

@@ -7,7 +7,7 @@ struct TrainNoticeTests {
     @Test("requests go to the package's maintainers, stage changes to the release managers")
     func requestsAndStages() throws {
         var script = try TrainScript()
-        try script.must(.registerRC(number: 1, subdirs: ["linux-64"]))
+        try script.must(.registerRC(number: 1, artifacts: .rc("linux-64")))
         try script.must(.advance)
         let events = try script.must(.advance)
         let notices = script.train.notices(for: events)

@@ -55,7 +55,7 @@ struct TrainPropertyTests {
         case 0:
             // The first RC often; a respin now and then; sometimes a stale number or no artifacts.
             guard train.rc == nil || step.hours < 10 else { return .advance }
-            return .registerRC(number: step.flag ? rc + 1 : max(1, rc), subdirs: step.flag ? ["linux-64"] : [])
+            return .registerRC(number: step.flag ? rc + 1 : max(1, rc), artifacts: step.flag ? .rc("linux-64") : [])
         case 1, 2: return .advance
         case 3: return .acknowledge(member: member, eta: nil)
         case 4: return .decline(member: member, reason: step.flag ? "busy" : "")

@@ -87,7 +87,7 @@ struct TrainScript {
             try script.must(.abort(reason: "test"))
             return script
         }
-        try script.must(.registerRC(number: 1, subdirs: ["linux-64"]))
+        try script.must(.registerRC(number: 1, artifacts: .rc("linux-64")))
         try script.must(.advance)
         if stage == .candidate { return script }
         try script.must(.advance)
@@ -106,5 +106,14 @@ struct TrainScript {
         try script.must(.markFinal(rc: 1))
         try script.must(.release)
         return script
+    }
+}
+
+extension [Artifact] {
+    /// The core's RC files, one per subdir, as the channel registers them.
+    static func rc(_ subdirs: String...) -> [Artifact] {
+        subdirs.map {
+            Artifact(subdir: $0, fileName: "pytorch-2.6.0-py311_0.conda", sha256: String(repeating: "a", count: 64))
+        }
     }
 }

@@ -52,7 +52,7 @@ enum StagedTrains {
             try run(.abort(reason: "withdrawn <b>upstream</b>"))
             return
         }
-        try run(.registerRC(number: 1, subdirs: ["linux-64", "osx-arm64"]))
+        try run(.registerRC(number: 1, artifacts: .rc("linux-64", "osx-arm64")))
         try run(.advance)
         if stage == .candidate { return }
         try run(.advance)
@@ -218,6 +218,15 @@ struct PageTests {
                 #expect(try page.count("//a[starts-with(@href, 'javascript')]") == 0)
                 #expect(try page.texts("//tr[th/a='torchvision']/td[6]") == ["javascript:alert(1)"])
             }
+        }
+    }
+}
+
+extension [Artifact] {
+    /// The core's RC files, one per subdir, as the channel registers them.
+    static func rc(_ subdirs: String...) -> [Artifact] {
+        subdirs.map {
+            Artifact(subdir: $0, fileName: "pytorch-2.6.0-py311_0.conda", sha256: String(repeating: "a", count: 64))
         }
     }
 }

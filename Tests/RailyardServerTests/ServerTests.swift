@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import RailyardChannel
 import RailyardServer
 import RailyardStore
 import Testing
@@ -12,6 +13,8 @@ struct ServerFixture {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
         "railyard-server-\(UUID().uuidString)")
     let state: ServerState
+    /// The channel folder the server serves.
+    let channel: String
     var tokens: [String: String] = [:]
 
     static let catalog = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -32,11 +35,13 @@ struct ServerFixture {
         configure(&options)
         try FileManager.default.createDirectory(atPath: options.channel, withIntermediateDirectories: true)
         state = try ServerState(options: options)
+        channel = options.channel
         let store = try Store(path: options.database)
         let now = Date()
         tokens["release-manager"] = try store.createToken(name: "alice", role: .releaseManager, at: now).secret
-        tokens["maintainer"] =
-            try store.createToken(name: "team", role: .maintainer, packages: ["torchvision"], at: now).secret
+        // team maintains torchvision, kornia and captum in the catalog; mallory maintains nothing.
+        tokens["maintainer"] = try store.createToken(name: "team", role: .maintainer, at: now).secret
+        tokens["stranger"] = try store.createToken(name: "mallory", role: .maintainer, at: now).secret
         tokens["ci"] = try store.createToken(name: "runner-1", role: .ci, at: now).secret
         tokens["read-only"] = try store.createToken(name: "viewer", role: .readOnly, at: now).secret
         let revoked = try store.createToken(name: "old", role: .releaseManager, at: now)
@@ -57,6 +62,17 @@ struct ServerFixture {
     }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }
+
+    /// Puts the core's RC files of `train` for `subdirs` on its staging label, as uploads would,
+    /// without registering them: `POST …/rc` then finds them there.
+    func putCoreFiles(_ subdirs: [String], train: String = "2.6.0") throws {
+        let packages = try subdirs.map { subdir in
+            let path = try ServerTests.packagePath(
+                directory.appendingPathComponent("core/\(subdir)"), ["pytorch", train, "py311_0", subdir])
+            return (source: path, record: try PackageReader.read(path: path))
+        }
+        try LocalChannel(path: channel).stage(packages, label: "train-\(train)")
+    }
 }
 
 func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
@@ -97,6 +113,7 @@ struct ServerTests {
     func lifecycle() async throws {
         let fixture = try ServerFixture()
         defer { fixture.remove() }
+        try fixture.putCoreFiles(["linux-64", "osx-arm64"])
         try await fixture.app.test(.router) { client in
             try await client.execute(
                 uri: "/api/v1/trains", method: .post, headers: fixture.headers("release-manager"),
@@ -124,7 +141,7 @@ struct ServerTests {
             }
             try await client.execute(
                 uri: "/api/v1/trains/2.6.0/rc", method: .post, headers: fixture.headers("release-manager"),
-                body: body(#"{"number": 1, "subdirs": ["linux-64", "osx-arm64"]}"#)
+                body: body(#"{"number": 1}"#)
             ) { #expect($0.status == .ok) }
             // A stale If-Match is refused; the right one goes through.
             try await client.execute(
@@ -154,7 +171,7 @@ struct ServerTests {
                 body: body(#"{"train": "2.6.0"}"#)
             ) { response in
                 #expect(response.status == .ok)
-                let item = try object(response)
+                let item = try #require(try object(response)["work"] as? [String: Any])
                 #expect(item["kind"] as? String == "build")
                 #expect(item["package"] as? String == "torchvision")
             }
@@ -184,6 +201,7 @@ struct ServerTests {
     func longPoll() async throws {
         let fixture = try ServerFixture()
         defer { fixture.remove() }
+        try fixture.putCoreFiles(["linux-64", "osx-arm64"])
         try await fixture.app.test(.live) { client in
             try await client.execute(
                 uri: "/api/v1/trains", method: .post, headers: fixture.headers("release-manager"),
@@ -235,8 +253,10 @@ struct ServerTests {
         ("/api/v1/trains/2.6.0/members/kornia/waive", #"{"reason": "x"}"#, ["release-manager"]),
         ("/api/v1/trains/2.6.0/members/torchvision/ack", "", ["release-manager", "maintainer"]),
         ("/api/v1/trains/2.6.0/members/torchvision/decline", #"{"reason": "x"}"#, ["release-manager", "maintainer"]),
-        ("/api/v1/trains/2.6.0/members/kornia/ack", "", ["release-manager"]),
-        ("/api/v1/trains/2.6.0/artifacts?filename=x-1-0.conda", "", ["release-manager", "maintainer"]),
+        ("/api/v1/trains/2.6.0/members/kornia/ack", "", ["release-manager", "maintainer"]),
+        // The role may stage; whose build it is, the train decides once the file is read (this
+        // one is no package: 422 for every role that may stage).
+        ("/api/v1/trains/2.6.0/artifacts?filename=x-1-0.conda", "", ["release-manager", "maintainer", "stranger"]),
         ("/api/v1/work/claim", #"{"train": "2.6.0"}"#, ["release-manager", "ci"]),
         ("/api/v1/work/x/heartbeat", "", ["release-manager", "ci"]),
         ("/api/v1/work/x/report", #"{"result": "passed"}"#, ["release-manager", "ci"]),
@@ -246,7 +266,7 @@ struct ServerTests {
     @Test(
         "every role against every mutating route: allowed exactly where designed",
         arguments: [
-            "release-manager", "maintainer", "ci", "read-only", "revoked", "none",
+            "release-manager", "maintainer", "stranger", "ci", "read-only", "revoked", "none",
         ])
     func roleMatrix(role: String) async throws {
         let fixture = try ServerFixture()
@@ -346,6 +366,11 @@ struct ServerTests {
 
     /// A real package file made by Tests/Fixtures/condapkg.py.
     static func package(_ directory: URL, _ arguments: [String]) throws -> Data {
+        try Data(contentsOf: URL(fileURLWithPath: try packagePath(directory, arguments)))
+    }
+
+    /// The path of a real package file made by Tests/Fixtures/condapkg.py.
+    static func packagePath(_ directory: URL, _ arguments: [String]) throws -> String {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/condapkg.py").path
         let process = Process()
@@ -357,7 +382,7 @@ struct ServerTests {
         let path = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         process.waitUntilExit()
-        return try Data(contentsOf: URL(fileURLWithPath: path))
+        return path
     }
 
     @Test("uploads, reads, heartbeats, sweeps, patches and verify through the routes")
@@ -427,14 +452,14 @@ struct ServerTests {
                 uri: "/api/v1/work/claim", method: .post, headers: fixture.headers("ci"),
                 body: body(#"{"train": "2.6.0", "lease_seconds": 60}"#)
             ) { response in
-                id = try #require(try object(response)["id"] as? String)
+                id = try #require((try object(response)["work"] as? [String: Any])?["id"] as? String)
             }
             try await client.execute(
                 uri: "/api/v1/work/\(id)/heartbeat", method: .post, headers: fixture.headers("ci"),
                 body: body(#"{"lease_seconds": 600}"#)
             ) { response in
                 #expect(response.status == .ok)
-                let item = try object(response)
+                let item = try #require(try object(response)["work"] as? [String: Any])
                 #expect(item["id"] as? String == id)
             }
             try await client.execute(uri: "/api/v1/trains/2.6.0/sweep", method: .post, headers: rm) {

@@ -18,7 +18,7 @@ struct CompactJSONTests {
             trains.append(try store.train("2.6.0"))
         }
         events += try store.create(StoreFixture.train(), by: StoreFixture.alice, at: now).events
-        try run(.registerRC(number: 1, subdirs: ["linux-64"]))
+        try run(.registerRC(number: 1, artifacts: .rc("linux-64")))
         try run(.advance)
         try run(.advance)
         try run(.acknowledge(member: "torchvision", eta: now.addingTimeInterval(86_400.5)), .person("team"))
@@ -33,7 +33,7 @@ struct CompactJSONTests {
         try run(.advance)
         try run(.decline(member: "kornia", reason: "no"), .person("team"))
         try run(.exclude(member: "kornia", reason: "declined", cascade: true))
-        try run(.registerRC(number: 2, subdirs: ["linux-64"]))
+        try run(.registerRC(number: 2, artifacts: .rc("linux-64")))
         try run(.abort(reason: "test"))
         return (trains, events)
     }

@@ -10,7 +10,7 @@ struct DeliveryTests {
     /// A train in companions: its commands have written notifications for alice and team.
     static func companions(_ store: Store) throws {
         try store.create(StoreFixture.train(), by: StoreFixture.alice, at: StoreFixture.start)
-        for command in [TrainCommand.registerRC(number: 1, subdirs: ["linux-64"]), .advance, .advance] {
+        for command in [TrainCommand.registerRC(number: 1, artifacts: .rc("linux-64")), .advance, .advance] {
             try store.execute(command, on: "2.6.0", by: StoreFixture.alice, at: StoreFixture.start)
         }
     }
@@ -133,7 +133,7 @@ struct DeliveryTests {
         defer { fixture.remove() }
         let store = fixture.store
         try store.create(train, by: rm, at: StoreFixture.start)
-        for command in [TrainCommand.registerRC(number: 1, subdirs: ["linux-64"]), .advance, .advance, .advance] {
+        for command in [TrainCommand.registerRC(number: 1, artifacts: .rc("linux-64")), .advance, .advance, .advance] {
             try store.execute(command, on: "2.6.0", by: rm, at: StoreFixture.start)
         }
         #expect(try store.train("2.6.0").stage == .downstream)

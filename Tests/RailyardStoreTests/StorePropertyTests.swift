@@ -21,7 +21,7 @@ struct StorePropertyTests {
             let rc = train.rc ?? 1
             let command: TrainCommand
             switch random.next(11) {
-            case 0: command = .registerRC(number: rc + random.next(2), subdirs: ["linux-64"])
+            case 0: command = .registerRC(number: rc + random.next(2), artifacts: .rc("linux-64"))
             case 1, 2: command = .advance
             case 3: command = .acknowledge(member: member, eta: nil)
             case 4: command = .decline(member: member, reason: "busy")

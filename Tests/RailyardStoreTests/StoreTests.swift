@@ -107,7 +107,8 @@ struct StoreTests {
             try store.create(StoreFixture.train(), by: StoreFixture.alice, at: StoreFixture.start)
         }
         let rc = try store.execute(
-            .registerRC(number: 1, subdirs: ["linux-64"]), on: "2.6.0", by: StoreFixture.alice, at: StoreFixture.start)
+            .registerRC(number: 1, artifacts: .rc("linux-64")), on: "2.6.0", by: StoreFixture.alice,
+            at: StoreFixture.start)
         #expect(rc.revision == 2)
         #expect(try store.train("2.6.0").rc == 1)
         #expect(throws: StoreError.rejected(.notAllowed(actor: "team", command: "advance", needs: "a release manager")))
@@ -140,11 +141,13 @@ struct StoreTests {
         try store.create(StoreFixture.train(), by: StoreFixture.alice, at: StoreFixture.start)
         let rc1 = IdempotencyKey(scope: "alice", key: "rc-1", request: "rc 1", parts: ["rc", "2.6.0", "1"])
         let first = try store.execute(
-            .registerRC(number: 1, subdirs: ["linux-64"]), on: "2.6.0", by: StoreFixture.alice, at: StoreFixture.start,
+            .registerRC(number: 1, artifacts: .rc("linux-64")), on: "2.6.0", by: StoreFixture.alice,
+            at: StoreFixture.start,
             idempotency: rc1
         )
         let again = try store.execute(
-            .registerRC(number: 1, subdirs: ["linux-64"]), on: "2.6.0", by: StoreFixture.alice, at: StoreFixture.start,
+            .registerRC(number: 1, artifacts: .rc("linux-64")), on: "2.6.0", by: StoreFixture.alice,
+            at: StoreFixture.start,
             idempotency: rc1
         )
         #expect(again.replayed)
@@ -245,7 +248,7 @@ struct StoreTests {
             try store.execute(command, on: "2.6.0", by: actor, at: now)
         }
         try store.create(StoreFixture.train(), by: StoreFixture.alice, at: now)
-        try run(.registerRC(number: 1, subdirs: ["linux-64"]))
+        try run(.registerRC(number: 1, artifacts: .rc("linux-64")))
         try run(.advance)
         try run(.advance)
         try run(
@@ -299,7 +302,8 @@ struct BackupWhileWritingTests {
         defer { fixture.remove() }
         try fixture.store.create(StoreFixture.train(), by: StoreFixture.alice, at: StoreFixture.start)
         try fixture.store.execute(
-            .registerRC(number: 1, subdirs: ["linux-64"]), on: "2.6.0", by: StoreFixture.alice, at: StoreFixture.start)
+            .registerRC(number: 1, artifacts: .rc("linux-64")), on: "2.6.0", by: StoreFixture.alice,
+            at: StoreFixture.start)
         try fixture.store.execute(.advance, on: "2.6.0", by: StoreFixture.alice, at: StoreFixture.start)
         try fixture.store.execute(.advance, on: "2.6.0", by: StoreFixture.alice, at: StoreFixture.start)
         // A second store on the same file, as a second process would open it, keeps writing.
@@ -327,5 +331,14 @@ struct BackupWhileWritingTests {
             #expect(try restored.train("2.6.0").stage == .companions)
         }
         #expect(try fixture.store.train("2.6.0").revision == 304)
+    }
+}
+
+extension [Artifact] {
+    /// The core's RC files, one per subdir, as the channel registers them.
+    static func rc(_ subdirs: String...) -> [Artifact] {
+        subdirs.map {
+            Artifact(subdir: $0, fileName: "pytorch-2.6.0-py311_0.conda", sha256: String(repeating: "a", count: 64))
+        }
     }
 }

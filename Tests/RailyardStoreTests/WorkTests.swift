@@ -11,7 +11,7 @@ struct WorkTests {
     /// A train in companions with torchvision's build registered.
     static func companionsWithBuild(_ store: Store) throws {
         try store.create(StoreFixture.train(), by: alice, at: t0)
-        try store.execute(.registerRC(number: 1, subdirs: ["linux-64"]), on: "2.6.0", by: alice, at: t0)
+        try store.execute(.registerRC(number: 1, artifacts: .rc("linux-64")), on: "2.6.0", by: alice, at: t0)
         try store.execute(.advance, on: "2.6.0", by: alice, at: t0)
         try store.execute(.advance, on: "2.6.0", by: alice, at: t0)
         try store.execute(
@@ -129,7 +129,7 @@ struct WorkTests {
         let store = fixture.store
         try Self.companionsWithBuild(store)
         let item = try #require(try store.claim(train: "2.6.0", runner: "r1", lease: 600, at: Self.t0))
-        try store.execute(.registerRC(number: 2, subdirs: ["linux-64"]), on: "2.6.0", by: Self.alice, at: Self.t0)
+        try store.execute(.registerRC(number: 2, artifacts: .rc("linux-64")), on: "2.6.0", by: Self.alice, at: Self.t0)
         #expect(throws: StoreError.rejected(.staleRC(given: 1, current: 2))) {
             try store.report(work: item.id, passed: true, log: nil, runner: "r1", at: Self.t0)
         }
@@ -141,7 +141,7 @@ struct WorkTests {
         defer { fixture.remove() }
         let store = fixture.store
         try store.create(StoreFixture.train(), by: Self.alice, at: Self.t0)
-        try store.execute(.registerRC(number: 1, subdirs: ["linux-64"]), on: "2.6.0", by: Self.alice, at: Self.t0)
+        try store.execute(.registerRC(number: 1, artifacts: .rc("linux-64")), on: "2.6.0", by: Self.alice, at: Self.t0)
         try store.execute(.advance, on: "2.6.0", by: Self.alice, at: Self.t0)
         try store.execute(.advance, on: "2.6.0", by: Self.alice, at: Self.t0)
         let revision = try store.train("2.6.0").revision

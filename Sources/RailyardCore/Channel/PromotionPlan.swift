@@ -13,6 +13,9 @@ package struct PromotionPlan: Sendable, Equatable {
     package var checks: [GateCheck]
     /// `main` after the move.
     package var future: LabelRecords
+    /// The packages whose files move, in the order a move that is not atomic takes them: the
+    /// core first, then the members in the plan's order.
+    package var packages: [String]
 
     package var ok: Bool { checks.allSatisfy(\.ok) }
     package var failing: [GateCheck] { checks.filter { !$0.ok } }
@@ -126,7 +129,9 @@ extension Train {
                 ok: incompatible.isEmpty,
                 detail: incompatible.isEmpty ? "compatible" : Self.limited(incompatible)
             ))
-        return PromotionPlan(train: version.description, gains: gains, checks: checks, future: future)
+        return PromotionPlan(
+            train: version.description, gains: gains, checks: checks, future: future,
+            packages: promotedPackages.map(\.name))
     }
 
     private static func limited(_ items: [String], to limit: Int = 10) -> String {

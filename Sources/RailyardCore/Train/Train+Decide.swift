@@ -41,14 +41,17 @@ extension Train {
 
     private func primaryEvents(_ command: TrainCommand, by actor: Actor, at now: Date) throws -> [TrainEvent] {
         switch command {
-        case .registerRC(let number, let subdirs, let artifacts):
+        case .registerRC(let number, let artifacts):
             try requireReleaseManager(actor, command)
             try requireStage(command, in: Stage.path)
             guard Train.rcNumbers.contains(number) else { throw TrainRejection.invalidRCNumber(number) }
             if let current = rc, number <= current { throw TrainRejection.rcNotNewer(current: current, given: number) }
-            var events: [TrainEvent] = [
-                .rcRegistered(number: number, subdirs: subdirs, artifacts: artifacts.isEmpty ? nil : artifacts)
-            ]
+            // An RC counts for a subdir only with its file there: the candidate gate then means it.
+            guard !artifacts.isEmpty else {
+                throw TrainRejection.noRCFiles(number: number, core: core, version: version.description)
+            }
+            let subdirs = Set(artifacts.map(\.subdir)).sorted()
+            var events: [TrainEvent] = [.rcRegistered(number: number, subdirs: subdirs, artifacts: artifacts)]
             if rc != nil {
                 for member in members {
                     switch member.state {

@@ -18,9 +18,9 @@ package enum Actor: Sendable, Equatable, Codable, CustomStringConvertible {
 /// Something someone asks of a train. The actor and the time come with it; the machine reads no
 /// clock.
 package enum TrainCommand: Sendable, Equatable {
-    /// Torch RC `number` is on the staging label, with artifacts for `subdirs` (the files, when
-    /// the channel put them there).
-    case registerRC(number: Int, subdirs: [String], artifacts: [Artifact] = [])
+    /// Torch RC `number` is on the staging label: `artifacts` are its files there, and their
+    /// subdirs are the RC's. An RC without files is refused.
+    case registerRC(number: Int, artifacts: [Artifact])
     /// One stage forward, when the gate holds.
     case advance
     case acknowledge(member: String, eta: Date?)

@@ -9,6 +9,9 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
     case invalidRCNumber(Int)
     case staleRC(given: Int, current: Int?)
     case noRC
+    /// An RC named without files, and none of the core's files at the train's version are on the
+    /// staging label.
+    case noRCFiles(number: Int, core: String, version: String)
     case buildExcludesTrain(member: String, spec: String, package: String, version: String)
     case invalidSpec(member: String, spec: String, message: String)
     case waitingFor(member: String, parents: [String])
@@ -32,6 +35,7 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
         case .invalidRCNumber: "invalid-rc-number"
         case .staleRC: "stale-rc"
         case .noRC: "no-rc"
+        case .noRCFiles: "no-rc-files"
         case .buildExcludesTrain: "build-excludes-train"
         case .invalidSpec: "invalid-spec"
         case .waitingFor: "waiting-for"
@@ -66,6 +70,8 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
             "the result is for RC \(given), but the current RC is \(current.map(String.init) ?? "none"): it is stale"
         case .noRC:
             "no RC is registered yet"
+        case .noRCFiles(let number, let core, let version):
+            "RC \(number) has no files: none of \(core) \(version) is on the staging label train-\(version); register its files with it (railyard train rc \(version) --number \(number) FILE…, or railyard stage FILE --train \(version) --rc \(number))"
         case .buildExcludesTrain(let member, let spec, let package, let version):
             "the build of \(member) pins '\(spec)', which excludes \(package) \(version) of this train: rebuild it against the train"
         case .invalidSpec(let member, let spec, let message):

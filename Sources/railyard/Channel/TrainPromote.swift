@@ -97,9 +97,8 @@ struct TrainPromote: AsyncParsableCommand {
         }
         let result = try withTrainChannel(store) { trains in
             do {
-                return try trains.promoteToAnaconda(
-                    train: version,
-                    backend: AnacondaBackend(executable: program, owner: owner, channel: trains.channel),
+                return try trains.promote(
+                    train: version, to: AnacondaBackend(executable: program, owner: owner, channel: trains.channel),
                     resume: resume, by: actor.person, at: Date(), progress: terminalProgress("anaconda.org"))
             } catch let error as AnacondaError {
                 throw refuse(
@@ -111,7 +110,8 @@ struct TrainPromote: AsyncParsableCommand {
         if json {
             out.appendLine(
                 json: .object([
-                    "train": .string(version), "backend": .string("anaconda"), "owner": .string(owner),
+                    "schema": .number(Wire.schema), "train": .string(version), "backend": .string("anaconda"),
+                    "owner": .string(owner),
                     "files": .number(result.plan.gainCount),
                     "revision": result.outcome.map { .number($0.revision) } ?? .null,
                 ]))

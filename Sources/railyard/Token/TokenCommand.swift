@@ -9,13 +9,15 @@ struct TokenCommand: ParsableCommand {
         commandName: "token",
         abstract: "Create, list, rotate and revoke the server's API tokens.",
         discussion: """
-            Roles: release-manager (everything), maintainer (ack, decline and stage for the \\
-            packages it names), ci (claim and report work), read-only (reads). The token's name \\
-            is the actor the event log records, so name release managers' and maintainers' \\
-            tokens as the catalog names them.
+            Roles: release-manager (everything), maintainer (ack, decline and stage), ci (claim \
+            and report work), read-only (reads). The token's name is the actor the event log \
+            records and the person the train judges: a release manager must be one of the \
+            catalog's release_managers, and a maintainer acts on the packages whose maintainers \
+            name it. So name tokens as the catalog names people; a token has no package list of \
+            its own to keep in step.
 
             Example:
-              railyard token create --role maintainer --name vision-team --packages torchvision --expires 90d
+              railyard token create --role maintainer --name vision-team --expires 90d
             """,
         subcommands: [TokenCreate.self, TokenList.self, TokenRotate.self, TokenRevoke.self]
     )
@@ -33,7 +35,7 @@ struct TokenCreate: ParsableCommand {
 
     @Option(help: "release-manager, maintainer, ci or read-only.") var role: String
     @Option(help: "The token's name: the actor its commands are recorded as.") var name: String
-    @Option(help: "For a maintainer token: the packages it acts on, comma-separated.") var packages: String?
+    @Option(help: .hidden) var packages: String?
     @Option(help: "How long it is valid: Ns, Nm, Nh or Nd (default: until revoked).") var expires: String?
     @OptionGroup var store: StoreOptions
 
@@ -44,9 +46,12 @@ struct TokenCreate: ParsableCommand {
                 code: "invalid-argument", message: "--role \(role): release-manager, maintainer, ci or read-only",
                 json: json)
         }
-        let names = packages?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
-        if parsedRole == .maintainer && names.isEmpty {
-            throw refuse(code: "invalid-argument", message: "a maintainer token needs --packages", json: json)
+        if packages != nil {
+            throw refuse(
+                code: "invalid-argument",
+                message:
+                    "a token names no packages: a maintainer acts on the packages whose maintainers in the catalog name it; leave out --packages and name the token as the catalog does",
+                json: json)
         }
         guard !name.isEmpty, name.count <= 100, !name.contains(where: \.isWhitespace) else {
             throw refuse(
@@ -54,19 +59,17 @@ struct TokenCreate: ParsableCommand {
         }
         let expiresAt = try expiry(expires, json: json)
         let created = try withStore(store) { store throws(StoreError) in
-            try store.createToken(name: name, role: parsedRole, packages: names, expiresAt: expiresAt, at: Date())
+            try store.createToken(name: name, role: parsedRole, expiresAt: expiresAt, at: Date())
         }
         var out = OutputBuffer()
         if json {
             out.appendLine(
                 json: .object([
                     "name": .string(name), "role": .string(parsedRole.rawValue),
-                    "packages": .array(created.token.packages.map { .string($0) }),
                     "expires_at": expiresAt.map { .string(iso($0)) } ?? .null, "token": .string(created.secret),
                 ]))
         } else {
-            let scope = created.token.packages.isEmpty ? "" : " for \(created.token.packages.joined(separator: ", "))"
-            out.append("token \(name) (\(parsedRole.rawValue)\(scope)) created; its secret is shown once:\n")
+            out.append("token \(name) (\(parsedRole.rawValue)) created; its secret is shown once:\n")
             out.append(created.secret + "\n")
         }
         out.flush()
@@ -92,7 +95,6 @@ struct TokenList: ParsableCommand {
                     tokens.map { token in
                         .object([
                             "name": .string(token.name), "role": .string(token.role.rawValue),
-                            "packages": .array(token.packages.map { .string($0) }),
                             "created_at": .string(iso(token.createdAt)),
                             "expires_at": token.expiresAt.map { .string(iso($0)) } ?? .null,
                             "revoked_at": token.revokedAt.map { .string(iso($0)) } ?? .null,
@@ -101,10 +103,9 @@ struct TokenList: ParsableCommand {
                     }))
         } else {
             for token in tokens {
-                let scope = token.packages.isEmpty ? "" : " (\(token.packages.joined(separator: ", ")))"
                 let state =
                     token.revokedAt != nil ? "revoked" : token.isValid(at: Date()) ? "valid" : "expired"
-                out.append("\(token.name)  \(token.role.rawValue)\(scope)  \(state)\n")
+                out.append("\(token.name)  \(token.role.rawValue)  \(state)\n")
             }
         }
         out.flush()
