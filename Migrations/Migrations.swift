@@ -10,5 +10,6 @@ package enum Migrations {
         ("m0005_deliveries", String(decoding: PackageResources.m0005_deliveries_sql, as: UTF8.self)),
         ("m0006_request_keys", String(decoding: PackageResources.m0006_request_keys_sql, as: UTF8.self)),
         ("m0007_token_roles", String(decoding: PackageResources.m0007_token_roles_sql, as: UTF8.self)),
+        ("m0008_claims_as_events", String(decoding: PackageResources.m0008_claims_as_events_sql, as: UTF8.self)),
     ]
 }

@@ -33,9 +33,9 @@ extension ServiceError {
         switch error {
         case .rejected(let rejection):
             self.init(rejection: rejection)
-        case .unknownTrain, .unknownWork, .unknownToken, .unknownDelivery:
+        case .unknownTrain, .unknownToken, .unknownDelivery:
             self.init(.notFound, error.code, error.description)
-        case .staleRevision, .trainExists, .notYourClaim, .tokenExists:
+        case .staleRevision, .trainExists, .tokenExists:
             self.init(.refused, error.code, error.description)
         case .idempotencyConflict:
             self.init(.keyReused, error.code, error.description)
@@ -59,7 +59,7 @@ extension ServiceError {
         let category: Category =
             switch rejection {
             case .notAllowed: .forbidden
-            case .unknownMember: .notFound
+            case .unknownMember, .unknownWork: .notFound
             case .invalidSpec, .invalidRCNumber, .missingReason, .reasonTooLong: .invalid
             default: .refused
             }

@@ -166,7 +166,14 @@ extension Store {
                 members[row["state"]] = row["n"]
             }
             let outbox = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery WHERE state = 'pending'") ?? 0
-            let leases = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM work_claim") ?? 0
+            // The claims are the active trains' own state.
+            let leases =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT COALESCE(SUM(json_array_length(state, '$.claims')), 0) FROM train
+                        WHERE stage NOT IN ('released', 'aborted')
+                        """) ?? 0
             return (trains, members, outbox, leases)
         }
     }

@@ -25,9 +25,6 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A claim or heartbeat asked for a lease outside `Train.leaseSeconds`.
     case invalidLease(seconds: Double)
     case backupExists(String)
-    /// No claim with that id: never claimed, already reported, or expired.
-    case unknownWork(String)
-    case notYourClaim(id: String, holder: String)
     case tokenExists(String)
     case unknownToken(String)
     case unknownDelivery(String)
@@ -51,8 +48,6 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidLease: "invalid-lease"
         case .invalidIdempotencyKey: "invalid-idempotency-key"
         case .backupExists: "backup-exists"
-        case .unknownWork: "unknown-work"
-        case .notYourClaim: "not-your-claim"
         case .tokenExists: "token-exists"
         case .unknownToken: "unknown-token"
         case .unknownDelivery: "unknown-delivery"
@@ -95,10 +90,6 @@ package enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             "no active token named \(name)"
         case .unknownDelivery(let id):
             "no notification delivery \(id) (see railyard notify list)"
-        case .unknownWork(let id):
-            "no claim \(id): never claimed, already reported, or its lease expired"
-        case .notYourClaim(let id, let holder):
-            "\(id) is claimed by \(holder)"
         case .busy:
             "the database stayed busy; try again"
         case .database(let message):

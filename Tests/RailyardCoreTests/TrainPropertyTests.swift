@@ -23,7 +23,7 @@ struct TrainPropertyTests {
 
     static var steps: Generator<[Step], some SendableSequenceType> {
         zip(
-            zip(Gen.int(in: 0...15), Gen.int(in: 0...(members.count - 1))),
+            zip(Gen.int(in: 0...17), Gen.int(in: 0...(members.count - 1))),
             Gen.int(in: 0...(actors.count - 1)),
             Gen.bool(0.8),
             Gen.int(in: 0...72),
@@ -38,7 +38,8 @@ struct TrainPropertyTests {
         guard step.proper else { return actors[step.actor] }
         switch command {
         case .acknowledge, .decline, .registerBuild: return TrainScript.team
-        case .startTest, .reportTest, .reportBuild, .reportIntegration: return TrainScript.runner
+        case .startTest, .reportTest, .reportBuild, .reportIntegration, .claimWork, .extendLease, .reportWork:
+            return TrainScript.runner
         case .sweepDeadlines, .abandonTest: return .policy
         case .registerRC, .advance, .exclude, .waive, .markFinal, .release, .abort: return TrainScript.alice
         }
@@ -66,7 +67,14 @@ struct TrainPropertyTests {
                 version: target,
                 depends: step.flag ? ["pytorch >=2.6,<2.7", "torchvision >=0.21,<0.22"] : ["pytorch 2.5.*"]
             )
-        case 7, 8: return .startTest(member: member)
+        case 7: return .startTest(member: member)
+        case 8:
+            // CI's claims: any work, or a member's by name, under leases from a minute to three days.
+            return .claimWork(kind: nil, member: step.flag ? nil : member, leaseSeconds: 60 + step.hours * 3_600)
+        case 16:
+            let work = train.heldClaims.first?.id ?? "\(train.version):test:\(member):rc\(rc)"
+            return .reportWork(work: work, passed: step.hours % 3 != 0, log: nil)
+        case 17: return .extendLease(work: train.heldClaims.last?.id ?? "none", leaseSeconds: 600)
         case 9:
             return .reportBuild(member: member, rc: step.flag ? rc : rc - 1, passed: step.hours % 3 != 0, log: nil)
         case 10:

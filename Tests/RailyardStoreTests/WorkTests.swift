@@ -36,13 +36,13 @@ struct WorkTests {
         #expect(try store.claims(train: "2.6.0") == [item])
         // Held, and the downstream members wait for the downstream stage: nothing else to claim.
         #expect(try store.claim(train: "2.6.0", runner: "r2", lease: 600, at: Self.t0) == nil)
-        #expect(throws: StoreError.notYourClaim(id: item.id, holder: "r1")) {
+        #expect(throws: StoreError.rejected(.notYourClaim(id: item.id, holder: "r1"))) {
             try store.report(work: item.id, passed: true, log: nil, runner: "r2", at: Self.t0)
         }
         try store.report(work: item.id, passed: true, log: "https://ci.example.org/1", runner: "r1", at: Self.t0)
         #expect(try store.claims(train: "2.6.0").isEmpty)
         #expect(try store.train("2.6.0").member("torchvision")?.state == .passed)
-        #expect(throws: StoreError.unknownWork(item.id)) {
+        #expect(throws: StoreError.rejected(.unknownWork(item.id))) {
             try store.report(work: item.id, passed: true, log: nil, runner: "r1", at: Self.t0)
         }
         try store.execute(.advance, on: "2.6.0", by: Self.alice, at: Self.t0)
@@ -62,7 +62,7 @@ struct WorkTests {
         let second = try #require(try store.claim(train: "2.6.0", runner: "fast", lease: 60, at: later))
         #expect(second.package == first.package)
         #expect(second.attempt == 2)
-        #expect(throws: StoreError.notYourClaim(id: first.id, holder: "fast")) {
+        #expect(throws: StoreError.rejected(.notYourClaim(id: first.id, holder: "fast"))) {
             try store.report(work: first.id, passed: true, log: nil, runner: "slow", at: later)
         }
         try store.report(work: second.id, passed: false, log: nil, runner: "fast", at: later)
@@ -117,7 +117,7 @@ struct WorkTests {
         let repeated = try store.report(
             work: item.id, passed: true, log: nil, runner: "r1", at: Self.t0, idempotency: reportKey)
         #expect(repeated.replayed && repeated.revision == first.revision)
-        #expect(throws: StoreError.unknownWork(item.id)) {
+        #expect(throws: StoreError.rejected(.unknownWork(item.id))) {
             try store.report(work: item.id, passed: true, log: nil, runner: "r1", at: Self.t0)
         }
     }
@@ -150,14 +150,16 @@ struct WorkTests {
         #expect(build.kind == .build)
         #expect(build.package == "torchvision")
         #expect(build.attempt == 1)
-        // Claiming a build changes nothing in the train; the item is held.
-        #expect(try store.train("2.6.0").revision == revision)
+        // Claiming a build is an event of the train (its revision moves); the item is held.
+        #expect(try store.train("2.6.0").revision == revision + 1)
+        #expect(try store.train("2.6.0").heldClaims.map(\.id) == [build.id])
         #expect(try store.claim(train: "2.6.0", runner: "r2", lease: 60, at: Self.t0) == nil)
         // An expired build lease hands the build to another runner.
         let later = Self.t0.addingTimeInterval(120)
         let again = try #require(try store.claim(train: "2.6.0", kind: .build, runner: "r2", lease: 60, at: later))
         #expect(again.id == build.id)
-        #expect(try store.train("2.6.0").revision == revision)
+        // The expired claim and the new one: one more revision.
+        #expect(try store.train("2.6.0").revision == revision + 2)
         #expect(throws: StoreError.rejected(.buildNotStaged(member: "torchvision", rc: 1))) {
             try store.report(work: again.id, passed: true, log: nil, runner: "r2", at: later)
         }
@@ -178,5 +180,29 @@ struct WorkTests {
         let test = try #require(try store.claim(train: "2.6.0", runner: "r2", lease: 60, at: later))
         #expect(test.id == "2.6.0:test:torchvision:rc1")
         #expect(try store.verify().isEmpty)
+    }
+
+    @Test("claims, heartbeats, expiry and attempts are events: db verify rebuilds them, and finds a claim lost")
+    func verifyRebuildsClaims() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let store = fixture.store
+        try Self.companionsWithBuild(store)
+        let first = try #require(try store.claim(train: "2.6.0", runner: "r1", lease: 60, at: Self.t0))
+        try store.heartbeat(work: first.id, runner: "r1", lease: 120, at: Self.t0.addingTimeInterval(30))
+        // The lease runs out; another runner's claim returns the test first and takes it.
+        let later = Self.t0.addingTimeInterval(300)
+        let second = try #require(try store.claim(train: "2.6.0", runner: "r2", lease: 600, at: later))
+        #expect(second.id == first.id && second.attempt == 2)
+        let log = try store.events("2.6.0").map(\.event)
+        #expect(log.contains(.leaseExpired(work: first.id)))
+        #expect(log.contains(.testAbandoned(member: "torchvision")))
+        #expect(try store.claims(train: "2.6.0") == [second])
+        #expect(try store.verify().isEmpty)
+        // A claim that the rows lost but the log holds is a difference verify names.
+        try rawSQL(fixture.path, "UPDATE train SET state = json_remove(state, '$.claims')")
+        #expect(
+            try Store(path: fixture.path).verify().contains(
+                "train 2.6.0: the state rebuilt from the event log differs from the stored state"))
     }
 }

@@ -70,8 +70,9 @@ package enum Action: String, Sendable, CaseIterable {
         case .abort: self = .abort
         case .sweepDeadlines: self = .sweep
         case .release: self = .promote
-        case .startTest: self = .claim
-        case .abandonTest, .reportTest, .reportBuild, .reportIntegration: self = .report
+        case .startTest, .claimWork: self = .claim
+        case .extendLease: self = .heartbeat
+        case .abandonTest, .reportTest, .reportBuild, .reportIntegration, .reportWork: self = .report
         }
     }
 }

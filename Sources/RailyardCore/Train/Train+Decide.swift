@@ -9,7 +9,8 @@ import Foundation
 /// | advance | release manager | planned … downstream | one stage forward when the gate holds; entering companions requests the companions, entering downstream the bumps and rebuilds, entering staged sets up the all-together run |
 /// | ack / decline | the member's maintainers, release managers | while requested | `acknowledged` (with an ETA) / `declined` |
 /// | stage (build) | the member's maintainers, release managers | companions (companions only), downstream, staged | its specs must admit the train's versions; `built`; parents' new versions can turn retest members into bumps |
-/// | claim / report | CI runners, release managers | companions, downstream, staged | test work for a `built` (or `failed`) member whose parents passed; `testing`; `passed`/`failed` against the current RC only |
+/// | claim / report | CI runners, release managers | companions, downstream, staged | the next work under a lease (claims whose lease ran out go back to the queue first): a build, else a test for a `built` (or `failed`) member whose parents passed (`testing`), else the all-together run; a report only by the runner holding the claim, `passed`/`failed` against the current RC only |
+/// | heartbeat | the runner holding the claim | — | its lease extended from now |
 /// | report build | CI runners, release managers | companions, downstream, staged | a companion's or C++/CUDA member's build against the current RC: a success needs its build staged first; a failure blocks it (blocked-by) until a build is registered or a retry |
 /// | expire | the policy | while testing | a claim whose lease ran out: back to the queue |
 /// | exclude | release managers | until released | `excluded`, with reason; `cascade` also excludes every member that depends on it |
@@ -41,6 +42,31 @@ extension Train {
 
     private func primaryEvents(_ command: TrainCommand, by actor: Actor, at now: Date) throws -> [TrainEvent] {
         switch command {
+        case .claimWork(let kind, let wanted, let lease):
+            try requireRunnerOrReleaseManager(actor, command)
+            // A finished train has no work; before the first RC, a claim just finds none.
+            try requireStage(command, in: Stage.path)
+            return claimEvents(kind: kind, member: wanted, lease: lease, by: actor, at: now)
+
+        case .extendLease(let id, let lease):
+            try requireRunnerOrReleaseManager(actor, command)
+            try requireStage(command, in: Stage.path)
+            _ = try requireClaim(id, by: actor)
+            return [.leaseExtended(work: id, until: now.addingTimeInterval(TimeInterval(lease)))]
+
+        case .reportWork(let id, let passed, let log):
+            try requireRunnerOrReleaseManager(actor, command)
+            let claim = try requireClaim(id, by: actor)
+            let result: TrainCommand =
+                switch claim.kind {
+                case .build: .reportBuild(member: claim.member ?? "", rc: claim.rc, passed: passed, log: log)
+                case .test: .reportTest(member: claim.member ?? "", rc: claim.rc, passed: passed, log: log)
+                case .integration: .reportIntegration(rc: claim.rc, passed: passed, log: log)
+                }
+            var reported = self
+            reported.apply(.workReported(work: id), by: actor, at: now)
+            return [.workReported(work: id)] + (try reported.primaryEvents(result, by: actor, at: now))
+
         case .registerRC(let number, let artifacts):
             try requireReleaseManager(actor, command)
             try requireStage(command, in: Stage.path)
@@ -322,6 +348,13 @@ extension Train {
         guard allowed.contains(stage) else {
             throw TrainRejection.wrongStage(command: command.name, stage: stage, allowed: allowed)
         }
+    }
+
+    /// The claim `id`, held by `actor`.
+    private func requireClaim(_ id: String, by actor: Actor) throws -> WorkClaim {
+        guard let claim = heldClaims.first(where: { $0.id == id }) else { throw TrainRejection.unknownWork(id) }
+        guard claim.runner == actor.name else { throw TrainRejection.notYourClaim(id: id, holder: claim.runner) }
+        return claim
     }
 
     private func requireMember(_ name: String) throws -> TrainMember {

@@ -113,7 +113,7 @@ extension Train {
             case .created, .invalidated, .acknowledged, .built, .testStarted, .testAbandoned, .tested, .buildReported,
                 .waived,
                 .integrationPending,
-                .integrationReported, .markedFinal:
+                .integrationReported, .markedFinal, .workClaimed, .leaseExtended, .leaseExpired, .workReported:
                 break
             }
             if let kind {

@@ -32,6 +32,8 @@ package struct Train: Sendable, Equatable, Codable {
     package var history: [StageEntry]
     package var abortReason: String?
     package var createdAt: Date
+    /// The CI work held now (nil: none), as the events left it.
+    package var claims: [WorkClaim]? = nil
 
     /// The all-together run: every member on the staging label tested at once.
     package struct Integration: Sendable, Equatable, Codable {
@@ -273,6 +275,17 @@ package struct Train: Sendable, Equatable, Codable {
             }
         case .retirementProposed(let name):
             followUp(name) { $0.retirementProposed = true }
+        case .workClaimed(let claim):
+            claims = heldClaims + [claim]
+        case .leaseExtended(let work, let until):
+            claims = heldClaims.map { claim in
+                var claim = claim
+                if claim.id == work { claim.leaseUntil = until }
+                return claim
+            }
+        case .leaseExpired(let work), .workReported(let work):
+            let rest = heldClaims.filter { $0.id != work }
+            claims = rest.isEmpty ? nil : rest
         }
     }
 

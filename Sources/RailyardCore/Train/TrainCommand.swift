@@ -6,6 +6,14 @@ package enum Actor: Sendable, Equatable, Codable, CustomStringConvertible {
     case runner(String)
     case policy
 
+    /// The name alone: a person's or a runner's (what a claim is held under).
+    package var name: String {
+        switch self {
+        case .person(let name), .runner(let name): name
+        case .policy: "policy"
+        }
+    }
+
     package var description: String {
         switch self {
         case .person(let name): name
@@ -47,6 +55,13 @@ package enum TrainCommand: Sendable, Equatable {
     case abort(reason: String)
     /// The deadline policy's periodic look at overdue requests.
     case sweepDeadlines
+    /// CI takes the next piece of work (of `kind`, or `member`'s) under a lease of
+    /// `leaseSeconds`; claims whose lease ran out are returned to the queue first.
+    case claimWork(kind: WorkClaim.Kind?, member: String?, leaseSeconds: Int)
+    /// The runner holding `work` extends its lease by `leaseSeconds` from now.
+    case extendLease(work: String, leaseSeconds: Int)
+    /// The runner holding `work` reports its result.
+    case reportWork(work: String, passed: Bool, log: String?)
 
     /// The command's name as the CLI and API call it.
     package var name: String {
@@ -67,6 +82,9 @@ package enum TrainCommand: Sendable, Equatable {
         case .release: "promote"
         case .abort: "abort"
         case .sweepDeadlines: "sweep"
+        case .claimWork: "claim"
+        case .extendLease: "heartbeat"
+        case .reportWork: "report"
         }
     }
 }

@@ -34,6 +34,11 @@ extension TrainEvent {
         case .deadlinePassed(let member): "\(member): request unanswered past its deadline"
         case .escalated(let members): "escalated to the release managers: \(members.joined(separator: ", "))"
         case .retirementProposed(let member): "\(member): unresponsive past retire_after, proposed for retirement"
+        case .workClaimed(let claim):
+            "\(claim.id): claimed by \(claim.runner), attempt \(claim.attempt), lease until \(Self.iso(claim.leaseUntil))"
+        case .leaseExtended(let work, let until): "\(work): lease extended until \(Self.iso(until))"
+        case .leaseExpired(let work): "\(work): lease expired, back in the queue"
+        case .workReported(let work): "\(work): reported"
         }
     }
 

@@ -38,6 +38,14 @@ package enum TrainEvent: Sendable, Equatable, Codable {
     case escalated(members: [String])
     /// A request unanswered past `retire_after`: the package is proposed for retirement.
     case retirementProposed(member: String)
+    /// A runner took a piece of CI work under a lease.
+    case workClaimed(WorkClaim)
+    /// The holder of `work` extended its lease to `until`.
+    case leaseExtended(work: String, until: Date)
+    /// The lease of `work` ran out before it reported: the work is back in the queue.
+    case leaseExpired(work: String)
+    /// `work` reported its result: the claim is done.
+    case workReported(work: String)
 
     /// The member the event is about, if any.
     package var member: String? {
@@ -50,8 +58,9 @@ package enum TrainEvent: Sendable, Equatable, Codable {
             .waived(let member, _), .reminded(let member, _), .deadlinePassed(let member),
             .retirementProposed(let member):
             member
+        case .workClaimed(let claim): claim.member
         case .created, .rcRegistered, .stageEntered, .integrationPending, .integrationReported, .markedFinal,
-            .released, .aborted, .escalated:
+            .released, .aborted, .escalated, .leaseExtended, .leaseExpired, .workReported:
             nil
         }
     }

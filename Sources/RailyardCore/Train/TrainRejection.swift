@@ -22,6 +22,10 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
     case notACompanion(member: String, stage: Stage)
     case notBuiltByCI(member: String)
     case buildNotStaged(member: String, rc: Int)
+    /// No claim with that id: never claimed, already reported, or its lease expired.
+    case unknownWork(String)
+    /// The claim is another runner's.
+    case notYourClaim(id: String, holder: String)
 
     /// A machine-readable code.
     package var code: String {
@@ -45,6 +49,8 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
         case .notACompanion: "not-a-companion"
         case .notBuiltByCI: "not-built-by-ci"
         case .buildNotStaged: "build-not-staged"
+        case .unknownWork: "unknown-work"
+        case .notYourClaim: "not-your-claim"
         }
     }
 
@@ -89,6 +95,10 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
             "only companions are built while the train is \(stage.rawValue); \(member) waits for downstream"
         case .notBuiltByCI(let member):
             "\(member) is not rebuilt for each RC (neither a companion nor a C++/CUDA extension): its maintainers register its build"
+        case .unknownWork(let id):
+            "no claim \(id): never claimed, already reported, or its lease expired; claim work again with railyard ci claim"
+        case .notYourClaim(let id, let holder):
+            "\(id) is claimed by \(holder); only the runner holding a claim reports it or extends its lease"
         case .buildNotStaged(let member, let rc):
             "no build of \(member) against RC \(rc) is staged yet: stage the artifact (railyard stage FILE --train ...) before reporting the build passed"
         }

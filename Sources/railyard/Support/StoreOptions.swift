@@ -72,7 +72,7 @@ struct ActorOptions: ParsableArguments {
 func refuseStore(_ error: StoreError, json: Bool) -> ExitCode {
     let refusedByRule: Bool
     switch error {
-    case .rejected, .staleRevision, .trainExists, .idempotencyConflict, .notYourClaim, .tokenExists:
+    case .rejected, .staleRevision, .trainExists, .idempotencyConflict, .tokenExists:
         refusedByRule = true
     default: refusedByRule = false
     }
