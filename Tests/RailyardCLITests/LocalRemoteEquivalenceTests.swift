@@ -93,6 +93,7 @@ struct LocalRemoteEquivalenceTests {
         try both("alice", ["train", "final", "2.6.0", "--rc", "1"])
         try both("alice", ["train", "advance", "2.6.0", "--expect-revision", "1", "--json"])
         try both("team", ["bump", "ack", "kornia", "--train", "2.6.0"])
+        try both("team", ["bump", "decline", "kornia", "--train", "2.6.0", "--reason", "busy", "--json"])
         // A second train: locally from the catalog given, on the server from its own.
         try both("alice", ["train", "create", "2.7.0", "--json"], locally: ["--catalog", CondaPackages.smallCatalog])
         try both("alice", ["train", "create", "2.7.0"], locally: ["--catalog", CondaPackages.smallCatalog])
@@ -126,6 +127,9 @@ struct LocalRemoteEquivalenceTests {
         try both("alice", ["train", "rc", "2.6.0", "--number", "3", "--idempotency-key", "k", "--json"])
         try both("alice", ["train", "rc", "2.6.0", "--number", "3", "--idempotency-key", "k"])
         try both("alice", ["train", "rc", "2.6.0", "--number", "4", "--idempotency-key", "k"])
+        // One file: uploaded through the server, registered with the RC here.
+        let rcFile = try CondaPackages.make(local.path("rc5/linux-64"), "pytorch", "2.6.0", "py311_5", "linux-64")
+        #expect(try both("alice", ["train", "rc", "2.6.0", "--number", "5", rcFile, "--json"]).status == 0)
         try both("alice", ["train", "sweep", "2.6.0"])
         try reads()
         try both("alice", ["train", "abort", "2.6.0", "--reason", "replaced by 2.6.1", "--json"])
@@ -136,7 +140,7 @@ struct LocalRemoteEquivalenceTests {
             compared == [
                 "train list", "train status", "train gates", "train log", "channel patches", "train promote",
                 "train waive", "train final", "train advance", "bump ack", "train exclude", "train rc", "train sweep",
-                "train abort", "train create", "stage", "ci claim", "ci heartbeat", "ci report",
+                "train abort", "train create", "stage", "bump decline", "ci claim", "ci heartbeat", "ci report",
                 "ci wait", "channel index", "channel verify",
             ])
     }
