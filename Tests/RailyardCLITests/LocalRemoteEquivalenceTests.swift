@@ -71,7 +71,10 @@ struct LocalRemoteEquivalenceTests {
             )
             #expect(here == there, "railyard \(arguments.joined(separator: " "))", sourceLocation: sourceLocation)
             if here != there { print("local:\n\(here)\nremote:\n\(there)") }
-            compared.insert(arguments[0] == "stage" ? "stage" : arguments.prefix(2).joined(separator: " "))
+            compared.insert(
+                arguments[0] == "stage"
+                    ? (arguments.contains("--rc") ? "stage --rc" : "stage")
+                    : arguments.prefix(2).joined(separator: " "))
             return result
         }
         func reads() throws {
@@ -130,6 +133,8 @@ struct LocalRemoteEquivalenceTests {
         // One file: uploaded through the server, registered with the RC here.
         let rcFile = try CondaPackages.make(local.path("rc5/linux-64"), "pytorch", "2.6.0", "py311_5", "linux-64")
         #expect(try both("alice", ["train", "rc", "2.6.0", "--number", "5", rcFile, "--json"]).status == 0)
+        let rcFile6 = try CondaPackages.make(local.path("rc6/linux-64"), "pytorch", "2.6.0", "py311_6", "linux-64")
+        #expect(try both("alice", ["stage", rcFile6, "--train", "2.6.0", "--rc", "6"]).status == 0)
         try both("alice", ["train", "sweep", "2.6.0"])
         try reads()
         try both("alice", ["train", "abort", "2.6.0", "--reason", "replaced by 2.6.1", "--json"])
@@ -140,7 +145,8 @@ struct LocalRemoteEquivalenceTests {
             compared == [
                 "train list", "train status", "train gates", "train log", "channel patches", "train promote",
                 "train waive", "train final", "train advance", "bump ack", "train exclude", "train rc", "train sweep",
-                "train abort", "train create", "stage", "bump decline", "ci claim", "ci heartbeat", "ci report",
+                "train abort", "train create", "stage", "stage --rc", "bump decline", "ci claim", "ci heartbeat",
+                "ci report",
                 "ci wait", "channel index", "channel verify",
             ])
     }

@@ -171,7 +171,9 @@ struct NotifyTests {
 
         // list, show, retry.
         let list = try scratch.run(["notify", "list", "--state", "sent", "--json"])
-        let sent = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        let sent = try #require(
+            (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])?["deliveries"]
+                as? [[String: Any]])
         #expect(sent.count == 7)
         let requestID = try #require(request["delivery"] as? String)
         let show = try scratch.must(["notify", "show", requestID])
@@ -269,7 +271,9 @@ struct NotifyFaultTests {
 
     static func deliveries(_ scratch: ChannelScratch) throws -> [[String: Any]] {
         let list = try scratch.must(["notify", "list", "--json"])
-        return try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        return try #require(
+            (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])?["deliveries"]
+                as? [[String: Any]])
     }
 
     @Test(

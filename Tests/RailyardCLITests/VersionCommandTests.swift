@@ -41,10 +41,10 @@ struct VersionCommandTests {
         #expect(result.stderr.contains("invalid character"))
     }
 
-    @Test("sort --json prints an array, and an error object on refusal")
+    @Test("sort --json prints the versions in order, and an error object on refusal")
     func sortJSON() throws {
         let ok = try RailyardProcess.run(["version", "sort", "--json"], input: "2.0\n1.0\n")
-        #expect(try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [String] == ["1.0", "2.0"])
+        #expect(ok.stdout == #"{"schema":1,"versions":["1.0","2.0"]}"# + "\n")
         let bad = try RailyardProcess.run(["version", "sort", "--json"], input: "1.0\n\n")
         #expect(bad.status == 2)
         let object = try JSONSerialization.jsonObject(with: Data(bad.stdout.utf8)) as? [String: Any]
@@ -69,7 +69,7 @@ struct VersionCommandTests {
     @Test("compare --json, and a refusal")
     func compareJSONAndRefusal() throws {
         let ok = try RailyardProcess.run(["version", "compare", "--json", "2.5.1", "2.6.0rc1"])
-        #expect(ok.stdout == #"{"left":"2.5.1","order":"<","right":"2.6.0rc1"}"# + "\n")
+        #expect(ok.stdout == #"{"left":"2.5.1","order":"<","right":"2.6.0rc1","schema":1}"# + "\n")
         let bad = try RailyardProcess.run(["version", "compare", "1..0", "2"])
         #expect(bad.status == 2)
         #expect(bad.stdout.isEmpty)
@@ -106,7 +106,8 @@ struct VersionCommandTests {
     @Test("match --json")
     func matchJSON() throws {
         let result = try RailyardProcess.run(["version", "match", "--json", "<2.6", "2.6.0rc1"])
-        #expect(result.stdout == #"{"results":[{"matches":true,"version":"2.6.0rc1"}],"spec":"<2.6"}"# + "\n")
+        #expect(
+            result.stdout == #"{"results":[{"matches":true,"version":"2.6.0rc1"}],"schema":1,"spec":"<2.6"}"# + "\n")
     }
 
     @Test("match --batch answers every line, errors included, and goes on")
@@ -138,9 +139,10 @@ struct VersionCommandTests {
     @Test("match --batch --json writes one object per line")
     func batchJSON() throws {
         let result = try RailyardProcess.run(["version", "match", "--batch", "--json"], input: "<2.6\t2.6.0rc1\nx\n")
-        #expect(result.lines[0] == #"{"line":1,"matches":true}"#)
+        #expect(result.lines[0] == #"{"line":1,"matches":true,"schema":1}"#)
         #expect(
-            result.lines[1] == #"{"error":{"code":"malformed-line","message":"expected SPEC<TAB>VERSION"},"line":2}"#)
+            result.lines[1]
+                == #"{"error":{"code":"malformed-line","message":"expected SPEC<TAB>VERSION"},"line":2,"schema":1}"#)
     }
 
     @Test(

@@ -170,7 +170,7 @@ struct NotifyList: ParsableCommand {
         }
         var out = OutputBuffer()
         if json {
-            out.appendLine(json: .array(deliveries.map(deliveryJSON)))
+            out.appendLine(json: .object(["deliveries": .array(deliveries.map(deliveryJSON))]))
         } else {
             for delivery in deliveries {
                 let error = delivery.lastError.map { "  \($0)" } ?? ""

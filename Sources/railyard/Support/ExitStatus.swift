@@ -29,8 +29,7 @@ func refuse(
         var error: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
         if !details.isEmpty { error["details"] = .object(details) }
         var output = OutputBuffer()
-        output.append(JSONValue.object(["error": .object(error)]).encoded)
-        output.append("\n")
+        output.appendLine(json: .object(["error": .object(error)]))
         output.flush()
     }
     StandardError.write("railyard: \(message)\n")

@@ -1,3 +1,4 @@
+import RailyardApplication
 import RailyardCore
 
 #if canImport(Glibc)
@@ -69,8 +70,14 @@ struct OutputBuffer {
         if bytes.count >= 1 << 16 { flush() }
     }
 
-    /// Appends `value` as compact JSON and a newline.
+    /// Appends `value` as compact JSON and a newline. An object is stamped with the JSON
+    /// contract's `"schema"` (docs/json.md), so that every command's `--json` carries it.
     mutating func appendLine(json value: JSONValue) {
+        var value = value
+        if case .object(var members) = value, members["schema"] == nil {
+            members["schema"] = .number(Wire.schema)
+            value = .object(members)
+        }
         value.write(into: &bytes)
         bytes.append(UInt8(ascii: "\n"))
         if bytes.count >= 1 << 16 { flush() }

@@ -91,16 +91,18 @@ struct TokenList: ParsableCommand {
         var out = OutputBuffer()
         if store.output.json {
             out.appendLine(
-                json: .array(
-                    tokens.map { token in
-                        .object([
-                            "name": .string(token.name), "role": .string(token.role.rawValue),
-                            "created_at": .string(iso(token.createdAt)),
-                            "expires_at": token.expiresAt.map { .string(iso($0)) } ?? .null,
-                            "revoked_at": token.revokedAt.map { .string(iso($0)) } ?? .null,
-                            "valid": .bool(token.isValid(at: Date())),
-                        ])
-                    }))
+                json: .object([
+                    "tokens": .array(
+                        tokens.map { token in
+                            .object([
+                                "name": .string(token.name), "role": .string(token.role.rawValue),
+                                "created_at": .string(iso(token.createdAt)),
+                                "expires_at": token.expiresAt.map { .string(iso($0)) } ?? .null,
+                                "revoked_at": token.revokedAt.map { .string(iso($0)) } ?? .null,
+                                "valid": .bool(token.isValid(at: Date())),
+                            ])
+                        })
+                ]))
         } else {
             for token in tokens {
                 let state =

@@ -40,13 +40,15 @@ struct Sweep: ParsableCommand {
         var out = OutputBuffer()
         if json {
             out.appendLine(
-                json: .array(
-                    outcomes.map { outcome in
-                        .object([
-                            "train": .string(outcome.train), "revision": .number(outcome.revision),
-                            "events": .array(outcome.events.map { .string($0.summary) }),
-                        ])
-                    }))
+                json: .object([
+                    "trains": .array(
+                        outcomes.map { outcome in
+                            .object([
+                                "train": .string(outcome.train), "revision": .number(outcome.revision),
+                                "events": .array(outcome.events.map { .string($0.summary) }),
+                            ])
+                        })
+                ]))
         } else {
             for outcome in outcomes {
                 out.append(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RailyardApplication
 import RailyardCore
 
 /// `railyard version match`: does a version satisfy a version spec?
@@ -89,7 +90,8 @@ struct VersionMatch: ParsableCommand {
             case .success(let matches):
                 if !matches { anyMismatch = true }
                 if json {
-                    out.append("{\"line\":\(lineNumber),\"matches\":\(matches)}\n")
+                    // The hot path writes the line itself: the same object appendLine would, keys sorted.
+                    out.append("{\"line\":\(lineNumber),\"matches\":\(matches),\"schema\":\(Wire.schema)}\n")
                 } else {
                     out.append(matches ? "true\n" : "false\n")
                 }

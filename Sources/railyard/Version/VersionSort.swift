@@ -49,8 +49,7 @@ struct VersionSort: ParsableCommand {
         }
         var out = OutputBuffer()
         if output.json {
-            out.append(JSONValue.array(order.map { .string(versions[$0].description) }).encoded)
-            out.append("\n")
+            out.appendLine(json: .object(["versions": .array(order.map { .string(versions[$0].description) })]))
         } else {
             for index in order {
                 out.append(versions[index].description)
