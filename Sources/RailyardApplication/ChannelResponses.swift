@@ -40,22 +40,11 @@ package struct PromotionResponse: Codable, Sendable, Equatable {
 package struct PatchesResponse: Codable, Sendable, Equatable {
     package var schema = Wire.schema
     package var train: String
-    package var affected: [Proposal]
+    /// Each build on `main` that pins the core without an upper bound: `{subdir, file, package,
+    /// version, spec, proposed, reason, depends}`.
+    package var affected: [PatchProposal]
     /// Per subdir, the content of a `patch_instructions.json`.
     package var patchInstructions: [String: JSONValue]
-
-    package struct Proposal: Codable, Sendable, Equatable {
-        package var subdir: String
-        package var file: String
-        package var package: String
-        package var version: String
-        /// The unbounded spec, and the spec proposed in its place.
-        package var spec: String
-        package var proposed: String
-        package var reason: String
-        /// The record's depends with the proposed spec in place.
-        package var depends: [String]
-    }
 
     enum CodingKeys: String, CodingKey {
         case schema, train, affected
@@ -64,11 +53,7 @@ package struct PatchesResponse: Codable, Sendable, Equatable {
 
     package init(train: String, proposals: [PatchProposal]) {
         self.train = train
-        affected = proposals.map {
-            Proposal(
-                subdir: $0.subdir, file: $0.fileName, package: $0.package, version: $0.version, spec: $0.spec,
-                proposed: $0.proposed, reason: $0.reason, depends: $0.depends)
-        }
+        affected = proposals
         var instructions: [String: JSONValue] = [:]
         for (subdir, items) in Dictionary(grouping: proposals, by: \.subdir) {
             var tarBz2: [String: JSONValue] = [:]

@@ -226,29 +226,36 @@ package final class LocalChannel: Sendable {
         let held = try lock()
         defer { withExtendedLifetime(held) {} }
         try checkStaging(packages.map(\.record), label: label)
-        var added: [PackageRecord] = []
+        var new: [(source: String, record: PackageRecord)] = []
+        for (source, record) in packages {
+            let target = directory(label: label, subdir: record.subdir) + "/" + record.fileName
+            let listed = try labelRepodata(label, record.subdir).records[record.fileName]
+            if listed == record && FileSystem.fileSize(target) == record.size { continue }
+            new.append((source, record))
+        }
+        let added = new.map(\.record)
         do {
-            for (source, record) in packages {
-                let folder = directory(label: label, subdir: record.subdir)
-                try FileSystem.makeDirectories(folder)
-                let target = folder + "/" + record.fileName
-                let listed = try labelRepodata(label, record.subdir).records[record.fileName]
-                if listed == record && FileSystem.fileSize(target) == record.size { continue }
-                added.append(record)
+            // The journal first: a crash during the copies leaves it, naming every file to undo.
+            if !added.isEmpty {
+                try FileSystem.makeDirectories(meta)
                 try FileSystem.writeAtomically(
                     try JSONEncoder().encode(StagingJournal(label: label, records: added)), to: stagingJournalPath)
-                try FileSystem.copy(source, to: target)
+            }
+            for (source, record) in new {
+                let folder = directory(label: label, subdir: record.subdir)
+                try FileSystem.makeDirectories(folder)
+                try FileSystem.copy(source, to: folder + "/" + record.fileName)
             }
             try commit()
         } catch {
             for record in added {
                 FileSystem.remove(directory(label: label, subdir: record.subdir) + "/" + record.fileName)
             }
-            FileSystem.remove(stagingJournalPath)
+            if !added.isEmpty { FileSystem.remove(stagingJournalPath) }
             throw error
         }
         try list(added, on: label)
-        FileSystem.remove(stagingJournalPath)
+        if !added.isEmpty { FileSystem.remove(stagingJournalPath) }
         return added
     }
 

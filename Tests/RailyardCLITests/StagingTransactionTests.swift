@@ -70,7 +70,7 @@ struct StagingTransactionTests {
         }
     }
 
-    @Test("a stage of 150 builds killed at random instants: all of them registered and listed, or none")
+    @Test("a stage of 150 builds killed at 20 random instants: all of them registered and listed, or none")
     func killedStages() throws {
         let template = try ChannelScratch()
         defer { template.remove() }
@@ -86,7 +86,7 @@ struct StagingTransactionTests {
 
         var generator = SystemRandomNumberGenerator()
         var seen = (none: 0, all: 0)
-        for run in 0..<30 {
+        for run in 0..<20 {
             let scratch = try ChannelScratch.copy(of: template)
             defer { scratch.remove() }
             let process = Process()

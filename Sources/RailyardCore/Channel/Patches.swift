@@ -2,7 +2,7 @@ import Foundation
 
 /// A build on `main` whose dependency on the core has no upper bound, so that a solver would
 /// pair it with the new core, and the bound proposed for it.
-package struct PatchProposal: Sendable, Equatable {
+package struct PatchProposal: Sendable, Equatable, Codable {
     package var subdir: String
     package var fileName: String
     package var package: String
@@ -14,6 +14,11 @@ package struct PatchProposal: Sendable, Equatable {
     package var reason: String
     /// The record's depends with the proposed spec in place.
     package var depends: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case subdir, package, version, spec, proposed, reason, depends
+        case fileName = "file"
+    }
 }
 
 extension Train {

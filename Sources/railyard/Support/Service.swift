@@ -180,7 +180,8 @@ extension PromotionResponse: Rendered {
 extension PatchesResponse: Rendered {
     var text: String {
         if affected.isEmpty { return "no build on main pins the core without an upper bound\n" }
-        return affected.map { "\($0.subdir)/\($0.file): '\($0.spec)' -> '\($0.proposed)' (\($0.reason))\n" }.joined()
+        return affected.map { "\($0.subdir)/\($0.fileName): '\($0.spec)' -> '\($0.proposed)' (\($0.reason))\n" }
+            .joined()
             + "a proposal to review: nothing was applied (--json gives patch_instructions.json per subdir)\n"
     }
 }
