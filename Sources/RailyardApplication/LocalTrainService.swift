@@ -167,10 +167,50 @@ package struct LocalTrainService: TrainService {
     package func registerRC(_ number: Int, files: [String], on version: String, by actor: Actor, guards: Guards)
         throws(ServiceError) -> CommandResponse
     {
+        try registerRC(
+            number, packages: try attempt { try TrainChannel.read(files) }, on: version, by: actor, guards: guards)
+    }
+
+    package func stage(_ files: [String], on version: String, by actor: Actor, guards: Guards)
+        throws(ServiceError) -> StageResponse
+    {
+        try stage(try attempt { try TrainChannel.read(files) }, on: version, by: actor, guards: guards)
+    }
+
+    /// What an uploaded package file did: the core's registered an RC, any other staged a build.
+    package enum Upload: Sendable {
+        case rc(CommandResponse)
+        case staged(StageResponse)
+    }
+
+    /// One uploaded package file, read once: the core's files are RC `rc` (which a token of
+    /// `role` must be allowed to register), any other a member's build.
+    package func upload(
+        _ file: String, rc: Int?, on version: String, by actor: Actor, role: Role, guards: Guards
+    ) throws(ServiceError) -> Upload {
+        let packages = try attempt { try TrainChannel.read([file]) }
+        let core = try attempt { try store.train(version).core }
+        guard packages[0].record.name == core else {
+            return .staged(try stage(packages, on: version, by: actor, guards: guards))
+        }
+        guard role.may(.registerRC) else {
+            throw ServiceError(
+                .forbidden, "not-allowed",
+                "\(actor.name) (\(role.rawValue)) may not register RCs: only release managers do")
+        }
+        guard let rc else {
+            throw ServiceError(.invalid, "invalid-argument", "the core's files are an RC: add ?rc=N")
+        }
+        return .rc(try registerRC(rc, packages: packages, on: version, by: actor, guards: guards))
+    }
+
+    private func registerRC(
+        _ number: Int, packages: [(source: String, record: PackageRecord)], on version: String, by actor: Actor,
+        guards: Guards
+    ) throws(ServiceError) -> CommandResponse {
         let trains = try trainChannel()
         let key = key(
-            guards, by: actor, "rc \(number) on \(version)",
-            ["rc", version, "\(number)"] + (try contentParts(files, guards)))
+            guards, by: actor, "rc \(number) on \(version)", ["rc", version, "\(number)"] + Self.contentParts(packages))
         // A repeat is answered before anything is decided or written again.
         if let key, var earlier = try attempt({ try store.replay(key, as: CommandOutcome.self) }) {
             earlier.replayed = true
@@ -178,22 +218,22 @@ package struct LocalTrainService: TrainService {
         }
         let outcome = try attempt {
             try trains.registerRC(
-                number: number, files: files, train: version, by: actor, at: now(),
+                number: number, packages: packages, train: version, by: actor, at: now(),
                 expectRevision: guards.expectRevision, idempotency: key)
         }
         return CommandResponse(outcome)
     }
 
-    package func stage(_ files: [String], on version: String, by actor: Actor, guards: Guards)
-        throws(ServiceError) -> StageResponse
-    {
+    private func stage(
+        _ packages: [(source: String, record: PackageRecord)], on version: String, by actor: Actor, guards: Guards
+    ) throws(ServiceError) -> StageResponse {
         let trains = try trainChannel()
-        let key = key(guards, by: actor, "stage on \(version)", ["stage", version] + (try contentParts(files, guards)))
+        let key = key(guards, by: actor, "stage on \(version)", ["stage", version] + Self.contentParts(packages))
         if let key, var earlier = try attempt({ try store.replay(key, as: StageResponse.self) }) {
             earlier.replayed = true
             return earlier
         }
-        let staged = try attempt { try trains.stage(files: files, train: version, by: actor, at: now()) }
+        let staged = try attempt { try trains.stage(packages, train: version, by: actor, at: now()) }
         let response = StageResponse(
             train: version, label: TrainChannel.label(of: version),
             staged: staged.map { item in
@@ -307,9 +347,8 @@ package struct LocalTrainService: TrainService {
     }
 
     /// Each file's name and sha256, so that a key reused for other content is another request.
-    private func contentParts(_ files: [String], _ guards: Guards) throws(ServiceError) -> [String] {
-        guard guards.idempotencyKey != nil else { return files }
-        return try attempt { try TrainChannel.read(files).map { "\($0.record.fileName)@\($0.record.sha256)" } }
+    private static func contentParts(_ packages: [(source: String, record: PackageRecord)]) -> [String] {
+        packages.map { "\($0.record.fileName)@\($0.record.sha256)" }
     }
 
     /// The idempotency key as the store keeps it: the caller's own, bound to the request.

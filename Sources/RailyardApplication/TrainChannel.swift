@@ -87,8 +87,14 @@ package struct TrainChannel: Sendable {
     /// unlisted: they become visible only once recorded. When another change of the train came
     /// first, it is decided again against the new state (a rule may then refuse it).
     package func stage(files: [String], train version: String, by actor: Actor, at time: Date) throws -> [Staged] {
+        try stage(try Self.read(files), train: version, by: actor, at: time)
+    }
+
+    /// `stage(files:)` for package files already read.
+    package func stage(
+        _ packages: [(source: String, record: PackageRecord)], train version: String, by actor: Actor, at time: Date
+    ) throws -> [Staged] {
         try recover()
-        let packages = try Self.read(files)
         for attempt in 1...Self.attempts {
             let train = try store.train(version)
             let decided = try decideStaging(packages, on: train, by: actor, at: time)
@@ -171,8 +177,17 @@ package struct TrainChannel: Sendable {
         number: Int, files: [String], train version: String, by actor: Actor, at time: Date,
         expectRevision: Int? = nil, idempotency: IdempotencyKey? = nil
     ) throws -> CommandOutcome {
+        try registerRC(
+            number: number, packages: try Self.read(files), train: version, by: actor, at: time,
+            expectRevision: expectRevision, idempotency: idempotency)
+    }
+
+    /// `registerRC(files:)` for package files already read.
+    package func registerRC(
+        number: Int, packages: [(source: String, record: PackageRecord)], train version: String, by actor: Actor,
+        at time: Date, expectRevision: Int? = nil, idempotency: IdempotencyKey? = nil
+    ) throws -> CommandOutcome {
         try recover()
-        let packages = try Self.read(files)
         let train = try store.train(version)
         for package in packages {
             let record = package.record

@@ -194,24 +194,15 @@ struct API: Sendable {
     private func stage(
         _ file: String, named name: String, rc: Int?, train version: String, by token: TokenRecord, request: Request
     ) async throws -> Response {
-        // Whether this person maintains the package is the train's to decide, from the catalog.
-        let uploaded = try TrainChannel.read([file])[0].record
-        let guards = Guards(idempotencyKey: try RequestReader.idempotencyKey(request))
-        let core = try state.service.status(of: version).core
+        // The file is read once, by the use case; whether this person maintains the package is
+        // the train's to decide, from the catalog.
         let response: Response
-        if uploaded.name == core {
-            guard token.role.may(.registerRC) else {
-                throw APIError(.forbidden, "not-allowed", "only release managers register RCs")
-            }
-            guard let number = rc else {
-                throw APIError(.unprocessableContent, "invalid-argument", "the core's files are an RC: add ?rc=N")
-            }
-            let answer = try state.service.registerRC(
-                number, files: [file], on: version, by: token.actor, guards: guards)
-            response = answer.response(status: .created, headers: Self.replayed(answer.replayed))
-        } else {
-            let answer = try state.service.stage([file], on: version, by: token.actor, guards: guards)
-            response = answer.response(status: .created, headers: Self.replayed(answer.replayed))
+        switch try state.service.upload(
+            file, rc: rc, on: version, by: token.actor, role: token.role,
+            guards: Guards(idempotencyKey: try RequestReader.idempotencyKey(request)))
+        {
+        case .rc(let answer): response = answer.response(status: .created, headers: Self.replayed(answer.replayed))
+        case .staged(let answer): response = answer.response(status: .created, headers: Self.replayed(answer.replayed))
         }
         await state.watcher.poll()
         return response

@@ -409,7 +409,23 @@ struct ServerTests {
                 uri: "/api/v1/trains/2.6.0/artifacts?filename=..%2F..%2Fevil.conda", method: .post, headers: rm,
                 body: ByteBuffer(bytes: rcFile)
             ) { #expect($0.status == .badRequest) }
-            // The core's file is an RC.
+            // The core's file is an RC: without ?rc= it is refused, and a maintainer may not register one.
+            try await client.execute(
+                uri: "/api/v1/trains/2.6.0/artifacts?filename=pytorch-2.6.0-py311_0.conda", method: .post,
+                headers: rm, body: ByteBuffer(bytes: rcFile)
+            ) { response in
+                #expect(response.status == .unprocessableContent)
+                let error = try object(response)["error"] as? [String: Any]
+                #expect(error?["message"] as? String == "the core's files are an RC: add ?rc=N")
+            }
+            try await client.execute(
+                uri: "/api/v1/trains/2.6.0/artifacts?filename=pytorch-2.6.0-py311_0.conda&rc=1", method: .post,
+                headers: fixture.headers("maintainer"), body: ByteBuffer(bytes: rcFile)
+            ) { response in
+                #expect(response.status == .forbidden)
+                let error = try object(response)["error"] as? [String: Any]
+                #expect(error?["code"] as? String == "not-allowed")
+            }
             try await client.execute(
                 uri: "/api/v1/trains/2.6.0/artifacts?filename=pytorch-2.6.0-py311_0.conda&rc=1", method: .post,
                 headers: rm, body: ByteBuffer(bytes: rcFile)
