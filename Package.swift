@@ -36,6 +36,7 @@ let package = Package(
                 .embedInCode("m0003_build_work.sql"), .embedInCode("m0004_tokens.sql"),
                 .embedInCode("m0005_deliveries.sql"), .embedInCode("m0006_request_keys.sql"),
                 .embedInCode("m0007_token_roles.sql"), .embedInCode("m0008_claims_as_events.sql"),
+                .embedInCode("m0009_support_members.sql"),
             ]
         ),
         // GRDB over the system libsqlite3: the only module that knows SQL.

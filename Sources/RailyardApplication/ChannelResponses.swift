@@ -15,6 +15,8 @@ package struct PromotionResponse: Codable, Sendable, Equatable {
     /// Per subdir, every file `main` gains.
     package var gains: [String: [File]]
     package var checks: [GateCheck]
+    /// The core's builds against the builds that must pair with them.
+    package var matrix: MatrixResponse
     /// The train's revision once released (null for a dry run).
     @Null package var revision: Int?
     /// True when an earlier request with the same idempotency key had this answer.
@@ -26,7 +28,7 @@ package struct PromotionResponse: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, train, ok, gains, checks, revision, replayed
+        case schema, train, ok, gains, checks, matrix, revision, replayed
         case dryRun = "dry_run"
         case mainGeneration = "main_generation"
     }
@@ -72,5 +74,110 @@ package struct PatchesResponse: Codable, Sendable, Equatable {
             ])
         }
         patchInstructions = instructions
+    }
+}
+
+/// `train matrix`, `GET /trains/{v}/matrix`, and the `matrix` of a promotion's dry run: the
+/// core's builds in the RC as rows, the packages that must pair with each of them (companions
+/// and C++/CUDA extensions) as columns, and each cell the files that install with that core
+/// build, the gap, or the exemption that allows the gap.
+package struct MatrixResponse: Codable, Sendable, Equatable {
+    package var schema = Wire.schema
+    package var train: String
+    package var core: String
+    package var version: String
+    /// Every core build has its cells filled or exempt, and the RC covers the expected cells.
+    package var complete: Bool
+    package var columns: [Column]
+    package var rows: [Row]
+    /// Each shortfall, naming the package, the core build and the cell.
+    package var problems: [String]
+
+    package struct Column: Codable, Sendable, Equatable {
+        package var package: String
+        package var version: String
+    }
+
+    package struct Row: Codable, Sendable, Equatable {
+        /// The core's file and build string.
+        package var file: String
+        package var build: String
+        package var subdir: String
+        @Null package var python: String?
+        /// `cpu`, `cuda12.1`, … (null: pins none).
+        @Null package var flavour: String?
+        /// The cell's name without the subdir (`py3.11_cuda12.1`): what `ci claim --variant` selects.
+        package var cell: String
+        /// One per column, in the columns' order.
+        package var cells: [Cell]
+    }
+
+    package struct Cell: Codable, Sendable, Equatable {
+        /// `ok`, `missing` or `exempt`.
+        package var state: String
+        package var files: [String]
+        /// Why an exempt cell may stay empty (null otherwise).
+        @Null package var reason: String?
+    }
+}
+
+extension MatrixResponse {
+    package init(train: String, _ matrix: VariantMatrix) {
+        self.init(
+            train: train, core: matrix.core, version: matrix.coreVersion, complete: matrix.isComplete,
+            columns: matrix.columns.map { Column(package: $0.member, version: $0.version) },
+            rows: zip(matrix.rows, matrix.cells).map { row, cells in
+                Row(
+                    file: row.file, build: row.build, subdir: row.variant.subdir, python: row.variant.python,
+                    flavour: row.variant.flavour, cell: row.variant.cell,
+                    cells: cells.map { cell in
+                        switch cell {
+                        case .files(let files): Cell(state: "ok", files: files, reason: nil)
+                        case .missing: Cell(state: "missing", files: [], reason: nil)
+                        case .exempt(let reason): Cell(state: "exempt", files: [], reason: reason)
+                        }
+                    })
+            },
+            problems: matrix.problems)
+    }
+
+    /// The matrix as a table: a row per core build, a column per package, each cell the
+    /// member's build string, `MISSING` or `exempt`.
+    package var table: String {
+        guard !rows.isEmpty else { return "no build of \(core) \(version) in the RC: register an RC first\n" }
+        var header = ["\(core) \(version)"] + columns.map { "\($0.package) \($0.version)" }
+        var lines: [[String]] = []
+        for row in rows {
+            var line = ["\(row.subdir) \(row.build)"]
+            for cell in row.cells {
+                switch cell.state {
+                case "ok":
+                    line.append(cell.files.map(Self.buildString).joined(separator: " "))
+                case "exempt": line.append("exempt")
+                default: line.append("MISSING")
+                }
+            }
+            lines.append(line)
+        }
+        if columns.isEmpty { header.append("(no companion or C++/CUDA member has a build yet)") }
+        let widths = (0..<header.count).map { column in
+            ([header] + lines).map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0
+        }
+        func render(_ cells: [String]) -> String {
+            cells.enumerated().map { index, text in
+                index == cells.count - 1 ? text : text.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ") + "\n"
+        }
+        var out = render(header) + lines.map(render).joined()
+        for problem in problems { out += "  missing: \(problem)\n" }
+        return out
+    }
+
+    /// `torchvision-0.16.0-py311_cu121.tar.bz2` → `py311_cu121`.
+    static func buildString(_ file: String) -> String {
+        var stem = file
+        for suffix in [".conda", ".tar.bz2"] where stem.hasSuffix(suffix) { stem.removeLast(suffix.count) }
+        let parts = stem.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count >= 3 ? String(parts[parts.count - 1]) : stem
     }
 }

@@ -55,7 +55,7 @@ package struct LocalTrainService: TrainService {
         let at = Wire.second(now())
         let checks = train.stage.isTerminal ? [] : train.gate(leaving: train.stage)
         return GatesResponse(
-            train: train.version.description, stage: train.stage.rawValue,
+            train: train.name, stage: train.stage.rawValue,
             ok: !checks.isEmpty && checks.allSatisfy(\.ok), checks: checks,
             rootCauses: train.rootCauses(at: at).map(Wire.second), at: at)
     }
@@ -115,6 +115,14 @@ package struct LocalTrainService: TrainService {
         // A dry run under a key is recorded too: the same key cannot then move main.
         if let key { try attempt { try store.remember(key, answer: response, at: now()) } }
         return response
+    }
+
+    package func matrix(of version: String) throws(ServiceError) -> MatrixResponse {
+        let channel = try trainChannel()
+        return try attempt {
+            let plan = try channel.plan(train: version).plan
+            return MatrixResponse(train: plan.train, plan.matrix)
+        }
     }
 
     package func patches(for version: String) throws(ServiceError) -> PatchesResponse {
@@ -378,7 +386,7 @@ extension TrainStatusResponse {
     /// The train as it stands at `now`.
     package init(_ train: Train, at now: Date) {
         self.init(
-            train: train.version.description, kind: train.kind.rawValue, core: train.core,
+            train: train.name, kind: train.kind.rawValue, core: train.core,
             stage: train.stage.rawValue, revision: train.revision, rc: train.rc, finalRC: train.finalRC,
             members: train.members.map { member in
                 Member(
@@ -420,7 +428,7 @@ extension PromotionResponse {
         self.init(
             train: plan.train, dryRun: revision == nil, ok: plan.ok, mainGeneration: generation,
             gains: plan.gains.mapValues { records in records.map { File(file: $0.fileName, sha256: $0.sha256) } },
-            checks: plan.checks, revision: revision)
+            checks: plan.checks, matrix: MatrixResponse(train: plan.train, plan.matrix), revision: revision)
     }
 }
 

@@ -50,6 +50,10 @@ package struct RemoteTrainService: TrainService {
         return try await send("POST", "/trains/\(Self.segment(train))/promote", body: body, guards: guards)
     }
 
+    package func matrix(of train: String) async throws(ServiceError) -> MatrixResponse {
+        try await send("GET", "/trains/\(Self.segment(train))/matrix")
+    }
+
     package func patches(for train: String) async throws(ServiceError) -> PatchesResponse {
         try await send("GET", "/trains/\(Self.segment(train))/patches")
     }

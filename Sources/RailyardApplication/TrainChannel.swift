@@ -124,7 +124,7 @@ package struct TrainChannel: Sendable {
         _ packages: [(source: String, record: PackageRecord)], on train: Train, by actor: Actor, at time: Date
     ) throws -> [(name: String, command: TrainCommand?, artifacts: [Artifact])] {
         var train = train
-        let version = train.version.description
+        let version = train.name
         var groups: [String: [(source: String, record: PackageRecord)]] = [:]
         for package in packages {
             let record = package.record
@@ -144,20 +144,23 @@ package struct TrainChannel: Sendable {
                 throw ChannelError.mixedVersions(package: member.name, versions: versions.sorted())
             }
             var artifacts = group.map { Artifact($0.record) }
-            // More files of the build already registered (a build uploaded one file at a time,
-            // as over HTTP): they join it, replacing what it had for the same subdirs.
-            if let build = member.build, build.version == buildVersion, build.rc == train.rc {
-                let subdirs = Set(artifacts.map(\.subdir))
-                artifacts += (build.artifacts ?? []).filter { !subdirs.contains($0.subdir) }
+            var depends: [String] = []
+            var seen = Set<String>()
+            // A build is every file of its version: more files join it (another variant, another
+            // subdir, a new build number), and none is dropped. A file of the same name with
+            // other content is refused by the label before this.
+            let joining = member.build.flatMap { $0.version == buildVersion ? $0 : nil }
+            if let joining {
+                let names = Set(artifacts.map(\.description))
+                artifacts += (joining.artifacts ?? []).filter { !names.contains($0.description) }
+                for spec in member.depends where seen.insert(spec).inserted { depends.append(spec) }
             }
             artifacts.sort { $0.description < $1.description }
-            if let build = member.build, build.version == buildVersion, Set(build.artifacts ?? []) == Set(artifacts) {
+            if let joining, Set(joining.artifacts ?? []) == Set(artifacts) {
                 decided.append((member.name, nil, artifacts))
                 continue
             }
             // The specs of all the build's files, each once, in order (a set: linear in the count).
-            var depends: [String] = []
-            var seen = Set<String>()
             for record in group.map(\.record) {
                 for spec in record.depends where seen.insert(spec).inserted { depends.append(spec) }
             }

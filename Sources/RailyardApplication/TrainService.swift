@@ -25,6 +25,8 @@ package protocol TrainService: Sendable {
     /// The dry run of a promotion to the local channel, or with `move` the all-at-once move.
     func promote(_ train: String, move: Bool, expectMain: Int?, by actor: Actor, guards: Guards)
         async throws(ServiceError) -> PromotionResponse
+    /// The core's builds in the RC against the builds of the packages that must pair with them.
+    func matrix(of train: String) async throws(ServiceError) -> MatrixResponse
     /// Proposed repodata patches for builds on `main` that pin the core without an upper bound.
     func patches(for train: String) async throws(ServiceError) -> PatchesResponse
 

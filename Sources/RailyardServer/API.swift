@@ -139,6 +139,12 @@ struct API: Sendable {
             await state.watcher.poll()
             return answer.response(headers: Self.replayed(answer.replayed))
         }
+        group.get("trains/:version/matrix") { request, context in
+            try await authorize(request, context, .read)
+            return try state.service.matrix(
+                of: try RequestReader.parameter(context, "version", limit: Limits.version)
+            ).response()
+        }
         group.get("trains/:version/patches") { request, context in
             try await authorize(request, context, .read)
             return try state.service.patches(

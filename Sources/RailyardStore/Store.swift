@@ -136,18 +136,24 @@ package struct Store: Sendable {
         -> CommandOutcome
     {
         let version = train.version.description
-        if try Row.fetchOne(db, sql: "SELECT 1 FROM train WHERE version = ?", arguments: [version]) != nil {
-            throw StoreError.trainExists(version)
+        // Trains of this version so far: a new one only when every one of them was aborted.
+        let earlier = try Row.fetchAll(
+            db, sql: "SELECT version, stage FROM train WHERE version = ? OR version GLOB ?",
+            arguments: [version, version + "-[0-9]*"])
+        if let active = earlier.first(where: { ($0["stage"] as String) != Stage.aborted.rawValue }) {
+            throw StoreError.trainExists(active["version"])
         }
         var created = train
-        let events: [TrainEvent] = [.created(train)]
+        if !earlier.isEmpty { created.attempt = earlier.count + 1 }
+        let initial = created
+        let events: [TrainEvent] = [.created(initial)]
         created.apply(events, by: actor, at: time)
         try db.execute(
             sql: """
                 INSERT INTO train (version, stage, rc, state, created_at) VALUES (?, ?, ?, ?, ?)
                 """,
             arguments: [
-                version, created.stage.rawValue, created.rc, try Self.headerJSON(created),
+                created.name, created.stage.rawValue, created.rc, try Self.headerJSON(created),
                 time.timeIntervalSince1970,
             ]
         )
@@ -236,7 +242,7 @@ package struct Store: Sendable {
         case .failure(let rejection): throw StoreError.rejected(rejection)
         }
         if events.isEmpty {
-            let outcome = CommandOutcome(train: version, revision: before.revision, events: [], replayed: false)
+            let outcome = CommandOutcome(train: before.name, revision: before.revision, events: [], replayed: false)
             if let idempotency { try remember(db, idempotency, answer: outcome, at: time) }
             return (outcome, nil)
         }
@@ -244,7 +250,7 @@ package struct Store: Sendable {
         train.apply(events, by: actor, at: time)
         if header(of: train) != header(of: before) {
             try db.cachedStatement(sql: "UPDATE train SET stage = ?, rc = ?, state = ? WHERE version = ?")
-                .execute(arguments: [train.stage.rawValue, train.rc, try headerJSON(train), version])
+                .execute(arguments: [train.stage.rawValue, train.rc, try headerJSON(train), train.name])
         }
         try saveMembers(db, train, changedFrom: before)
         let outcome = try record(db, train: train, events: events, command: command.name, actor: actor, at: time)
@@ -267,7 +273,7 @@ package struct Store: Sendable {
 
     /// Writes the member rows that changed (all of them for a new train).
     static func saveMembers(_ db: Database, _ train: Train, changedFrom before: Train?) throws {
-        let version = train.version.description
+        let version = train.name
         for (position, member) in train.members.enumerated() {
             if let before, position < before.members.count, before.members[position] == member { continue }
             try db.cachedStatement(
@@ -295,7 +301,7 @@ package struct Store: Sendable {
         actor: Actor,
         at time: Date
     ) throws -> CommandOutcome {
-        let version = train.version.description
+        let version = train.name
         for (position, event) in events.enumerated() {
             try db.cachedStatement(
                 sql: """
@@ -366,7 +372,7 @@ package struct Store: Sendable {
     /// The train's events, oldest first, with who caused them and when.
     package func events(_ version: String) throws(StoreError) -> [LoggedEvent] {
         try read { db in
-            _ = try Self.load(db, version)
+            let version = try Self.load(db, version).name
             return try Row.fetchAll(
                 db,
                 sql:
@@ -406,7 +412,23 @@ package struct Store: Sendable {
         }
     }
 
-    static func load(_ db: Database, _ version: String, cache: TrainCache? = nil) throws -> Train {
+    /// The train a name or version means: `2.1.0-2` is the second train of 2.1.0 (`2.1.0-1`
+    /// the first); a version alone means its newest train.
+    static func resolve(_ db: Database, _ reference: String) throws -> String {
+        if let dash = reference.lastIndex(of: "-"), reference[reference.index(after: dash)...] == "1" {
+            return String(reference[..<dash])
+        }
+        let names = try String.fetchAll(
+            db, sql: "SELECT version FROM train WHERE version = ? OR version GLOB ?",
+            arguments: [reference, reference + "-[0-9]*"])
+        func attempt(_ name: String) -> Int { name == reference ? 1 : Int(name.dropFirst(reference.count + 1)) ?? 0 }
+        return names.max { attempt($0) < attempt($1) } ?? reference
+    }
+
+    static func load(_ db: Database, _ reference: String, exact: Bool = false, cache: TrainCache? = nil) throws
+        -> Train
+    {
+        let version = exact ? reference : try resolve(db, reference)
         guard
             let revision = try Int.fetchOne(
                 db.cachedStatement(sql: "SELECT MAX(revision) FROM event WHERE train = ?"),
@@ -438,7 +460,7 @@ package struct Store: Sendable {
             let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
             if integrity != ["ok"] { problems.append(contentsOf: integrity.map { "integrity: \($0)" }) }
             for version in try String.fetchAll(db, sql: "SELECT version FROM train ORDER BY version") {
-                let live = try Self.load(db, version)
+                let live = try Self.load(db, version, exact: true)
                 let rows = try Row.fetchAll(
                     db,
                     sql: "SELECT revision, actor, at, payload FROM event WHERE train = ? ORDER BY revision, position",

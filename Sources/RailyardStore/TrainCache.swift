@@ -14,6 +14,6 @@ final class TrainCache: Sendable {
     }
 
     func store(_ train: Train) {
-        trains.withLock { $0[train.version.description] = train }
+        trains.withLock { $0[train.name] = train }
     }
 }

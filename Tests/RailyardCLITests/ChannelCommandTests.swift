@@ -29,7 +29,7 @@ struct ChannelCommandTests {
             ])
         #expect(gains["noarch"]?.first?["sha256"] as? String != nil)
         let checks = try #require(dryRun["checks"] as? [[String: Any]])
-        #expect(checks.count == 6)
+        #expect(checks.count == 7)
         #expect(checks.allSatisfy { $0["ok"] as? Bool == true })
         let generation = try #require(dryRun["main_generation"] as? Int)
         // A dry run changes nothing.
@@ -69,7 +69,7 @@ struct ChannelCommandTests {
         #expect(dryRun.status == 1)
         #expect(
             dryRun.stdout.contains(
-                "[not ok] variant completeness: every package has a build for every required subdir:"
+                "[not ok] subdir completeness: every package has a build for every required subdir:"
                     + " torchvision 0.21.0 has no build for osx-arm64"))
         let refused = try scratch.run(["train", "promote", "2.6.0", "--yes", "--as", "alice", "--json"])
         #expect(refused.status == 1)

@@ -101,7 +101,7 @@ struct PromotionPlanTests {
             // main keeps what it had: the old versions stay installable by pin.
             #expect(plan.future[subdir]?["pytorch-2.5.1-0.conda"] != nil)
         }
-        #expect(plan.checks.count == 6)
+        #expect(plan.checks.count == 7)
     }
 
     @Test("a train that is not staged, or not final, is not promotable")
@@ -114,7 +114,7 @@ struct PromotionPlanTests {
         #expect(Self.check(plan, "every build")?.detail.contains("no files registered: torchvision 0.21.0") == true)
     }
 
-    @Test("a missing platform build fails variant completeness; noarch builds cover every platform")
+    @Test("a missing platform build fails subdir completeness; noarch builds cover every platform")
     func variantCompleteness() throws {
         let (script, staged) = try Self.stagedTrain()
         #expect(script.train.requiredSubdirs == ["linux-64"])
@@ -122,7 +122,7 @@ struct PromotionPlanTests {
         var train = script.train
         train.requiredSubdirs.append("osx-arm64")
         let plan = train.promotionPlan(main: Self.main(["linux-64"]), staged: Self.label(staged))
-        let check = try #require(Self.check(plan, "variant completeness"))
+        let check = try #require(Self.check(plan, "subdir completeness"))
         #expect(!check.ok)
         #expect(
             check.detail

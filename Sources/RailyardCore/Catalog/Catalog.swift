@@ -10,6 +10,10 @@ package struct Catalog: Sendable {
     package var contacts: [Contact]
     /// The packages in the order the file lists them.
     package var packages: [CatalogPackage]
+    /// Packages released as one: their dependencies on each other make no order and no cycle.
+    package var lockstep: [[String]]
+    /// The variant keys, the cells every RC must cover, and the cells packages may skip.
+    package var variants: VariantRules
     private var indexByName: [String: Int]
     /// The dependencies among the packages, by position in `packages`.
     package let graph: DependencyGraph
@@ -23,6 +27,8 @@ package struct Catalog: Sendable {
         policy: Policy,
         contacts: [Contact],
         packages: [CatalogPackage],
+        lockstep: [[String]] = [],
+        variants: VariantRules = VariantRules(),
         index: [String: Int]? = nil,
         graph: DependencyGraph? = nil
     ) {
@@ -34,12 +40,18 @@ package struct Catalog: Sendable {
         self.policy = policy
         self.contacts = contacts
         self.packages = packages
+        self.lockstep = lockstep
+        self.variants = variants
         let index =
             index
             ?? Dictionary(
                 packages.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { first, _ in first })
         self.indexByName = index
-        self.graph = graph ?? DependencyGraph(packages: packages, index: index)
+        self.graph =
+            graph
+            ?? DependencyGraph(
+                packages: packages, index: index,
+                groups: DependencyGraph.groups(lockstep, index: index, core: index[core]))
     }
 
     /// The position of a package in `packages`.
@@ -54,6 +66,9 @@ package struct Catalog: Sendable {
 
     /// The companions (released in lockstep with the core), in file order.
     package var companions: [CatalogPackage] { packages.filter(\.isCompanion) }
+
+    /// The lockstep group `name` belongs to, if any.
+    package func lockstepGroup(of name: String) -> [String]? { lockstep.first { $0.contains(name) } }
 }
 
 /// One package of the distribution.
@@ -64,6 +79,9 @@ package struct CatalogPackage: Sendable {
     package var isCompanion: Bool
     /// A C++/CUDA extension of the core: rebuilt for every minor or major core release.
     package var isABICoupled: Bool
+    /// Needed beside the core by its builds (`pytorch-cuda`, `pytorch-mutex`, `cpuonly`): a
+    /// member of every train, staged and promoted with it when a new build of it is needed.
+    package var isSupport: Bool
     package var depends: [CatalogDependency]
     package var maintainers: [String]
     /// The command that tests it; nil means conda-build's own test.
@@ -75,6 +93,7 @@ package struct CatalogPackage: Sendable {
         version: Version,
         isCompanion: Bool = false,
         isABICoupled: Bool = false,
+        isSupport: Bool = false,
         depends: [CatalogDependency] = [],
         maintainers: [String] = [],
         test: String? = nil,
@@ -84,6 +103,7 @@ package struct CatalogPackage: Sendable {
         self.version = version
         self.isCompanion = isCompanion
         self.isABICoupled = isABICoupled
+        self.isSupport = isSupport
         self.depends = depends
         self.maintainers = maintainers
         self.test = test

@@ -8,11 +8,17 @@ package struct CatalogReader {
     private var declaredPackages = Set<String>()
     /// Specs already parsed: a catalog repeats the same pins many times.
     private var parsedSpecs: [String: Result<MatchSpec, MatchSpecError>] = [:]
+    /// Each package's exemptions, as its `exempt:` field lists them.
+    private var exemptions: [String: [Exemption]] = [:]
 
     static let topLevelFields = [
         "distribution", "channel", "core", "subdirs", "release_managers", "policy", "contacts", "packages",
+        "lockstep", "variants",
     ]
-    static let packageFields = ["version", "companion", "abi", "depends", "maintainers", "test"]
+    static let packageFields = ["version", "companion", "abi", "support", "depends", "maintainers", "test", "exempt"]
+    static let variantFields = ["keys", "cells"]
+    static let cellFields = ["python", "flavours"]
+    static let exemptionFields = ["cells", "reason"]
     static let policyFields = ["ack_deadline", "reminder_every", "escalate_after", "on_deadline", "retire_after"]
     static let contactFields = ["email", "webhook", "secret_env"]
     static let defaultSubdirs = ["linux-64", "noarch"]
@@ -112,8 +118,28 @@ package struct CatalogReader {
             for dependency in package.depends where dependency.name == package.name {
                 report(dependency.position, "'\(package.name)' depends on itself")
             }
+            if package.isSupport && (package.isCompanion || package.name == core) {
+                report(
+                    package.position,
+                    "'\(package.name)' cannot be a support package and \(package.name == core ? "the core" : "a companion")"
+                        + " (support: packages the core's builds need beside it, such as pytorch-cuda)")
+            }
         }
-        let graph = DependencyGraph(packages: packages, index: packageIndex)
+        let lockstep = fields["lockstep"].map { readLockstep($0, packages: packageIndex, core: core) } ?? []
+        for group in lockstep where core.map(group.contains) ?? false {
+            for name in group where name != core {
+                if let package = packageIndex[name].map({ packages[$0] }), !package.isCompanion {
+                    report(
+                        package.position,
+                        "'\(name)' is in a lockstep group with the core '\(core!)': mark it companion: true")
+                }
+            }
+        }
+        var variants = fields["variants"].map { readVariants($0, subdirs: subdirs) } ?? VariantRules()
+        variants.exemptions = exemptions
+        let graph = DependencyGraph(
+            packages: packages, index: packageIndex,
+            groups: DependencyGraph.groups(lockstep, index: packageIndex, core: core.flatMap { packageIndex[$0] }))
         reportCycles(packages, graph: graph)
 
         guard let distribution, let channel, let core else { return nil }
@@ -126,9 +152,119 @@ package struct CatalogReader {
             policy: policy,
             contacts: contacts,
             packages: packages,
+            lockstep: lockstep,
+            variants: variants,
             index: packageIndex,
             graph: graph
         )
+    }
+
+    /// `lockstep: [[pytorch, torchtriton]]`: groups of packages released as one.
+    private mutating func readLockstep(
+        _ node: DocumentNode, packages: [String: Int], core: String?
+    ) -> [[String]] {
+        guard case .sequence(let items, _) = node else {
+            report(node.position, "lockstep is a list of groups, each a list of packages: [[pytorch, torchtriton]]")
+            return []
+        }
+        var groups: [[String]] = []
+        var grouped = Set<String>()
+        for item in items {
+            guard let names = stringList(item, field: "lockstep") else { continue }
+            if names.count < 2 {
+                report(item.position, "a lockstep group names at least two packages")
+                continue
+            }
+            for (name, position) in names {
+                if packages[name] == nil && !declaredPackages.contains(name) {
+                    report(position, "lockstep: '\(name)' is not one of the packages")
+                } else if !grouped.insert(name).inserted {
+                    report(position, "lockstep: '\(name)' is in more than one group")
+                }
+            }
+            groups.append(names.map(\.0))
+        }
+        return groups
+    }
+
+    /// `variants: {keys: [...], cells: {SUBDIR: {python: [...], flavours: [...]}}}`.
+    private mutating func readVariants(_ node: DocumentNode, subdirs: [String]) -> VariantRules {
+        guard case .mapping(let mapping) = node else {
+            report(node.position, "variants is a mapping with keys and cells")
+            return VariantRules()
+        }
+        let fields = fieldMap(mapping, allowed: Self.variantFields, context: "variants")
+        var rules = VariantRules()
+        if let node = fields["keys"], let keys = stringList(node, field: "variants.keys") {
+            rules.keys = keys.map(\.0)
+        }
+        guard let cellsNode = fields["cells"] else { return rules }
+        guard case .mapping(let cells) = cellsNode else {
+            report(cellsNode.position, "variants.cells maps a subdir to its python and flavours lists")
+            return rules
+        }
+        for (key, value) in cells.entries {
+            if !subdirs.contains(key.text) {
+                report(key.position, "variants.cells: '\(key.text)' is not one of the catalog's subdirs")
+                continue
+            }
+            guard case .mapping(let entry) = value else {
+                report(value.position, "variants.cells.\(key.text) is a mapping with python and flavours")
+                continue
+            }
+            let cellFields = fieldMap(entry, allowed: Self.cellFields, context: "variants.cells.\(key.text)")
+            let python = cellFields["python"].flatMap { stringList($0, field: "variants.cells.\(key.text).python") }
+            let flavours = cellFields["flavours"].flatMap {
+                stringList($0, field: "variants.cells.\(key.text).flavours")
+            }
+            for (value, position) in python ?? [] where !Self.isMinor(value) {
+                report(position, "python '\(value)' is not a MAJOR.MINOR version (quote it: \"3.10\")")
+            }
+            for (value, position) in flavours ?? [] where !Self.isFlavour(value) {
+                report(position, "flavour '\(value)' is not cpu, cuda or cudaMAJOR[.MINOR] (cuda12.1)")
+            }
+            rules.expected.append(
+                ExpectedCells(subdir: key.text, python: (python ?? []).map(\.0), flavours: (flavours ?? []).map(\.0)))
+        }
+        return rules
+    }
+
+    private static func isMinor(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && Int($0) != nil }
+    }
+
+    private static func isFlavour(_ text: String) -> Bool {
+        if text == "cpu" || text == "cuda" { return true }
+        guard text.hasPrefix("cuda") else { return false }
+        let version = text.dropFirst(4)
+        return version.split(separator: ".", omittingEmptySubsequences: false).allSatisfy {
+            !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber }
+        } && version.split(separator: ".").count <= 2
+    }
+
+    /// `exempt: [{cells: "py3.12 cuda11.8", reason: "..."}]`.
+    private mutating func readExemptions(_ node: DocumentNode, package name: String) -> [Exemption] {
+        guard case .sequence(let items, _) = node else {
+            report(node.position, "\(name).exempt is a list of {cells: \"py3.12 cuda11.8\", reason: \"...\"}")
+            return []
+        }
+        var result: [Exemption] = []
+        for item in items {
+            guard case .mapping(let mapping) = item else {
+                report(item.position, "\(name).exempt: each entry is {cells: ..., reason: ...}")
+                continue
+            }
+            let fields = fieldMap(mapping, allowed: Self.exemptionFields, context: "\(name).exempt")
+            let cells = fields["cells"].flatMap { string($0, field: "\(name).exempt.cells") }
+            let reason = fields["reason"].flatMap { string($0, field: "\(name).exempt.reason") }
+            guard let cells, let reason, !reason.isEmpty else {
+                report(item.position, "\(name).exempt: each entry names its cells and a reason")
+                continue
+            }
+            result.append(Exemption(cells: cells, reason: reason))
+        }
+        return result
     }
 
     // MARK: - Sections
@@ -257,6 +393,10 @@ package struct CatalogReader {
         }
         let isCompanion = fields["companion"].flatMap { bool($0, field: "\(name).companion") } ?? false
         let isABICoupled = fields["abi"].flatMap { bool($0, field: "\(name).abi") } ?? false
+        let isSupport = fields["support"].flatMap { bool($0, field: "\(name).support") } ?? false
+        if let node = fields["exempt"] {
+            exemptions[name] = readExemptions(node, package: name)
+        }
         var depends: [CatalogDependency] = []
         if let node = fields["depends"], let specs = stringList(node, field: "\(name).depends") {
             for (text, position) in specs {
@@ -298,6 +438,7 @@ package struct CatalogReader {
             version: version,
             isCompanion: isCompanion,
             isABICoupled: isABICoupled,
+            isSupport: isSupport,
             depends: depends,
             maintainers: maintainers,
             test: test,

@@ -16,6 +16,8 @@ package struct PromotionPlan: Sendable, Equatable {
     /// The packages whose files move, in the order a move that is not atomic takes them: the
     /// core first, then the members in the plan's order.
     package var packages: [String]
+    /// The core's builds against the builds of the members that must pair with them.
+    package var matrix: VariantMatrix
 
     package var ok: Bool { checks.allSatisfy(\.ok) }
     package var failing: [GateCheck] { checks.filter { !$0.ok } }
@@ -97,7 +99,7 @@ extension Train {
             ))
         checks.append(
             GateCheck(
-                name: "variant completeness: every package has a build for every required subdir",
+                name: "subdir completeness: every package has a build for every required subdir",
                 ok: incomplete.isEmpty,
                 detail: incomplete.isEmpty
                     ? requiredSubdirs.joined(separator: ", ") : incomplete.joined(separator: "; ")
@@ -107,6 +109,18 @@ extension Train {
                 name: "no file name on main changes content",
                 ok: clashes.isEmpty,
                 detail: clashes.isEmpty ? "none" : clashes.joined(separator: ", ")
+            ))
+
+        let matrix = variantMatrix(staged: staged)
+        checks.append(
+            GateCheck(
+                name:
+                    "variant matrix: every build of \(core) in the RC has an installable build of every companion"
+                    + " and C++/CUDA extension",
+                ok: matrix.isComplete,
+                detail: matrix.isComplete
+                    ? "\(matrix.rows.count) \(core) builds × \(matrix.columns.count) packages"
+                    : Self.limited(matrix.problems)
             ))
 
         var future = main
@@ -130,8 +144,33 @@ extension Train {
                 detail: incompatible.isEmpty ? "compatible" : Self.limited(incompatible)
             ))
         return PromotionPlan(
-            train: version.description, gains: gains, checks: checks, future: future,
-            packages: promotedPackages.map(\.name))
+            train: name, gains: gains, checks: checks, future: future,
+            packages: promotedPackages.map(\.name), matrix: matrix)
+    }
+
+    /// The members whose builds must pair with every build of the core: companions and C++/CUDA
+    /// extensions that have a build in this train and are not excluded.
+    package var matrixMembers: [TrainMember] {
+        members.filter { member in
+            member.state != .excluded && member.build?.artifacts?.isEmpty == false
+                && (member.reason == .companion || member.isABICoupled)
+        }
+    }
+
+    /// The matrix of the RC's core builds against the matrix members' builds, as `staged` (the
+    /// train's label) holds them.
+    package func variantMatrix(staged: LabelRecords) -> VariantMatrix {
+        func records(_ artifacts: [Artifact]?) -> [PackageRecord] {
+            (artifacts ?? []).compactMap { artifact in
+                staged[artifact.subdir]?[artifact.fileName].flatMap { $0.sha256 == artifact.sha256 ? $0 : nil }
+            }
+        }
+        return VariantMatrix.build(
+            core: core, version: version.description, coreRecords: records(rcArtifacts),
+            members: matrixMembers.map { member in
+                (member.name, member.build!.version.description, records(member.build!.artifacts))
+            },
+            rules: variantRules ?? VariantRules())
     }
 
     private static func limited(_ items: [String], to limit: Int = 10) -> String {

@@ -1,6 +1,11 @@
 /// The dependencies among a catalog's packages, by position in the package list. Dependencies on
 /// names outside the catalog (numpy, packaging) are external and left out, and so are
 /// self-dependencies (reported on their own by the reader).
+///
+/// Packages of one lockstep group are released as one: their dependencies on each other are
+/// left out, and each has the dependencies of them all on packages outside the group, so that
+/// the group gets one wave. The core's own group only loses its inner edges: its other
+/// packages are companions, next to the core.
 package struct DependencyGraph: Sendable {
     /// For each package, the packages it depends on, each once.
     package let dependencies: [[Int]]
@@ -17,8 +22,27 @@ package struct DependencyGraph: Sendable {
         self.init(packages: packages, index: index)
     }
 
-    /// Builds the graph with `index`, the position of each package by name.
-    package init(packages: [CatalogPackage], index: [String: Int]) {
+    /// For each position, the lockstep group it belongs to (-1: none), from groups of names;
+    /// the core's group is marked by `-2 - group` so that it only loses its inner edges.
+    package static func groups(_ lockstep: [[String]], index: [String: Int], core: Int?) -> [Int] {
+        var result = [Int](repeating: -1, count: index.count)
+        for (group, names) in lockstep.enumerated() {
+            let positions = names.compactMap { index[$0] }
+            let hasCore = core.map(positions.contains) ?? false
+            for position in positions where position < result.count {
+                result[position] = hasCore ? -2 - group : group
+            }
+        }
+        return result
+    }
+
+    /// Builds the graph with `index`, the position of each package by name, and `groups`, the
+    /// lockstep group of each position (see `groups(_:index:core:)`; empty: none).
+    package init(packages: [CatalogPackage], index: [String: Int], groups: [Int] = []) {
+        let grouped = groups.count == packages.count ? groups : []
+        func sameGroup(_ left: Int, _ right: Int) -> Bool {
+            !grouped.isEmpty && grouped[left] != -1 && grouped[left] == grouped[right]
+        }
         var dependencies = [[Int]](repeating: [], count: packages.count)
         var dependents = [[Int]](repeating: [], count: packages.count)
         var targets = [[Int]](repeating: [], count: packages.count)
@@ -30,10 +54,29 @@ package struct DependencyGraph: Sendable {
                 for dependency in depends {
                     let target = index[dependency.name]
                     targets[position].append(target ?? -1)
-                    guard let target, target != position, stamp[target] != position else {
+                    guard let target, target != position, stamp[target] != position,
+                        !sameGroup(position, target)
+                    else {
                         continue
                     }
                     stamp[target] = position
+                    dependencies[position].append(target)
+                    dependents[target].append(position)
+                }
+            }
+        }
+        // A group that does not hold the core: each package takes the outside dependencies of all.
+        var members: [Int: [Int]] = [:]
+        for (position, group) in grouped.enumerated() where group >= 0 { members[group, default: []].append(position) }
+        for group in members.keys.sorted() {
+            let positions = members[group]!
+            var outside: [Int] = []
+            var seen = Set<Int>()
+            for position in positions {
+                for target in dependencies[position] where seen.insert(target).inserted { outside.append(target) }
+            }
+            for position in positions {
+                for target in outside where !dependencies[position].contains(target) {
                     dependencies[position].append(target)
                     dependents[target].append(position)
                 }

@@ -29,6 +29,9 @@ package enum MemberReason: String, Sendable, Codable, CaseIterable {
     case bump
     /// Nothing but a passing test against the new core.
     case retest
+    /// Needed beside the core by its builds (`pytorch-cuda`, `pytorch-mutex`, `cpuonly`): what
+    /// `main` has serves, unless a new build of it is staged with the train.
+    case support
 }
 
 /// One package's place in a train.

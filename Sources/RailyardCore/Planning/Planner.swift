@@ -43,7 +43,8 @@ package enum Planner {
 
         // Members: every package that depends on the core, directly or not, and the companions.
         var isMember = graph.dependentsClosure(of: coreIndex)
-        for (index, package) in packages.enumerated() where package.isCompanion && index != coreIndex {
+        for (index, package) in packages.enumerated()
+        where (package.isCompanion || package.isSupport) && index != coreIndex {
             isMember[index] = true
         }
 
@@ -67,7 +68,12 @@ package enum Planner {
             let why: String
             var newVersion: Version? = nil
             var suggested = false
-            if package.isCompanion {
+            if package.isSupport {
+                reason = .support
+                why =
+                    "needed beside \(catalog.core) by its builds: \(package.name) \(package.version) on main serves"
+                    + " unless a new build is staged with the train"
+            } else if package.isCompanion {
                 reason = .companion
                 let planned = newVersions[package.name]!
                 newVersion = planned.version
@@ -240,24 +246,34 @@ package enum Planner {
         var parents = [[Int]](repeating: [], count: count)
         var pending = [Int](repeating: 0, count: count)
         wave[root] = 0
+        // Support packages stand next to the root: wave 1 themselves, and no wave for what needs them.
+        func isAnchor(_ index: Int) -> Bool { index == root || (isMember[index] && packages[index].isSupport) }
         var memberCount = 0
         var ready: [Int] = []
+        // Support members come first in the topological order, before anything that needs them.
+        var supports: [Int] = []
         for index in 0..<count where isMember[index] {
             memberCount += 1
+            if packages[index].isSupport {
+                supports.append(index)
+                continue
+            }
             for dependency in graph.dependencies[index] where isMember[dependency] || dependency == root {
                 parents[index].append(dependency)
-                if dependency != root { pending[index] += 1 }
+                if !isAnchor(dependency) { pending[index] += 1 }
             }
             if pending[index] == 0 { ready.append(index) }
         }
+        ready = supports + ready
         var topological: [Int] = []
         topological.reserveCapacity(memberCount)
         var head = 0
         while head < ready.count {
             let node = ready[head]
             head += 1
-            wave[node] = 1 + (parents[node].map { wave[$0] }.max() ?? 0)
+            wave[node] = 1 + (parents[node].map { isAnchor($0) ? 0 : wave[$0] }.max() ?? 0)
             topological.append(node)
+            if packages[node].isSupport { continue }
             for dependent in graph.dependents[node] where isMember[dependent] {
                 pending[dependent] -= 1
                 if pending[dependent] == 0 { ready.append(dependent) }

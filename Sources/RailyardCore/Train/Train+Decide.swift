@@ -142,10 +142,14 @@ extension Train {
             let member = try requireMember(name)
             try requireMaintainerOrReleaseManager(actor, of: member, command)
             try requireStage(command, in: [.companions, .downstream, .staged])
-            if stage == .companions && member.reason != .companion {
+            if stage == .companions && member.reason != .companion && member.reason != .support {
                 throw TrainRejection.notACompanion(member: name, stage: stage)
             }
-            try requireState(member, command, in: [.requested, .acknowledged, .declined, .built, .failed, .passed])
+            try requireState(
+                member, command,
+                in: member.reason == .support
+                    ? [.pending, .built, .failed, .passed]
+                    : [.requested, .acknowledged, .declined, .built, .failed, .passed])
             // The build's own specs must admit the versions of this train.
             for text in depends {
                 let spec: MatchSpec
@@ -196,13 +200,13 @@ extension Train {
             try requireRunnerOrReleaseManager(actor, command)
             try requireStage(command, in: [.companions, .downstream, .staged])
             guard rc != nil else { throw TrainRejection.noRC }
-            if stage == .companions && member.reason != .companion {
+            if stage == .companions && member.reason != .companion && member.reason != .support {
                 throw TrainRejection.notACompanion(member: name, stage: stage)
             }
             try requireState(member, command, in: [.built, .failed])
             let waiting = member.parents.filter { parent in
                 guard let parentMember = self.member(parent) else { return false }
-                return parentMember.state != .excluded && !parentMember.hasPassed(against: rc)
+                return parentMember.state != .excluded && !parentMember.isSettled(against: rc)
             }
             if !waiting.isEmpty { throw TrainRejection.waitingFor(member: name, parents: waiting) }
             let blocking = excludedParentsNotAdmitted(by: member)

@@ -56,8 +56,10 @@ extension Train {
                 )
             ]
         case .companions:
-            let companions = members.filter { $0.reason == .companion && $0.state != .excluded }
-            let notReady = companions.filter { !$0.hasPassed(against: rc) }
+            let companions = members.filter {
+                ($0.reason == .companion || $0.reason == .support) && $0.state != .excluded
+            }
+            let notReady = companions.filter { !$0.isSettled(against: rc) }
             return [
                 GateCheck(
                     name: "every companion built and passed against RC \(rc.map(String.init) ?? "-")",
@@ -67,7 +69,7 @@ extension Train {
             ]
         case .downstream:
             let active = members.filter { $0.state != .excluded }
-            let notReady = active.filter { !$0.hasPassed(against: rc) }
+            let notReady = active.filter { !$0.isSettled(against: rc) }
             let open = members.filter(\.hasOpenRequest)
             return [
                 GateCheck(
@@ -189,7 +191,7 @@ extension Train {
                         )
                     )
                 }
-            } else if !parent.hasPassed(against: rc) && (member.state == .built || member.state == .failed) {
+            } else if !parent.isSettled(against: rc) && (member.state == .built || member.state == .failed) {
                 reasons.append(
                     BlockedReason(
                         kind: .waitingFor,
@@ -247,7 +249,7 @@ extension Train {
     /// What resolves a member's block: its maintainers' command first, then the release
     /// managers' way out.
     private func remedies(_ member: TrainMember) -> [String] {
-        let train = version.description
+        let train = self.name
         let name = member.name
         let exclude = "railyard train exclude \(train) \(name) --reason \"...\""
         if !excludedParentsNotAdmitted(by: member).isEmpty {

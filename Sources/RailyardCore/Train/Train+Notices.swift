@@ -22,7 +22,7 @@ extension Train {
     package func notices(for events: [TrainEvent]) -> [Notice] {
         let train = self
         var notifications: [Notice] = []
-        let version = train.version.description
+        let version = train.name
         func maintainers(_ name: String) -> [String] { train.member(name)?.maintainers ?? [] }
         for (position, event) in events.enumerated() {
             var kind: String? = nil

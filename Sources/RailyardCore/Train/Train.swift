@@ -34,6 +34,18 @@ package struct Train: Sendable, Equatable, Codable {
     package var createdAt: Date
     /// The CI work held now (nil: none), as the events left it.
     package var claims: [WorkClaim]? = nil
+    /// The catalog's variant keys, expected cells and exemptions (nil: none declared).
+    package var variantRules: VariantRules? = nil
+    /// Which train of its version this is: 2 and up for a train created after an earlier one
+    /// was aborted (nil: the first).
+    package var attempt: Int? = nil
+
+    /// The train's name: its version, with `-N` for the Nth train of that version
+    /// (`2.1.0-2`; conda versions never hold a `-`).
+    package var name: String {
+        guard let attempt, attempt > 1 else { return version.description }
+        return "\(version)-\(attempt)"
+    }
 
     /// The all-together run: every member on the staging label tested at once.
     package struct Integration: Sendable, Equatable, Codable {
@@ -114,7 +126,8 @@ package struct Train: Sendable, Equatable, Codable {
             finalRC: nil,
             history: [StageEntry(stage: .planned, at: time, by: actor.description, fallback: false)],
             abortReason: nil,
-            createdAt: time
+            createdAt: time,
+            variantRules: catalog.variants == VariantRules() ? nil : catalog.variants
         )
     }
 

@@ -90,6 +90,15 @@ package struct TrainMember: Sendable, Equatable, Codable {
         return result.rc == rc
     }
 
+    /// Whether it holds nothing up against `rc`: it passed (or was waived), or it is a support
+    /// package with no new build in the train (what `main` has serves).
+    package func isSettled(against rc: Int?) -> Bool {
+        hasPassed(against: rc) || isSupportOnMain
+    }
+
+    /// A support package with no new build staged: `main`'s builds serve.
+    package var isSupportOnMain: Bool { reason == .support && build == nil && state == .pending }
+
     /// Whether its build must be redone for every new RC: companions and C++/CUDA extensions.
     package var buildIsTiedToRC: Bool { reason == .companion || isABICoupled }
 

@@ -82,7 +82,7 @@ extension Train {
         let held = Set(state.heldClaims.map(\.id))
         let until = now.addingTimeInterval(TimeInterval(lease))
         func claim(_ kind: WorkClaim.Kind, _ name: String?, attempt: Int) -> WorkClaim {
-            let id = "\(version):\(kind.rawValue):" + (name.map { "\($0):" } ?? "") + "rc\(rc)"
+            let id = "\(state.name):\(kind.rawValue):" + (name.map { "\($0):" } ?? "") + "rc\(rc)"
             return WorkClaim(
                 id: id, kind: kind, member: name, rc: rc, runner: actor.name, leaseUntil: until, attempt: attempt)
         }

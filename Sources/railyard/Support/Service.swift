@@ -161,6 +161,9 @@ extension PromotionResponse: Rendered {
             out += "  \(subdir):\n"
             for file in files { out += "    + \(file.file)  sha256:\(file.sha256)\n" }
         }
+        if !matrix.rows.isEmpty && !matrix.columns.isEmpty {
+            out += "variant matrix:\n" + matrix.table.split(separator: "\n").map { "  \($0)\n" }.joined()
+        }
         out += "checks:\n"
         for check in checks { out += "  [\(check.ok ? "ok" : "not ok")] \(check.name): \(check.detail)\n" }
         if let revision, !dryRun {
@@ -175,6 +178,12 @@ extension PromotionResponse: Rendered {
     }
 
     var refusal: ExitCode? { ok ? nil : ExitStatus.refused }
+}
+
+extension MatrixResponse: Rendered {
+    var text: String { table }
+
+    var refusal: ExitCode? { complete ? nil : ExitStatus.refused }
 }
 
 extension PatchesResponse: Rendered {

@@ -18,7 +18,8 @@ struct TrainCommandGroup: ParsableCommand {
               railyard train status 2.6.0
             """,
         subcommands: [
-            TrainCreate.self, TrainList.self, TrainStatus.self, TrainGates.self, TrainLog.self, TrainRC.self,
+            TrainCreate.self, TrainList.self, TrainStatus.self, TrainGates.self, TrainMatrix.self, TrainLog.self,
+            TrainRC.self,
             TrainAdvance.self, TrainExclude.self, TrainWaive.self, TrainFinal.self, TrainPromote.self, TrainAbort.self,
             TrainSweep.self,
         ]
