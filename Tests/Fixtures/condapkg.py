@@ -28,7 +28,8 @@ Prints the path written.
     condapkg.py --batch SPECS.json
 
 makes many at once: SPECS.json is a list of objects with the same fields (out, name, version,
-build, subdir, depends, format, build_number, noarch).
+build, subdir, depends, format, build_number, noarch), and "index", any other fields of info/index.json
+(constrains, a real record's license).
 """
 import argparse
 import io
@@ -117,7 +118,8 @@ def main():
                     out=spec["out"], name=spec["name"], version=spec["version"], build=spec["build"],
                     subdir=spec["subdir"], depends=spec.get("depends", []), format=spec.get("format", "conda"),
                     build_number=spec.get("build_number", 0), noarch=spec.get("noarch"), hostile=None,
-                    file_name=None, set=[], depends_count=0, payload_bytes=0)
+                    file_name=None, depends_count=0, payload_bytes=0,
+                    set=[f"{key}={json.dumps(value)}" for key, value in spec.get("index", {}).items()])
                 make(args)
         return
     parser = argparse.ArgumentParser()

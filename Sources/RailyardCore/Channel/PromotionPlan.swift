@@ -233,7 +233,7 @@ extension Train {
     /// The version this train brings of `name`: the core's, or a promoted member's build.
     func newVersion(of name: String) -> Version? {
         if name == core { return rc == nil ? nil : version }
-        guard let member = member(name), member.state != .excluded else { return nil }
+        guard let member = member(name), member.state != .excluded, member.reason != .support else { return nil }
         return member.build?.version
     }
 }

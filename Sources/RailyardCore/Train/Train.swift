@@ -136,9 +136,12 @@ package struct Train: Sendable, Equatable, Codable {
     package func index(of name: String) -> Int? { members.firstIndex { $0.name == name } }
 
     /// The version the train has for `name`: the core's new version, a member's target version.
+    /// Support packages have none: their versions live side by side on `main` (pytorch-cuda
+    /// 11.8 and 12.1 for the CUDA builds of one release).
     package func trainVersion(of name: String) -> Version? {
         if name == core { return version }
-        return member(name)?.targetVersion
+        guard let member = member(name), member.reason != .support else { return nil }
+        return member.targetVersion
     }
 
     // MARK: - Applying events

@@ -1,0 +1,249 @@
+import Foundation
+import Testing
+
+/// The real torch 2.1.0 release, replayed through Railyard on tiny package files that carry
+/// the real records (`Tests/Fixtures/pytorch-2.1.0-records.json`): 12 builds each of pytorch,
+/// torchvision and torchaudio, torchtriton in lockstep with pytorch, pytorch-cuda 12.1 staged
+/// as a support member. A missing variant is refused by name; staged later, it joins the build;
+/// promoted, py-rattler solves every cell to its CUDA or CPU builds.
+@Suite("The real 2.1.0 release: a matrix, staged, checked and promoted")
+struct RealReleaseMatrixTests {
+    static let records = CondaPackages.fixtures.appendingPathComponent("pytorch-2.1.0-records.json")
+
+    static let catalog = """
+        distribution: pytorch
+        channel: pytorch
+        core: pytorch
+        subdirs: [linux-64, noarch]
+        release_managers: [alice]
+        contacts:
+          alice: {email: alice@example.org}
+          team: {email: team@example.org}
+        lockstep:
+          - [pytorch, torchtriton]
+        variants:
+          cells:
+            linux-64: {python: ["3.8", "3.9", "3.10", "3.11"], flavours: [cpu, cuda11.8, cuda12.1]}
+        packages:
+          pytorch:
+            version: 2.0.1
+            maintainers: [alice]
+            depends: ["torchtriton 2.0.0", "pytorch-cuda >=11.7,<11.9", "pytorch-mutex 1.0"]
+          torchtriton:
+            version: 2.0.0
+            companion: true
+            depends: [pytorch]
+            maintainers: [alice]
+          torchvision:
+            version: 0.15.2
+            companion: true
+            abi: true
+            depends: ["pytorch 2.0.1"]
+            maintainers: [team]
+          torchaudio:
+            version: 2.0.2
+            companion: true
+            abi: true
+            depends: ["pytorch 2.0.1"]
+            maintainers: [team]
+          pytorch-cuda: {version: "11.8", support: true, maintainers: [alice]}
+          pytorch-mutex: {version: "1.0", support: true, maintainers: [alice]}
+          cpuonly: {version: "2.0", support: true, maintainers: [alice], depends: ["pytorch-mutex 1.0 cpu"]}
+
+        """
+
+    /// The fixture's records as package files under `scratch/real/SUBDIR`, except those `main`
+    /// already has (pytorch-cuda 11.8, the mutex, cpuonly), which go to the channel.
+    static func makePackages(_ scratch: ChannelScratch) throws {
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: records)) as? [String: Any])
+        let onMain: Set<String> = [
+            "pytorch-cuda-11.8-h7e8668a_5.tar.bz2", "pytorch-mutex-1.0-cpu.tar.bz2", "pytorch-mutex-1.0-cuda.tar.bz2",
+            "cpuonly-2.0-0.tar.bz2",
+        ]
+        var specs: [[String: Any]] = []
+        for subdir in ["linux-64", "noarch"] {
+            for (file, value) in try #require(object[subdir] as? [String: [String: Any]]) {
+                var spec: [String: Any] = [
+                    "out": onMain.contains(file) ? scratch.channel + "/" + subdir : scratch.path("real/" + subdir),
+                    "name": value["name"]!, "version": value["version"]!, "build": value["build"]!,
+                    "subdir": subdir, "depends": value["depends"] ?? [], "build_number": value["build_number"]!,
+                    "format": "tar.bz2",
+                ]
+                if let noarch = value["noarch"] { spec["noarch"] = noarch }
+                var index: [String: Any] = [:]
+                for key in ["constrains", "track_features"] { index[key] = value[key] }
+                spec["index"] = index
+                specs.append(spec)
+            }
+        }
+        try FileManager.default.createDirectory(atPath: scratch.path("real"), withIntermediateDirectories: true)
+        try CondaPackages.batch(specs, in: scratch.directory)
+        try scratch.must(["channel", "index"])
+        // What a user's other channels give: python, numpy, the CUDA libraries, as repodata.
+        let stubs = try Tool.run(
+            "python3",
+            [
+                CondaPackages.fixtures.appendingPathComponent("stub-externals.py").path, records.path,
+                scratch.path("externals"),
+            ])
+        try #require(stubs.status == 0, "stub-externals.py: \(stubs.stderr)")
+    }
+
+    static func files(_ scratch: ChannelScratch, _ prefix: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: scratch.path("real/linux-64"))
+            .filter { $0.hasPrefix(prefix) }.sorted().map { scratch.path("real/linux-64/" + $0) }
+    }
+
+    /// Passes every test on offer and advances until the train is staged with RC 1 final.
+    static func driveToStaged(_ scratch: ChannelScratch) throws {
+        for _ in 0..<6 {
+            try scratch.passEverything(train: "2.1.0")
+            let stage = try scratch.json(["train", "status", "2.1.0"])["stage"] as? String
+            if stage == "staged" { break }
+            try scratch.must(["train", "advance", "2.1.0", "--as", "alice"])
+        }
+        try scratch.passEverything(train: "2.1.0")
+        try scratch.must(["train", "final", "2.1.0", "--rc", "1", "--as", "alice"])
+    }
+
+    @Test(
+        "a missing torchvision cell is refused by name; staged later it joins the build; promoted, every cell solves to its builds",
+        .enabled(if: Tool.hasRattler || Tool.inCI, "needs py-rattler (pip install py-rattler)"))
+    func realRelease() throws {
+        try #require(Tool.hasRattler, "py-rattler is missing in CI: .ci/run installs it")
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        try Self.makePackages(scratch)
+        try Data(Self.catalog.utf8).write(to: URL(fileURLWithPath: scratch.path("distro.yml")))
+
+        try scratch.must(["train", "create", "2.1.0", "--catalog", scratch.path("distro.yml"), "--as", "alice"])
+        let members = try #require(try scratch.json(["train", "status", "2.1.0"])["members"] as? [[String: Any]])
+        let waves = Dictionary(uniqueKeysWithValues: members.map { ($0["name"] as! String, $0["wave"] as! Int) })
+        #expect(waves["torchtriton"] == 1, "the lockstep group is one wave: \(waves)")
+        #expect(members.filter { $0["reason"] as? String == "support" }.count == 3)
+
+        try scratch.must(
+            ["train", "rc", "2.1.0", "--number", "1"] + (try Self.files(scratch, "pytorch-2.1.0-")) + ["--as", "alice"])
+        try scratch.must(["train", "advance", "2.1.0", "--as", "alice"])
+        try scratch.must(["train", "advance", "2.1.0", "--as", "alice"])
+        // pytorch-cuda 12.1 is new with this release: a support member, staged with it.
+        try scratch.must([
+            "stage", scratch.path("real/linux-64/pytorch-cuda-12.1-ha16c6d3_5.tar.bz2"), "--train", "2.1.0", "--as",
+            "alice",
+        ])
+        try scratch.must(["stage", "--train", "2.1.0", "--as", "alice"] + (try Self.files(scratch, "torchtriton-")))
+        try scratch.must(["stage", "--train", "2.1.0", "--as", "team"] + (try Self.files(scratch, "torchaudio-")))
+        // torchvision without its python 3.11 / CUDA 12.1 build, in two uploads: they join.
+        let vision = try Self.files(scratch, "torchvision-").filter { !$0.hasSuffix("py311_cu121.tar.bz2") }
+        try scratch.must(["stage", "--train", "2.1.0", "--as", "team"] + vision.prefix(6))
+        try scratch.must(["stage", "--train", "2.1.0", "--as", "team"] + vision.dropFirst(6))
+        try Self.driveToStaged(scratch)
+
+        let refused = try scratch.run(["train", "promote", "2.1.0", "--as", "alice"])
+        #expect(refused.status == 1)
+        #expect(
+            refused.stdout.contains(
+                "torchvision 0.16.0: no build for pytorch py3.11_cuda12.1_cudnn8.9.2_0 (linux-64, python 3.11, cuda 12.1)"
+            ),
+            "\(refused.stdout)")
+        // The dry run's matrix: the core build's row, torchvision's cell MISSING.
+        let row = refused.stdout.split(separator: "\n").first { $0.contains("linux-64 py3.11_cuda12.1_cudnn8.9.2_0") }
+        #expect(row?.hasSuffix("MISSING") == true, "\(refused.stdout)")
+        let matrix = try scratch.json(["train", "matrix", "2.1.0"])
+        #expect(matrix["complete"] as? Bool == false)
+        #expect((matrix["rows"] as? [[String: Any]])?.count == 12)
+        #expect(try scratch.run(["train", "matrix", "2.1.0"]).status == 1)
+
+        // The missing variant, staged later, joins torchvision's build of 11 files.
+        try scratch.must([
+            "stage", scratch.path("real/linux-64/torchvision-0.16.0-py311_cu121.tar.bz2"), "--train", "2.1.0", "--as",
+            "team",
+        ])
+        try Self.driveToStaged(scratch)
+        let dryRun = try scratch.json(["train", "promote", "2.1.0", "--as", "alice"])
+        #expect(dryRun["ok"] as? Bool == true, "\(dryRun["checks"] ?? "")")
+        let gains = try #require(dryRun["gains"] as? [String: [[String: Any]]])
+        let names = (gains["linux-64"] ?? []).compactMap { $0["file"] as? String }
+        #expect(names.filter { $0.hasPrefix("torchvision-") }.count == 12)
+        #expect(names.filter { $0.hasPrefix("torchaudio-") }.count == 12)
+        #expect(names.filter { $0.hasPrefix("pytorch-2.1.0-") }.count == 12)
+        #expect(names.filter { $0.hasPrefix("torchtriton-") }.count == 4)
+        #expect(names.contains("pytorch-cuda-12.1-ha16c6d3_5.tar.bz2"))
+        let generation = try #require(dryRun["main_generation"] as? Int)
+        try scratch.must(["train", "promote", "2.1.0", "--yes", "--expect-main", String(generation), "--as", "alice"])
+
+        // What a CUDA user types gets CUDA builds, not the CPU ones.
+        let externals = "file://" + scratch.path("externals")
+        let cuda = try scratch.solveBuilds(
+            [["pytorch=2.1.0", "torchvision", "pytorch-cuda=12.1", "python=3.11"]], also: [externals])[0]
+        #expect(cuda["pytorch"] == "py3.11_cuda12.1_cudnn8.9.2_0", "\(cuda)")
+        #expect(cuda["torchvision"] == "py311_cu121", "\(cuda)")
+        #expect(cuda["pytorch-mutex"] == "cuda")
+        // Every core build, as a user asks for it (python, then pytorch-cuda or cpuonly), with
+        // torchvision and torchaudio: that build, and the matching cell of each.
+        let builds = try Self.files(scratch, "pytorch-2.1.0-").map {
+            String(
+                URL(fileURLWithPath: $0).lastPathComponent.dropFirst("pytorch-2.1.0-".count).dropLast(".tar.bz2".count))
+        }
+        #expect(builds.count == 12)
+        func pythonOf(_ build: String) -> String { String(build.dropFirst(2).prefix { $0 != "_" }) }
+        func cudaOf(_ build: String) -> String? {
+            build.contains("cuda12.1") ? "12.1" : build.contains("cuda11.8") ? "11.8" : nil
+        }
+        let solved = try scratch.solveBuilds(
+            builds.map { build in
+                ["pytorch=2.1.0", "torchvision", "torchaudio", "python=\(pythonOf(build))"]
+                    + [cudaOf(build).map { "pytorch-cuda=\($0)" } ?? "cpuonly"]
+            }, also: [externals])
+        for (build, picked) in zip(builds, solved) {
+            let python = pythonOf(build).replacingOccurrences(of: ".", with: "")
+            let flavour = cudaOf(build).map { "cu" + $0.replacingOccurrences(of: ".", with: "") } ?? "cpu"
+            #expect(picked["pytorch"] == build)
+            #expect(picked["torchvision"] == "py\(python)_\(flavour)", "\(build): \(picked)")
+            #expect(picked["torchaudio"] == "py\(python)_\(flavour)", "\(build): \(picked)")
+        }
+    }
+}
+
+extension ChannelScratch {
+    /// Passes every test and the all-together run of `train`.
+    func passEverything(train: String) throws {
+        while true {
+            var claimed = try must(["ci", "claim", "--train", train, "--as", "ci", "--kind", "test"]).stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            if claimed.isEmpty {
+                claimed = try must(["ci", "claim", "--train", train, "--as", "ci", "--kind", "integration"])
+                    .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            if claimed.isEmpty { return }
+            try must(["ci", "report", claimed, "--result", "passed", "--as", "ci"])
+        }
+    }
+
+    /// Solves each list of specs against `main` and the channels `also` for linux-64, in one
+    /// py-rattler process: for each, the build string picked per package name.
+    func solveBuilds(_ specLists: [[String]], also: [String]) throws -> [[String: String]] {
+        let program = """
+            import asyncio, json, os, sys, tempfile, rattler
+            async def main():
+                gateway = rattler.Gateway(cache_dir=tempfile.mkdtemp())
+                sources = json.loads(sys.argv[1])
+                for specs in json.loads(sys.argv[2]):
+                    records = await rattler.solve(sources=sources, specs=specs, gateway=gateway,
+                        platforms=["linux-64", "noarch"], virtual_packages=[])
+                    print(json.dumps({r.name.normalized: str(r.build) for r in records}))
+            asyncio.run(main())
+            sys.stdout.flush()
+            os._exit(0)
+            """
+        let sources = String(
+            decoding: try JSONSerialization.data(withJSONObject: ["file://" + channel] + also), as: UTF8.self)
+        let lists = String(decoding: try JSONSerialization.data(withJSONObject: specLists), as: UTF8.self)
+        let result = try Tool.run("python3", ["-c", program, sources, lists])
+        try #require(result.status == 0, "rattler could not solve: \(result.stderr)")
+        return try result.stdout.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String])
+        }
+    }
+}
