@@ -254,7 +254,8 @@ package struct LocalTrainService: TrainService {
     }
 
     package func claim(
-        on version: String, kind: String?, package: String?, leaseSeconds: Int, by runner: Actor, guards: Guards
+        on version: String, kind: String?, package: String?, subdir: String?, variant: String?,
+        leaseSeconds: Int, by runner: Actor, guards: Guards
     ) throws(ServiceError) -> ClaimResponse {
         var workKind: WorkItem.Kind? = nil
         if let kind {
@@ -265,13 +266,14 @@ package struct LocalTrainService: TrainService {
         }
         let key = key(
             guards, by: runner, "claim on \(version)",
-            ["claim", version, kind ?? "", package ?? "", String(leaseSeconds)])
+            ["claim", version, kind ?? "", package ?? "", subdir ?? "", variant ?? "", String(leaseSeconds)])
         if let key, let earlier = try attempt({ try store.replay(key, as: WorkItem?.self) }) {
             return ClaimResponse(work: earlier.map(ClaimResponse.Work.init), replayed: true)
         }
         let item = try attempt {
             try store.claim(
-                train: version, kind: workKind, package: package, runner: Self.name(of: runner),
+                train: version, kind: workKind, package: package, subdir: subdir, variant: variant,
+                runner: Self.name(of: runner),
                 lease: TimeInterval(leaseSeconds), at: now(), idempotency: key)
         }
         return ClaimResponse(work: item.map(ClaimResponse.Work.init))
@@ -337,12 +339,12 @@ package struct LocalTrainService: TrainService {
         let train = try store.train(version)
         let trains = try trainChannel()
         try trains.recover()
-        let label = TrainChannel.label(of: version)
+        let label = TrainChannel.label(of: train.name)
         guard trains.channel.labels().contains(label) else { return [] }
         return try trains.channel.snapshot(label: label).subdirs.values
             .flatMap { $0.records.values }
             .filter { $0.name == train.core && $0.parsedVersion == train.version }
-            .map(Artifact.init)
+            .map { Artifact($0, keys: train.variantRules?.keys ?? []) }
             .sorted { $0.description < $1.description }
     }
 
@@ -408,8 +410,9 @@ extension TrainStatusResponse {
 extension ClaimResponse.Work {
     init(_ item: WorkItem) {
         self.init(
-            id: item.id, train: item.train, kind: item.kind.rawValue, package: item.package, rc: item.rc,
-            attempt: item.attempt, leaseUntil: Wire.second(item.leaseUntil))
+            id: item.id, train: item.train, kind: item.kind.rawValue, package: item.package, cell: item.cell,
+            rc: item.rc, attempt: item.attempt, leaseUntil: Wire.second(item.leaseUntil), specs: item.specs ?? [],
+            labels: item.labels ?? [])
     }
 }
 

@@ -110,11 +110,14 @@ package struct RemoteTrainService: TrainService {
     }
 
     package func claim(
-        on train: String, kind: String?, package: String?, leaseSeconds: Int, by runner: Actor, guards: Guards
+        on train: String, kind: String?, package: String?, subdir: String?, variant: String?, leaseSeconds: Int,
+        by runner: Actor, guards: Guards
     ) async throws(ServiceError) -> ClaimResponse {
         var body: [String: JSONValue] = ["train": .string(train), "lease_seconds": .number(leaseSeconds)]
         if let kind { body["kind"] = .string(kind) }
         if let package { body["package"] = .string(package) }
+        if let subdir { body["subdir"] = .string(subdir) }
+        if let variant { body["variant"] = .string(variant) }
         return try await send("POST", "/work/claim", body: body, guards: guards)
     }
 

@@ -59,7 +59,7 @@ extension ServiceError {
         let category: Category =
             switch rejection {
             case .notAllowed: .forbidden
-            case .unknownMember, .unknownWork: .notFound
+            case .unknownMember, .unknownWork, .unknownCell: .notFound
             case .invalidSpec, .invalidRCNumber, .missingReason, .reasonTooLong: .invalid
             default: .refused
             }

@@ -95,6 +95,8 @@ package struct TrainChannel: Sendable {
         _ packages: [(source: String, record: PackageRecord)], train version: String, by actor: Actor, at time: Date
     ) throws -> [Staged] {
         try recover()
+        // The train's own name: `2.1.0` may mean its newest train, `2.1.0-2`.
+        let version = try store.train(version).name
         for attempt in 1...Self.attempts {
             let train = try store.train(version)
             let decided = try decideStaging(packages, on: train, by: actor, at: time)
@@ -143,7 +145,7 @@ package struct TrainChannel: Sendable {
             guard versions.count == 1, let buildVersion = group[0].record.parsedVersion else {
                 throw ChannelError.mixedVersions(package: member.name, versions: versions.sorted())
             }
-            var artifacts = group.map { Artifact($0.record) }
+            var artifacts = group.map { Artifact($0.record, keys: train.variantRules?.keys ?? []) }
             var depends: [String] = []
             var seen = Set<String>()
             // A build is every file of its version: more files join it (another variant, another
@@ -192,13 +194,16 @@ package struct TrainChannel: Sendable {
     ) throws -> CommandOutcome {
         try recover()
         let train = try store.train(version)
+        let version = train.name
         for package in packages {
             let record = package.record
             guard record.name == train.core, record.parsedVersion == train.version else {
                 throw ChannelError.notTheCore(file: record.fileName, expected: "\(train.core) \(train.version)")
             }
         }
-        let artifacts = packages.map { Artifact($0.record) }.sorted { $0.description < $1.description }
+        let artifacts = packages.map { Artifact($0.record, keys: train.variantRules?.keys ?? []) }.sorted {
+            $0.description < $1.description
+        }
         let command = TrainCommand.registerRC(number: number, artifacts: artifacts)
         if case .failure(let rejection) = train.decide(command, by: actor, at: time) {
             throw StoreError.rejected(rejection)
@@ -224,7 +229,7 @@ package struct TrainChannel: Sendable {
         try recover()
         let train = try store.train(version)
         let main = try channel.snapshot(label: "main")
-        let label = Self.label(of: version)
+        let label = Self.label(of: train.name)
         let staged =
             channel.labels().contains(label) ? try channel.snapshot(label: label).subdirs : [:]
         let plan = train.promotionPlan(main: main.subdirs.mapValues(\.records), staged: staged.mapValues(\.records))
@@ -243,6 +248,7 @@ package struct TrainChannel: Sendable {
     ) throws -> (plan: PromotionPlan, generation: Int, outcome: CommandOutcome?) {
         let (plan, generation, main) = try planWithMain(train: version)
         let train = try store.train(version)
+        let version = train.name
         if resume && train.stage == .released && target.inFlight(version) {
             // Every step was done and the release recorded; only the journal was left.
             target.forgetJournal(of: version)

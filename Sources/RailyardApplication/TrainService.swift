@@ -40,9 +40,11 @@ package protocol TrainService: Sendable {
     /// Members' builds onto the staging label, registered with the train.
     func stage(_ files: [String], on train: String, by actor: Actor, guards: Guards) async throws(ServiceError)
         -> StageResponse
-    /// The next piece of CI work under a lease of `leaseSeconds`, or none.
+    /// The next piece of CI work under a lease of `leaseSeconds`, or none: of `kind`, of
+    /// `package`, in a cell of `subdir` that `variant` selects (each nil: any).
     func claim(
-        on train: String, kind: String?, package: String?, leaseSeconds: Int, by runner: Actor, guards: Guards
+        on train: String, kind: String?, package: String?, subdir: String?, variant: String?, leaseSeconds: Int,
+        by runner: Actor, guards: Guards
     ) async throws(ServiceError) -> ClaimResponse
     /// The result of claimed work.
     func report(_ work: String, passed: Bool, log: String?, by runner: Actor, guards: Guards)

@@ -17,14 +17,21 @@ package struct ClaimResponse: Codable, Sendable, Equatable {
         package var kind: String
         /// The member to build or test; null for the all-together run.
         @Null package var package: String?
+        /// The cell to build or test in (`linux-64/py3.11_cuda12.1`); null for the whole member.
+        @Null package var cell: String?
         /// The RC the work is against.
         package var rc: Int
         /// Which attempt against this RC it is.
         package var attempt: Int
         package var leaseUntil: Date
+        /// The specs that pin the cell, for `conda create`: the core's build of that cell, the
+        /// member at its train version, the cell's python.
+        package var specs: [String]
+        /// The channel's labels to install from, in order: the train's staging label, then `main`.
+        package var labels: [String]
 
         enum CodingKeys: String, CodingKey {
-            case id, train, kind, package, rc, attempt
+            case id, train, kind, package, cell, rc, attempt, specs, labels
             case leaseUntil = "lease_until"
         }
     }

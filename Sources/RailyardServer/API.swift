@@ -170,7 +170,8 @@ struct API: Sendable {
             let token = try await authorize(request, context, .claim)
             let body = try await RequestReader.body(request, as: ClaimRequest.self)
             let answer = try state.service.claim(
-                on: body.train, kind: body.kind, package: body.package, leaseSeconds: body.lease, by: token.actor,
+                on: body.train, kind: body.kind, package: body.package, subdir: body.subdir, variant: body.variant,
+                leaseSeconds: body.lease, by: token.actor,
                 guards: Guards(idempotencyKey: try RequestReader.idempotencyKey(request)))
             await state.watcher.poll()
             return answer.response(headers: Self.replayed(answer.replayed))

@@ -137,9 +137,12 @@ struct ClaimRequest: RequestBody {
     var train: String
     var kind: String?
     var package: String?
+    /// Only cells of this subdir; only cells this selector names (`cuda12.1`, `py3.11`).
+    var subdir: String?
+    var variant: String?
     var leaseSeconds: Int?
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case train, kind, package
+        case train, kind, package, subdir, variant
         case leaseSeconds = "lease_seconds"
     }
     static let fields = CodingKeys.allCases.map(\.rawValue)
@@ -152,6 +155,8 @@ struct ClaimRequest: RequestBody {
                 details: ["field": .string("kind"), "expected": .string("build, test or integration")])
         }
         try Check.length(package ?? "", "package", Limits.name)
+        try Check.length(subdir ?? "", "subdir", Limits.name)
+        try Check.length(variant ?? "", "variant", Limits.name)
         try Check.range(lease, "lease_seconds", Train.leaseSeconds)
     }
 

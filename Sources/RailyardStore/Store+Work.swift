@@ -10,21 +10,31 @@ package struct WorkItem: Sendable, Equatable, Codable {
     package var train: String
     package var kind: Kind
     package var package: String?
+    /// The cell to build or test in (`linux-64/py3.11_cuda12.1`); nil for the whole member.
+    package var cell: String?
     package var rc: Int
     package var runner: String
     package var leaseUntil: Date
     /// Which attempt against this RC this is.
     package var attempt: Int
+    /// The specs that pin the work's cell: the core's build, the member, the python (nil in an
+    /// answer kept from before they were given).
+    package var specs: [String]?
+    /// The channel's labels to install from, first the train's staging label, then `main`.
+    package var labels: [String]?
 
-    package init(_ claim: WorkClaim, train: String) {
+    package init(_ claim: WorkClaim, of train: Train) {
         id = claim.id
-        self.train = train
+        self.train = train.name
         kind = claim.kind
         package = claim.member
+        cell = claim.cell
         rc = claim.rc
         runner = claim.runner
         leaseUntil = claim.leaseUntil
         attempt = claim.attempt
+        specs = train.specs(for: claim.member, in: claim.cell)
+        labels = [train.stagingLabel, "main"]
     }
 }
 
@@ -43,6 +53,8 @@ extension Store {
         train version: String,
         kind: WorkItem.Kind? = nil,
         package wanted: String? = nil,
+        subdir: String? = nil,
+        variant: String? = nil,
         runner: String,
         lease: TimeInterval,
         at time: Date,
@@ -52,11 +64,12 @@ extension Store {
         let time = Self.storable(time)
         return try write { db in
             try Self.once(db, idempotency, at: time) { () throws -> WorkItem? in
-                let (outcome, _) = try Self.execute(
-                    db, .claimWork(kind: kind, member: wanted, leaseSeconds: Int(lease)), on: version,
-                    by: .runner(runner), at: time)
+                let (outcome, train) = try Self.execute(
+                    db,
+                    .claimWork(kind: kind, member: wanted, subdir: subdir, variant: variant, leaseSeconds: Int(lease)),
+                    on: version, by: .runner(runner), at: time)
                 for event in outcome.events {
-                    if case .workClaimed(let claim) = event { return WorkItem(claim, train: version) }
+                    if case .workClaimed(let claim) = event, let train { return WorkItem(claim, of: train) }
                 }
                 return nil
             }.answer
@@ -99,17 +112,18 @@ extension Store {
                 let version = try Self.train(ofWork: id, db)
                 let (_, train) = try Self.execute(
                     db, .extendLease(work: id, leaseSeconds: Int(lease)), on: version, by: .runner(runner), at: time)
-                guard let claim = train?.heldClaims.first(where: { $0.id == id }) else {
+                guard let train, let claim = train.heldClaims.first(where: { $0.id == id }) else {
                     throw StoreError.rejected(.unknownWork(id))
                 }
-                return WorkItem(claim, train: version)
+                return WorkItem(claim, of: train)
             }.answer
         }
     }
 
     /// The claims currently held on a train.
     package func claims(train version: String) throws(StoreError) -> [WorkItem] {
-        try train(version).heldClaims.map { WorkItem($0, train: version) }.sorted { $0.id < $1.id }
+        let train = try train(version)
+        return train.heldClaims.map { WorkItem($0, of: train) }.sorted { $0.id < $1.id }
     }
 
     /// The train a work id names, when there is one: otherwise the id is unknown.

@@ -61,16 +61,24 @@ struct BrowserTests {
             ] + CondaPackages.rcFiles(scratch.path("rc"), subdirs: ["linux-64", "osx-arm64"]))
         try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
         try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
-        let file = try CondaPackages.make(
-            scratch.path("new"), "torchvision", "0.21.0", "py311_0", "linux-64", depends: ["pytorch 2.6.0.*"])
-        try scratch.must(["stage", file, "--train", "2.6.0", "--as", "alice"])
+        // torchvision's build for each subdir of the RC: it is tested in each.
+        let files = try ["linux-64", "osx-arm64"].map { subdir in
+            try CondaPackages.make(
+                scratch.path("new/" + subdir), "torchvision", "0.21.0", "py311_0", subdir, depends: ["pytorch 2.6.0.*"])
+        }
+        try scratch.must(["stage"] + files + ["--train", "2.6.0", "--as", "alice"])
+        /// Reports `result` for `member` in each subdir's cell, as a pool of runners per subdir would.
         func test(_ member: String, _ result: String, log: String? = nil) throws {
-            let claim = try scratch.json([
-                "ci", "claim", "--train", "2.6.0", "--kind", "test", "--package", member, "--as", "r1",
-            ])
-            let id = try #require((claim["work"] as? [String: Any])?["id"] as? String)
-            try scratch.must(
-                ["ci", "report", id, "--result", result, "--as", "r1"] + (log.map { ["--log", $0] } ?? []))
+            for subdir in ["linux-64", "osx-arm64"] {
+                let claim = try scratch.json([
+                    "ci", "claim", "--train", "2.6.0", "--kind", "test", "--package", member, "--subdir", subdir,
+                    "--as", "r1",
+                ])
+                let id = try #require((claim["work"] as? [String: Any])?["id"] as? String)
+                #expect(id.contains(subdir + "+any"))
+                try scratch.must(
+                    ["ci", "report", id, "--result", result, "--as", "r1"] + (log.map { ["--log", $0] } ?? []))
+            }
         }
         try test("torchvision", "passed")
         try scratch.must(["train", "advance", "2.6.0", "--as", "alice"])
@@ -86,7 +94,9 @@ struct BrowserTests {
         try #require(dom.status == 0, "\(dom.stderr)")
         #expect(dom.stdout.contains("Why isn’t it moving?"))
         #expect(dom.stdout.contains("2 blocked members hold the train"))
-        #expect(dom.stdout.contains("</strong></a>: test failed against RC 1; log: https://ci.example.org/captum/7"))
+        #expect(
+            dom.stdout.contains(
+                "</strong></a>: test failed against RC 1 in linux-64/any; log: https://ci.example.org/captum/7"))
         #expect(dom.stdout.contains("railyard train waive 2.6.0 captum --reason"))
         // The decline's reason is text: escaped in the DOM, and the script never ran.
         #expect(dom.stdout.contains("declined: &lt;script&gt;document.title='owned'&lt;/script&gt;busy"))

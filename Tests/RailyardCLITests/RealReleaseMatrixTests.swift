@@ -138,8 +138,12 @@ struct RealReleaseMatrixTests {
         let vision = try Self.files(scratch, "torchvision-").filter { !$0.hasSuffix("py311_cu121.tar.bz2") }
         try scratch.must(["stage", "--train", "2.1.0", "--as", "team"] + vision.prefix(6))
         try scratch.must(["stage", "--train", "2.1.0", "--as", "team"] + vision.dropFirst(6))
-        try Self.driveToStaged(scratch)
+        try scratch.passEverything(train: "2.1.0")
 
+        // The gate names the cell torchvision lacks; the dry run's matrix shows the gap.
+        let gate = try scratch.run(["train", "advance", "2.1.0", "--as", "alice"])
+        #expect(gate.status == 1)
+        #expect(gate.stderr.contains("torchvision (built; no build for linux-64/py3.11_cuda12.1)"), "\(gate.stderr)")
         let refused = try scratch.run(["train", "promote", "2.1.0", "--as", "alice"])
         #expect(refused.status == 1)
         #expect(
@@ -155,11 +159,28 @@ struct RealReleaseMatrixTests {
         #expect((matrix["rows"] as? [[String: Any]])?.count == 12)
         #expect(try scratch.run(["train", "matrix", "2.1.0"]).status == 1)
 
-        // The missing variant, staged later, joins torchvision's build of 11 files.
+        // A CUDA 12.1 runner pool is handed exactly that build, with the specs that pin its cell.
+        let claim = try scratch.json([
+            "ci", "claim", "--train", "2.1.0", "--kind", "build", "--subdir", "linux-64", "--variant", "cuda12.1",
+            "--as", "gpu-1",
+        ])
+        let work = try #require(claim["work"] as? [String: Any])
+        #expect(work["package"] as? String == "torchvision")
+        #expect(work["cell"] as? String == "linux-64/py3.11_cuda12.1")
+        #expect(
+            work["specs"] as? [String] == [
+                "pytorch 2.1.0 py3.11_cuda12.1_cudnn8.9.2_0", "torchvision 0.16.0", "python 3.11.*",
+            ])
+        #expect(work["labels"] as? [String] == ["train-2.1.0", "main"])
+
+        // The missing variant, staged, joins torchvision's build of 11 files; its build reported.
         try scratch.must([
             "stage", scratch.path("real/linux-64/torchvision-0.16.0-py311_cu121.tar.bz2"), "--train", "2.1.0", "--as",
             "team",
         ])
+        try scratch.must(["ci", "report", try #require(work["id"] as? String), "--result", "passed", "--as", "gpu-1"])
+        let staged = try #require(try scratch.json(["train", "status", "2.1.0"])["members"] as? [[String: Any]])
+        #expect(staged.first { $0["name"] as? String == "torchvision" }?["state"] as? String == "built")
         try Self.driveToStaged(scratch)
         let dryRun = try scratch.json(["train", "promote", "2.1.0", "--as", "alice"])
         #expect(dryRun["ok"] as? Bool == true, "\(dryRun["checks"] ?? "")")

@@ -30,7 +30,7 @@ struct PromotionPlanTests {
         var staged: [PackageRecord] = []
         func files(_ records: [PackageRecord]) -> [Artifact] {
             staged += records
-            return records.map(Artifact.init)
+            return records.map { Artifact($0) }
         }
         let rc = platforms.map { record("pytorch", "2.6.0", $0) }
         try script.must(.registerRC(number: 1, artifacts: files(rc)))

@@ -25,9 +25,11 @@ struct TrainScript {
 
     var log: [TrainEvent] { history.flatMap(\.events) }
 
-    init(onDeadline: Policy.OnDeadline = .escalate) throws {
-        let catalog = try TestCatalogs.catalog(Self.catalogText)
-        let plan = try Planner.plan(catalog, coreVersion: Version("2.6.0"))
+    init(onDeadline: Policy.OnDeadline = .escalate, catalogText: String = catalogText, version: String = "2.6.0")
+        throws
+    {
+        let catalog = try TestCatalogs.catalog(catalogText)
+        let plan = try Planner.plan(catalog, coreVersion: Version(version))
         now = Self.start
         var initial = try Train.create(plan: plan, catalog: catalog, by: Self.alice, at: now)
         initial.policy.onDeadline = onDeadline

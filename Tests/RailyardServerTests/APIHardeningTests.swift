@@ -164,8 +164,10 @@ struct APIHardeningTests {
                 }
             }
             var id = ""
+            // The pool of linux-64 runners: torchvision's build in that cell (osx-arm64 is another pool's).
             try await client.execute(
-                uri: "/api/v1/work/claim", method: .post, headers: ci, body: body(#"{"train": "2.6.0"}"#)
+                uri: "/api/v1/work/claim", method: .post, headers: ci,
+                body: body(#"{"train": "2.6.0", "subdir": "linux-64"}"#)
             ) { response in
                 id = try #require((try object(response)["work"] as? [String: Any])?["id"] as? String)
             }
@@ -187,7 +189,8 @@ struct APIHardeningTests {
                 }
             }
             try await client.execute(
-                uri: "/api/v1/work/claim", method: .post, headers: ci, body: body(#"{"train": "2.6.0"}"#)
+                uri: "/api/v1/work/claim", method: .post, headers: ci,
+                body: body(#"{"train": "2.6.0", "subdir": "linux-64"}"#)
             ) { #expect(String(buffer: $0.body) == #"{"replayed":false,"schema":1,"work":null}"# + "\n") }
             // The lease is still the one the last valid heartbeat gave.
             try await client.execute(uri: "/api/v1/work/\(id)/heartbeat", method: .post, headers: ci) { response in
@@ -275,7 +278,7 @@ struct APIHardeningTests {
             for _ in 0..<2 {
                 try await client.execute(
                     uri: "/api/v1/work/claim", method: .post, headers: Self.keyed("claim-1", fixture.headers("ci")),
-                    body: body(#"{"train": "2.6.0"}"#)
+                    body: body(#"{"train": "2.6.0", "subdir": "linux-64"}"#)
                 ) { response in
                     #expect(response.status == .ok)
                     ids.append(try #require((try object(response)["work"] as? [String: Any])?["id"] as? String))
@@ -285,7 +288,7 @@ struct APIHardeningTests {
             // Another token's key of the same name is its own: not the first token's item replayed.
             try await client.execute(
                 uri: "/api/v1/work/claim", method: .post, headers: Self.keyed("claim-1", rm),
-                body: body(#"{"train": "2.6.0"}"#)
+                body: body(#"{"train": "2.6.0", "subdir": "linux-64"}"#)
             ) { response in
                 #expect(String(buffer: response.body) == #"{"replayed":false,"schema":1,"work":null}"# + "\n")
                 #expect(response.headers[HTTPFields.Element.Name("Idempotent-Replayed")!] == nil)

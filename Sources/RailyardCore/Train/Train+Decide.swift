@@ -42,11 +42,13 @@ extension Train {
 
     private func primaryEvents(_ command: TrainCommand, by actor: Actor, at now: Date) throws -> [TrainEvent] {
         switch command {
-        case .claimWork(let kind, let wanted, let lease):
+        case .claimWork(let kind, let wanted, let subdir, let variant, let lease):
             try requireRunnerOrReleaseManager(actor, command)
             // A finished train has no work; before the first RC, a claim just finds none.
             try requireStage(command, in: Stage.path)
-            return claimEvents(kind: kind, member: wanted, lease: lease, by: actor, at: now)
+            return claimEvents(
+                kind: kind, member: wanted, in: CellSelection(subdir: subdir, variant: variant), lease: lease,
+                by: actor, at: now)
 
         case .extendLease(let id, let lease):
             try requireRunnerOrReleaseManager(actor, command)
@@ -59,8 +61,10 @@ extension Train {
             let claim = try requireClaim(id, by: actor)
             let result: TrainCommand =
                 switch claim.kind {
-                case .build: .reportBuild(member: claim.member ?? "", rc: claim.rc, passed: passed, log: log)
-                case .test: .reportTest(member: claim.member ?? "", rc: claim.rc, passed: passed, log: log)
+                case .build:
+                    .reportBuild(member: claim.member ?? "", rc: claim.rc, passed: passed, log: log, cell: claim.cell)
+                case .test:
+                    .reportTest(member: claim.member ?? "", rc: claim.rc, passed: passed, log: log, cell: claim.cell)
                 case .integration: .reportIntegration(rc: claim.rc, passed: passed, log: log)
                 }
             var reported = self
@@ -195,7 +199,7 @@ extension Train {
             }
             return events
 
-        case .startTest(let name):
+        case .startTest(let name, let cell):
             let member = try requireMember(name)
             try requireRunnerOrReleaseManager(actor, command)
             try requireStage(command, in: [.companions, .downstream, .staged])
@@ -203,7 +207,12 @@ extension Train {
             if stage == .companions && member.reason != .companion && member.reason != .support {
                 throw TrainRejection.notACompanion(member: name, stage: stage)
             }
-            try requireState(member, command, in: [.built, .failed])
+            if let cell {
+                try requireCell(cell, of: member)
+                try requireState(member, command, in: [.built, .testing, .failed])
+            } else {
+                try requireState(member, command, in: [.built, .failed])
+            }
             let waiting = member.parents.filter { parent in
                 guard let parentMember = self.member(parent) else { return false }
                 return parentMember.state != .excluded && !parentMember.isSettled(against: rc)
@@ -211,38 +220,47 @@ extension Train {
             if !waiting.isEmpty { throw TrainRejection.waitingFor(member: name, parents: waiting) }
             let blocking = excludedParentsNotAdmitted(by: member)
             if !blocking.isEmpty { throw TrainRejection.blockedByExclusion(member: name, parents: blocking) }
-            return [.testStarted(member: name)]
+            return [.testStarted(member: name, cell: cell)]
 
-        case .abandonTest(let name):
+        case .abandonTest(let name, let cell):
             let member = try requireMember(name)
             guard actor == .policy || isReleaseManager(actor) else {
                 throw TrainRejection.notAllowed(actor: actor.description, command: command.name, needs: "the policy")
             }
             try requireState(member, command, in: [.testing])
-            return [.testAbandoned(member: name)]
+            return [.testAbandoned(member: name, cell: cell)]
 
-        case .reportTest(let name, let reportedRC, let passed, let log):
+        case .reportTest(let name, let reportedRC, let passed, let log, let cell):
             let member = try requireMember(name)
             try requireRunnerOrReleaseManager(actor, command)
             try requireStage(command, in: [.companions, .downstream, .staged])
             guard reportedRC == rc else { throw TrainRejection.staleRC(given: reportedRC, current: rc) }
-            try requireState(member, command, in: [.testing])
-            return [.tested(member: name, rc: reportedRC, passed: passed, log: log)]
+            if let cell {
+                try requireCell(cell, of: member)
+                try requireState(member, command, in: [.testing, .built, .failed])
+            } else {
+                try requireState(member, command, in: [.testing])
+            }
+            return [.tested(member: name, rc: reportedRC, passed: passed, log: log, cell: cell)]
 
-        case .reportBuild(let name, let reportedRC, let passed, let log):
+        case .reportBuild(let name, let reportedRC, let passed, let log, let cell):
             let member = try requireMember(name)
             try requireRunnerOrReleaseManager(actor, command)
             try requireStage(command, in: [.companions, .downstream, .staged])
             guard reportedRC == rc else { throw TrainRejection.staleRC(given: reportedRC, current: rc) }
             guard member.buildIsTiedToRC else { throw TrainRejection.notBuiltByCI(member: name) }
+            if let cell { try requireCell(cell, of: member) }
             if passed {
                 guard member.build?.rc == reportedRC else {
                     throw TrainRejection.buildNotStaged(member: name, rc: reportedRC)
                 }
-            } else {
+                if let cell, cellsToBuild(of: member).contains(where: { $0.key == cell }) {
+                    throw TrainRejection.buildNotStaged(member: name, rc: reportedRC)
+                }
+            } else if cell == nil {
                 try requireState(member, command, in: [.requested, .acknowledged])
             }
-            return [.buildReported(member: name, rc: reportedRC, passed: passed, log: log)]
+            return [.buildReported(member: name, rc: reportedRC, passed: passed, log: log, cell: cell)]
 
         case .reportIntegration(let reportedRC, let passed, let log):
             try requireRunnerOrReleaseManager(actor, command)
@@ -359,6 +377,13 @@ extension Train {
         guard let claim = heldClaims.first(where: { $0.id == id }) else { throw TrainRejection.unknownWork(id) }
         guard claim.runner == actor.name else { throw TrainRejection.notYourClaim(id: id, holder: claim.runner) }
         return claim
+    }
+
+    private func requireCell(_ cell: String, of member: TrainMember) throws {
+        let cells = requiredCells(of: member).map(\.key)
+        guard cells.contains(cell) else {
+            throw TrainRejection.unknownCell(member: member.name, cell: cell, cells: cells)
+        }
     }
 
     private func requireMember(_ name: String) throws -> TrainMember {

@@ -64,7 +64,7 @@ extension Train {
                 GateCheck(
                     name: "every companion built and passed against RC \(rc.map(String.init) ?? "-")",
                     ok: rc != nil && notReady.isEmpty,
-                    detail: notReady.isEmpty ? "\(companions.count) passed" : Self.list(notReady)
+                    detail: notReady.isEmpty ? "\(companions.count) passed" : list(notReady)
                 )
             ]
         case .downstream:
@@ -76,12 +76,12 @@ extension Train {
                     name: "every member passed against RC \(rc.map(String.init) ?? "-") or was excluded",
                     ok: rc != nil && notReady.isEmpty,
                     detail: notReady.isEmpty
-                        ? "\(active.count) passed" : "\(notReady.count) not yet: " + Self.list(notReady)
+                        ? "\(active.count) passed" : "\(notReady.count) not yet: " + list(notReady)
                 ),
                 GateCheck(
                     name: "no open request",
                     ok: open.isEmpty,
-                    detail: open.isEmpty ? "none" : Self.list(open)
+                    detail: open.isEmpty ? "none" : list(open)
                 ),
             ]
         case .staged:
@@ -118,9 +118,28 @@ extension Train {
         return Stage.path.first { $0 < stage && !gateHolds(leaving: $0) }
     }
 
-    private static func list(_ members: [TrainMember], limit: Int = 8) -> String {
-        let shown = members.prefix(limit).map { "\($0.name) (\($0.state.rawValue))" }.joined(separator: ", ")
+    private func list(_ members: [TrainMember], limit: Int = 8) -> String {
+        let shown = members.prefix(limit).map { "\($0.name) (\($0.state.rawValue)\(cellsToGo($0)))" }
+            .joined(separator: ", ")
         return members.count > limit ? shown + ", and \(members.count - limit) more" : shown
+    }
+
+    /// For a member built and tested per cell: what its cells still lack, briefly.
+    private func cellsToGo(_ member: TrainMember) -> String {
+        guard !requiredCells(of: member).isEmpty, member.state != .excluded else { return "" }
+        var parts: [String] = []
+        if member.buildIsTiedToRC, member.build != nil {
+            let unbuilt = cellsToBuild(of: member).map(\.key)
+            if !unbuilt.isEmpty { parts.append("no build for " + Self.brief(unbuilt)) }
+        }
+        let failed = requiredCells(of: member).map(\.key).filter { cellResult(of: member, in: $0)?.passed == false }
+        if !failed.isEmpty { parts.append("failed in " + Self.brief(failed)) }
+        return parts.isEmpty ? "" : "; " + parts.joined(separator: "; ")
+    }
+
+    private static func brief(_ cells: [String], limit: Int = 3) -> String {
+        let shown = cells.prefix(limit).joined(separator: ", ")
+        return cells.count > limit ? shown + " and \(cells.count - limit) more" : shown
     }
 
     // MARK: - Blocked reasons
@@ -136,7 +155,8 @@ extension Train {
             reasons.append(
                 BlockedReason(
                     kind: .blockedBy,
-                    detail: "test failed against RC \(member.result?.rc ?? 0)\(log)",
+                    detail: "test failed against RC \(member.result?.rc ?? 0)"
+                        + (member.result?.cell.map { " in \($0)" } ?? "") + log,
                     since: member.since,
                     on: member.maintainers
                 )

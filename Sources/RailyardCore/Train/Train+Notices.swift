@@ -77,17 +77,17 @@ extension Train {
                 recipients = maintainers(member) + train.releaseManagers
                 payload["member"] = member
                 payload["detail"] = "declined: \(reason)"
-            case .tested(let member, let rc, false, let log):
+            case .tested(let member, let rc, false, let log, let cell):
                 kind = "blocked"
                 recipients = maintainers(member)
                 payload["member"] = member
-                payload["detail"] = "test failed against RC \(rc)"
+                payload["detail"] = "test failed against RC \(rc)" + (cell.map { " in \($0)" } ?? "")
                 payload["log"] = log
-            case .buildReported(let member, let rc, false, let log):
+            case .buildReported(let member, let rc, false, let log, let cell):
                 kind = "blocked"
                 recipients = maintainers(member)
                 payload["member"] = member
-                payload["detail"] = "build failed against RC \(rc)"
+                payload["detail"] = "build failed against RC \(rc)" + (cell.map { " in \($0)" } ?? "")
                 payload["log"] = log
             case .excluded(let member, let reason, _):
                 kind = "excluded"

@@ -47,6 +47,9 @@ package struct Train: Sendable, Equatable, Codable {
         return "\(version)-\(attempt)"
     }
 
+    /// The channel label its builds are staged on until the promotion: `train-NAME`.
+    package var stagingLabel: String { "train-\(name)" }
+
     /// The all-together run: every member on the staging label tested at once.
     package struct Integration: Sendable, Equatable, Codable {
         package var rc: Int
@@ -166,6 +169,7 @@ package struct Train: Sendable, Equatable, Codable {
             for index in members.indices {
                 members[index].attempts = 0
                 members[index].buildFailure = nil
+                members[index].cellResults = nil
             }
         case .invalidated(let name, let state):
             let ackDeadline = TimeInterval(policy.ackDeadline.seconds)
@@ -173,6 +177,7 @@ package struct Train: Sendable, Equatable, Codable {
                 member.state = state
                 member.since = time
                 member.result = nil
+                member.cellResults = nil
                 member.waiver = nil
                 if state == .requested {
                     member.build = nil
@@ -214,16 +219,18 @@ package struct Train: Sendable, Equatable, Codable {
                 member.targetVersion = version
                 member.depends = depends
                 member.result = nil
+                member.cellResults = nil
                 member.waiver = nil
                 member.attempts = 0
                 member.declineReason = nil
                 member.buildFailure = nil
             }
             if integration != nil, let rc = self.rc { integration = Integration(rc: rc, passed: nil, log: nil) }
-        case .buildReported(let name, let rc, let passed, let log):
+        case .buildReported(let name, let rc, let passed, let log, let cell):
             guard !passed else { break }
             update(name) { member in
                 let earlier = member.buildFailure.flatMap { $0.rc == rc ? $0.attempts : nil } ?? 0
+                let log = cell.map { "\($0): " + (log ?? "failed") } ?? log
                 member.buildFailure = TrainMember.BuildFailure(rc: rc, attempts: earlier + 1, log: log, at: time)
             }
         case .becameBump(let name, let why):
@@ -238,22 +245,51 @@ package struct Train: Sendable, Equatable, Codable {
                     member.result = nil
                 }
             }
-        case .testStarted(let name):
+        case .testStarted(let name, let cell):
             update(name) { member in
-                member.state = .testing
-                member.since = time
                 member.attempts += 1
+                // One cell failing keeps the member failed while its other cells are tested.
+                if cell != nil && member.state == .failed { return }
+                if member.state != .testing { member.since = time }
+                member.state = .testing
             }
-        case .testAbandoned(let name):
+        case .testAbandoned(let name, let cell):
+            guard let cell, let member = member(name) else {
+                update(name) { member in
+                    member.state = member.result.map { $0.passed ? .passed : .failed } ?? .built
+                    member.since = time
+                }
+                break
+            }
+            let (state, result) = stateFromCells(of: member, excludingClaimOf: cell)
             update(name) { member in
-                member.state = member.result.map { $0.passed ? .passed : .failed } ?? .built
+                member.state = state
+                member.result = result
                 member.since = time
             }
-        case .tested(let name, let rc, let passed, let log):
+        case .tested(let name, let rc, let passed, let log, let cell):
+            let result = TrainMember.TestResult(rc: rc, passed: passed, log: log, at: time)
+            guard let cell else {
+                update(name) { member in
+                    member.state = passed ? .passed : .failed
+                    member.since = time
+                    member.result = result
+                    member.cellResults = nil
+                }
+                break
+            }
             update(name) { member in
-                member.state = passed ? .passed : .failed
-                member.since = time
-                member.result = TrainMember.TestResult(rc: rc, passed: passed, log: log, at: time)
+                var results = member.cellResults ?? [:]
+                results[cell] = result
+                member.cellResults = results
+            }
+            // A waiver stands: the cell's result is recorded, the member stays passed.
+            guard let member = member(name), member.waiver == nil else { break }
+            let (state, summary) = stateFromCells(of: member, excludingClaimOf: cell)
+            update(name) { member in
+                if member.state != state { member.since = time }
+                member.state = state
+                member.result = summary
             }
         case .excluded(let name, let reason, let byPolicy):
             update(name) { member in

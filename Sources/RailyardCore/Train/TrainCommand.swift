@@ -35,15 +35,15 @@ package enum TrainCommand: Sendable, Equatable {
     case decline(member: String, reason: String)
     /// A new build of a member: its version and the dependency specs in its metadata.
     case registerBuild(member: String, version: Version, depends: [String], artifacts: [Artifact] = [])
-    /// CI starts testing a member against the current RC.
-    case startTest(member: String)
+    /// CI starts testing a member against the current RC: in one of its cells, or as a whole.
+    case startTest(member: String, cell: String? = nil)
     /// A claimed test whose lease ran out goes back to the queue.
-    case abandonTest(member: String)
-    /// CI reports a member's test against RC `rc`.
-    case reportTest(member: String, rc: Int, passed: Bool, log: String?)
-    /// CI reports building a member against RC `rc`: a success once its build is staged, a
-    /// failure with its log.
-    case reportBuild(member: String, rc: Int, passed: Bool, log: String?)
+    case abandonTest(member: String, cell: String? = nil)
+    /// CI reports a member's test against RC `rc`: one cell's result, or the whole member's.
+    case reportTest(member: String, rc: Int, passed: Bool, log: String?, cell: String? = nil)
+    /// CI reports building a member against RC `rc` (in one cell, or as a whole): a success once
+    /// its build (that cell's file) is staged, a failure with its log.
+    case reportBuild(member: String, rc: Int, passed: Bool, log: String?, cell: String? = nil)
     /// CI reports the all-together run against RC `rc`.
     case reportIntegration(rc: Int, passed: Bool, log: String?)
     case exclude(member: String, reason: String, cascade: Bool)
@@ -55,9 +55,11 @@ package enum TrainCommand: Sendable, Equatable {
     case abort(reason: String)
     /// The deadline policy's periodic look at overdue requests.
     case sweepDeadlines
-    /// CI takes the next piece of work (of `kind`, or `member`'s) under a lease of
-    /// `leaseSeconds`; claims whose lease ran out are returned to the queue first.
-    case claimWork(kind: WorkClaim.Kind?, member: String?, leaseSeconds: Int)
+    /// CI takes the next piece of work (of `kind`, or `member`'s, in a cell of `subdir` that
+    /// `variant` selects) under a lease of `leaseSeconds`; claims whose lease ran out are
+    /// returned to the queue first.
+    case claimWork(
+        kind: WorkClaim.Kind?, member: String?, subdir: String? = nil, variant: String? = nil, leaseSeconds: Int)
     /// The runner holding `work` extends its lease by `leaseSeconds` from now.
     case extendLease(work: String, leaseSeconds: Int)
     /// The runner holding `work` reports its result.

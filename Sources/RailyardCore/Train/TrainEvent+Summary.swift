@@ -15,12 +15,14 @@ extension TrainEvent {
         case .declined(let member, let reason): "\(member): declined: \(reason)"
         case .built(let member, let version, let rc, _, _):
             "\(member): build \(version) registered" + (rc.map { " against RC \($0)" } ?? "")
-        case .buildReported(let member, let rc, let passed, _):
+        case .buildReported(let member, let rc, let passed, _, _):
             "\(member): build \(passed ? "passed" : "failed") against RC \(rc)"
         case .becameBump(let member, let why): "\(member): now needs a bump: \(why)"
-        case .testStarted(let member): "\(member): testing"
-        case .testAbandoned(let member): "\(member): test lease expired, back in the queue"
-        case .tested(let member, let rc, let passed, _): "\(member): \(passed ? "passed" : "failed") against RC \(rc)"
+        case .testStarted(let member, let cell): "\(member): testing" + (cell.map { " in \($0)" } ?? "")
+        case .testAbandoned(let member, let cell):
+            "\(member): test lease expired" + (cell.map { " in \($0)" } ?? "") + ", back in the queue"
+        case .tested(let member, let rc, let passed, _, let cell):
+            "\(member): \(passed ? "passed" : "failed") against RC \(rc)" + (cell.map { " in \($0)" } ?? "")
         case .excluded(let member, let reason, let byPolicy):
             "\(member): excluded\(byPolicy ? " by policy" : ""): \(reason)"
         case .waived(let member, let reason): "\(member): failure waived: \(reason)"

@@ -14,14 +14,17 @@ package enum TrainEvent: Sendable, Equatable, Codable {
     case acknowledged(member: String, eta: Date?)
     case declined(member: String, reason: String)
     case built(member: String, version: Version, rc: Int?, depends: [String], artifacts: [Artifact]? = nil)
-    /// CI reported building a member against RC `rc`; a failure blocks it until a retry.
-    case buildReported(member: String, rc: Int, passed: Bool, log: String?)
+    /// CI reported building a member against RC `rc` (for one cell, `SUBDIR/CELL`, or all); a
+    /// failure blocks it until a retry.
+    case buildReported(member: String, rc: Int, passed: Bool, log: String?, cell: String? = nil)
     /// A registered build of a parent excludes what this member pins: it now needs a bump.
     case becameBump(member: String, why: String)
-    case testStarted(member: String)
-    /// A claimed test's lease ran out: the member is back in the queue.
-    case testAbandoned(member: String)
-    case tested(member: String, rc: Int, passed: Bool, log: String?)
+    /// CI started testing a member: in one cell (`linux-64/py3.11_cuda12.1`), or as a whole.
+    case testStarted(member: String, cell: String? = nil)
+    /// A claimed test's lease ran out: the member (or that cell) is back in the queue.
+    case testAbandoned(member: String, cell: String? = nil)
+    /// A member's test result against `rc`: one cell's, or the whole member's.
+    case tested(member: String, rc: Int, passed: Bool, log: String?, cell: String? = nil)
     case excluded(member: String, reason: String, byPolicy: Bool)
     case waived(member: String, reason: String)
     /// The all-together run for RC `rc` was set up (entering `staged`, or after a change).
@@ -51,9 +54,9 @@ package enum TrainEvent: Sendable, Equatable, Codable {
     package var member: String? {
         switch self {
         case .invalidated(let member, _), .requested(let member, _), .acknowledged(let member, _),
-            .declined(let member, _), .built(let member, _, _, _, _), .buildReported(let member, _, _, _),
+            .declined(let member, _), .built(let member, _, _, _, _), .buildReported(let member, _, _, _, _),
             .becameBump(let member, _),
-            .testStarted(let member), .testAbandoned(let member), .tested(let member, _, _, _),
+            .testStarted(let member, _), .testAbandoned(let member, _), .tested(let member, _, _, _, _),
             .excluded(let member, _, _),
             .waived(let member, _), .reminded(let member, _), .deadlinePassed(let member),
             .retirementProposed(let member):

@@ -36,6 +36,8 @@ package struct TrainMember: Sendable, Equatable, Codable {
     package var why: String
     /// What the follow-up schedule has done about its open request (nil: nothing yet).
     package var followUp: FollowUp?
+    /// Its test results per cell (`linux-64/py3.11_cuda12.1`), each keyed to its RC (nil: none).
+    package var cellResults: [String: TestResult]? = nil
 
     /// Reminders, the deadline notice, the escalation and the retirement proposal already made
     /// for the current request, so that each is made once.
@@ -64,6 +66,8 @@ package struct TrainMember: Sendable, Equatable, Codable {
         package var passed: Bool
         package var log: String?
         package var at: Date
+        /// The cell it failed in, for a member tested per cell (nil: as a whole).
+        package var cell: String? = nil
     }
 
     /// Failed builds of a member against one RC.

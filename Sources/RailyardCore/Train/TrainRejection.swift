@@ -24,6 +24,8 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
     case buildNotStaged(member: String, rc: Int)
     /// No claim with that id: never claimed, already reported, or its lease expired.
     case unknownWork(String)
+    /// A cell the member is not built or tested in.
+    case unknownCell(member: String, cell: String, cells: [String])
     /// The claim is another runner's.
     case notYourClaim(id: String, holder: String)
 
@@ -50,6 +52,7 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
         case .notBuiltByCI: "not-built-by-ci"
         case .buildNotStaged: "build-not-staged"
         case .unknownWork: "unknown-work"
+        case .unknownCell: "unknown-cell"
         case .notYourClaim: "not-your-claim"
         }
     }
@@ -99,6 +102,9 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
             "no claim \(id): never claimed, already reported, or its lease expired; claim work again with railyard ci claim"
         case .notYourClaim(let id, let holder):
             "\(id) is claimed by \(holder); only the runner holding a claim reports it or extends its lease"
+        case .unknownCell(let member, let cell, let cells):
+            "\(member) is not built or tested in \(cell); its cells: "
+                + (cells.isEmpty ? "none (it is tested as a whole)" : cells.joined(separator: ", "))
         case .buildNotStaged(let member, let rc):
             "no build of \(member) against RC \(rc) is staged yet: stage the artifact (railyard stage FILE --train ...) before reporting the build passed"
         }

@@ -137,6 +137,9 @@ package struct Variant: Sendable, Hashable, Codable, Comparable, CustomStringCon
         return parts.isEmpty ? "any" : parts.joined(separator: "_")
     }
 
+    /// The cell with its subdir, as reports and claims name it: `linux-64/py3.11_cuda12.1`.
+    package var key: String { "\(subdir)/\(cell)" }
+
     /// `linux-64, python 3.11, cuda 12.1`.
     package var description: String {
         var parts = [subdir]
@@ -152,7 +155,7 @@ package struct Variant: Sendable, Hashable, Codable, Comparable, CustomStringCon
     package func matches(selector: String) -> Bool {
         let words = selector.split(whereSeparator: { $0 == " " || $0 == "/" }).map(String.init)
         guard !words.isEmpty else { return true }
-        var parts: Set<String> = [subdir, cell]
+        var parts: Set<String> = [subdir, cell, key]
         if let python { parts.insert("py" + python) }
         if let flavour { parts.insert(flavour) }
         for (key, value) in keys { parts.insert("\(key)\(value)") }

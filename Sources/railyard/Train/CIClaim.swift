@@ -20,14 +20,24 @@ struct CIClaim: AsyncParsableCommand {
             work (a failed one too: a retry). With --json, the item as an object, or null when \
             there is nothing to claim; the exit is 0 either way.
 
-            Example:
+            When the RC has builds for several cells (python x CUDA/CPU x subdir), a companion \
+            or C++/CUDA member is built and tested in each cell, and every other member once per \
+            subdir: each is its own piece of work, named by its cell (linux-64/py3.11_cuda12.1). \
+            --subdir and --variant keep to the cells a runner pool can run; the item carries the \
+            specs that pin its cell and the labels to install from (the staging label, then main).
+
+            Examples:
               railyard ci claim --train 2.6.0 --kind test --as runner-7 --lease 30m --json
+              railyard ci claim --train 2.6.0 --subdir linux-64 --variant cuda12.1 --as gpu-runner-3
             """
     )
 
     @Option(help: "The train.") var train: String
     @Option(help: "build, test or integration (default: any).") var kind: String?
     @Option(help: "Claim this member's work (a retry after a failure).") var package: String?
+    @Option(help: "Only work in cells of this subdir (linux-64, win-64, ...).") var subdir: String?
+    @Option(help: "Only work in the cells this names: cuda12.1, cuda12, cpu, py3.11, or py3.11_cuda12.1.")
+    var variant: String?
     @Option(name: .customLong("as"), help: "The runner's name (env RAILYARD_RUNNER, default the host's name).")
     var runner: String = ProcessInfo.processInfo.environment["RAILYARD_RUNNER"] ?? ProcessInfo.processInfo.hostName
     @Option(help: "How long the claim holds: Ns, Nm, Nh or Nd.") var lease: String = "30m"
@@ -54,7 +64,8 @@ struct CIClaim: AsyncParsableCommand {
         }
         try await store.answer { service async throws(ServiceError) in
             try await service.claim(
-                on: train, kind: workKind?.rawValue, package: package, leaseSeconds: Int(clamping: duration.seconds),
+                on: train, kind: workKind?.rawValue, package: package, subdir: subdir, variant: variant,
+                leaseSeconds: Int(clamping: duration.seconds),
                 by: .runner(runner), guards: Guards(idempotencyKey: idempotencyKey))
         }
     }
