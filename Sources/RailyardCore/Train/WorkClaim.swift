@@ -93,8 +93,8 @@ extension Train {
         let held = Set(state.heldClaims.map(\.id))
         let until = now.addingTimeInterval(TimeInterval(lease))
         func claim(_ kind: WorkClaim.Kind, _ name: String?, _ cell: Variant?, attempt: Int) -> WorkClaim {
-            let where_ = cell.map { $0.key.replacingOccurrences(of: "/", with: "+") + ":" } ?? ""
-            let id = "\(state.name):\(kind.rawValue):" + (name.map { "\($0):" } ?? "") + where_ + "rc\(rc)"
+            let place = cell.map { $0.key.replacingOccurrences(of: "/", with: "+") + ":" } ?? ""
+            let id = "\(state.name):\(kind.rawValue):" + (name.map { "\($0):" } ?? "") + place + "rc\(rc)"
             return WorkClaim(
                 id: id, kind: kind, member: name, cell: cell?.key, rc: rc, runner: actor.name, leaseUntil: until,
                 attempt: attempt)
