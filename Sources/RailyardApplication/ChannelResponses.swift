@@ -92,6 +92,22 @@ package struct MatrixResponse: Codable, Sendable, Equatable {
     package var rows: [Row]
     /// Each shortfall, naming the package, the core build and the cell.
     package var problems: [String]
+    /// Where each member stands in each cell against the current RC (null in a promotion's
+    /// answer, and when members are tested as a whole).
+    @Null package var tests: Tests?
+
+    /// The members × cells view: `cells` are the columns (`linux-64/py3.11_cuda12.1`,
+    /// `linux-64/any`), and each member's `states` one per cell: `passed`, `failed`,
+    /// `testing`, `waiting`, `exempt`, `waived`, or null where the member has no such cell.
+    package struct Tests: Codable, Sendable, Equatable {
+        package var cells: [String]
+        package var members: [MemberCells]
+    }
+
+    package struct MemberCells: Codable, Sendable, Equatable {
+        package var package: String
+        package var states: [CellState?]
+    }
 
     package struct Column: Codable, Sendable, Equatable {
         package var package: String
@@ -122,6 +138,20 @@ package struct MatrixResponse: Codable, Sendable, Equatable {
 }
 
 extension MatrixResponse {
+    /// The matrix with the members × cells view of `train`.
+    package init(_ train: Train, _ matrix: VariantMatrix) {
+        self.init(train: train.name, matrix)
+        let cells = train.cellColumns
+        guard !cells.isEmpty else { return }
+        tests = Tests(
+            cells: cells,
+            members: train.members.compactMap { member in
+                let states = cells.map { train.cellState(of: member, in: $0) }
+                guard states.contains(where: { $0 != nil }) else { return nil }
+                return MemberCells(package: member.name, states: states)
+            })
+    }
+
     package init(train: String, _ matrix: VariantMatrix) {
         self.init(
             train: train, core: matrix.core, version: matrix.coreVersion, complete: matrix.isComplete,
@@ -138,7 +168,7 @@ extension MatrixResponse {
                         }
                     })
             },
-            problems: matrix.problems)
+            problems: matrix.problems, tests: nil)
     }
 
     /// The matrix as a table: a row per core build, a column per package, each cell the
@@ -170,6 +200,7 @@ extension MatrixResponse {
         }
         var out = render(header) + lines.map(render).joined()
         for problem in problems { out += "  missing: \(problem)\n" }
+        if let tests { out += "\n" + tests.table }
         return out
     }
 
@@ -179,5 +210,20 @@ extension MatrixResponse {
         for suffix in [".conda", ".tar.bz2"] where stem.hasSuffix(suffix) { stem.removeLast(suffix.count) }
         let parts = stem.split(separator: "-", omittingEmptySubsequences: false)
         return parts.count >= 3 ? String(parts[parts.count - 1]) : stem
+    }
+}
+
+extension MatrixResponse.Tests {
+    /// Members as rows, cells as columns, each entry the member's state there (`-`: no such cell).
+    package var table: String {
+        let header = ["tests against the RC"] + cells
+        let lines = members.map { member in [member.package] + member.states.map { $0?.rawValue ?? "-" } }
+        let widths = header.indices.map { column in ([header] + lines).map { $0[column].count }.max() ?? 0 }
+        func render(_ cells: [String]) -> String {
+            cells.enumerated().map { index, text in
+                index == cells.count - 1 ? text : text.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ") + "\n"
+        }
+        return render(header) + lines.map(render).joined()
     }
 }

@@ -121,7 +121,7 @@ package struct LocalTrainService: TrainService {
         let channel = try trainChannel()
         return try attempt {
             let plan = try channel.plan(train: version).plan
-            return MatrixResponse(train: plan.train, plan.matrix)
+            return MatrixResponse(try store.train(version), plan.matrix)
         }
     }
 

@@ -338,10 +338,11 @@ package struct Store: Sendable {
 
     // MARK: - Reading
 
-    /// The train's current state.
-    package func train(_ version: String) throws(StoreError) -> Train {
+    /// The train's current state: by name (`2.6.0-2`) or by version, its newest train; with
+    /// `exact`, only the train of exactly that name (as `trains()` lists them).
+    package func train(_ version: String, exact: Bool = false) throws(StoreError) -> Train {
         let cache = self.cache
-        return try read { db in try Self.load(db, version, cache: cache) }
+        return try read { db in try Self.load(db, version, exact: exact, cache: cache) }
     }
 
     /// Every train, newest first.

@@ -17,7 +17,7 @@ struct CatalogCommandTests {
     func checkExample() throws {
         let result = try RailyardProcess.run(["catalog", "check", Self.example])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("valid: 31 packages, core pytorch 2.5.1"))
+        #expect(result.stdout.contains("valid: 33 packages, core pytorch 2.5.1"))
     }
 
     @Test("check prints every problem as FILE:LINE:COLUMN: message and exits 2")

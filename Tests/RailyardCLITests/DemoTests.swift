@@ -104,7 +104,14 @@ struct DemoTests {
         let status = try must(["train", "status", "2.6.0", "--json"])
         #expect(status.stdout.contains("\"stage\":\"released\""))
         let repodata = try Tool.run("curl", ["-sf", demo.url + "/channel/linux-64/repodata.json"]).stdout
-        #expect(repodata.contains("pytorch-2.6.0-rc1_0.tar.bz2") && repodata.contains("pytorch3d-0.7.8-demo_1.tar.bz2"))
+        // The demo's matrix on linux-64: python 3.11 and 3.12, CPU and CUDA 12.4, each with its torchvision.
+        for build in ["py3.11_cpu_0", "py3.11_cuda12.4_0", "py3.12_cpu_0", "py3.12_cuda12.4_0"] {
+            #expect(repodata.contains("pytorch-2.6.0-\(build).tar.bz2"), "\(build)")
+        }
+        #expect(repodata.contains("torchvision-0.21.0-py312_cu124.tar.bz2"))
+        #expect(repodata.contains("pytorch3d-0.7.8-demo_1.tar.bz2"))
+        let matrix = try must(["train", "matrix", "2.6.0", "--json"])
+        #expect(matrix.stdout.contains("\"complete\":true"))
         #expect(demo.interrupt() == 0)
         stopped = true
     }

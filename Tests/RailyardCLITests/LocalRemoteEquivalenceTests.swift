@@ -82,6 +82,7 @@ struct LocalRemoteEquivalenceTests {
                 try both("alice", ["train", "list"] + json)
                 try both("alice", ["train", "status", "2.6.0"] + json)
                 try both("alice", ["train", "gates", "2.6.0"] + json)
+                try both("alice", ["train", "matrix", "2.6.0"] + json)
                 try both("alice", ["train", "log", "2.6.0"] + json)
                 try both("alice", ["channel", "patches", "--train", "2.6.0"] + json)
                 try both("alice", ["train", "promote", "2.6.0"] + json)
@@ -144,7 +145,8 @@ struct LocalRemoteEquivalenceTests {
 
         #expect(
             compared == [
-                "train list", "train status", "train gates", "train log", "channel patches", "train promote",
+                "train list", "train status", "train gates", "train matrix", "train log", "channel patches",
+                "train promote",
                 "train waive", "train final", "train advance", "bump ack", "train exclude", "train rc", "train sweep",
                 "train abort", "train create", "stage", "stage --rc", "bump decline", "ci claim", "ci heartbeat",
                 "ci report",

@@ -14,7 +14,7 @@ struct PageRoutes: Sendable {
         router.get("/") { request, context in
             try await api.authorize(request, context, .read)
             let trains = try state.store.trains().map { summary throws(StoreError) in
-                try state.store.train(summary.version)
+                try state.store.train(summary.version, exact: true)
             }
             return html(Pages.index(trains, at: Date()))
         }

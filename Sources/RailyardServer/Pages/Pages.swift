@@ -40,7 +40,7 @@ enum Pages {
     /// `/trains/{version}`: the timeline, the gate, the root causes, the members by wave, the
     /// dependency view and the latest events.
     static func train(_ train: Train, events: [LoggedEvent], at now: Date) -> String {
-        let version = train.version.description
+        let version = train.name
         return page(
             title: "torch \(version): \(train.stage.rawValue)", crumbs: [("torch \(version)", trainPath(version))],
             refresh: !train.stage.isTerminal, now: now
@@ -53,6 +53,7 @@ enum Pages {
             timeline(&html, train)
             if !train.stage.isTerminal { gate(&html, train) }
             why(&html, train, now: now)
+            cellMatrix(&html, train)
             members(&html, train, now: now)
             html.element("section", ["aria-labelledby": "graph"]) { html in
                 html.element("h2", ["id": "graph"], text: "Dependencies by wave")
@@ -79,7 +80,7 @@ enum Pages {
 
     /// `/trains/{version}/members/{name}`: one member's state and its history in the train.
     static func member(_ member: TrainMember, of train: Train, events: [LoggedEvent], at now: Date) -> String {
-        let version = train.version.description
+        let version = train.name
         return page(
             title: "\(member.name) in torch \(version)",
             crumbs: [("torch \(version)", trainPath(version)), (member.name, memberPath(version, member.name))],
@@ -185,7 +186,7 @@ enum Pages {
                         html.element("tr") { html in
                             html.element("th", ["scope": "row"]) { html in
                                 html.element(
-                                    "a", ["href": trainPath(train.version.description)],
+                                    "a", ["href": trainPath(train.name)],
                                     text: "torch \(train.version)")
                             }
                             html.element("td", text: train.kind.rawValue)
@@ -318,7 +319,7 @@ enum Pages {
                                 html.element("tr") { html in
                                     html.element("th", ["scope": "row"]) { html in
                                         html.element(
-                                            "a", ["href": memberPath(train.version.description, cause.member)],
+                                            "a", ["href": memberPath(train.name, cause.member)],
                                             text: cause.member)
                                     }
                                     html.element("td", text: cause.detail)
@@ -338,7 +339,7 @@ enum Pages {
     private static func rootCause(_ html: inout HTML, _ cause: RootCause, train: Train, now: Date) {
         html.element("li") { html in
             html.element("p") { html in
-                html.element("a", ["href": memberPath(train.version.description, cause.member)]) { html in
+                html.element("a", ["href": memberPath(train.name, cause.member)]) { html in
                     html.element("strong", text: cause.member)
                 }
                 html.text(": \(cause.detail)")
@@ -355,8 +356,59 @@ enum Pages {
         }
     }
 
+    /// Members × cells: where each member stands in each cell of the RC, as a CI matrix shows
+    /// it, in text (a mark and a word) so that it reads without colour or a browser.
+    private static func cellMatrix(_ html: inout HTML, _ train: Train) {
+        let cells = train.cellColumns
+        guard !cells.isEmpty else { return }
+        let rows = train.members.compactMap { member -> (TrainMember, [CellState?])? in
+            let states = cells.map { train.cellState(of: member, in: $0) }
+            return states.contains { $0 != nil } ? (member, states) : nil
+        }
+        html.element("section", ["aria-labelledby": "matrix"]) { html in
+            html.element("h2", ["id": "matrix"], text: "Test matrix")
+            html.element(
+                "p",
+                text:
+                    "Each cell of the RC (subdir, python, CUDA or CPU): companions and C++/CUDA extensions are tested in"
+                    + " every cell, other members once per subdir. ✔ passed, ✘ failed, … testing, ○ waiting,"
+                    + " – exempt, ✔ waived (w); a blank: not a cell of that member."
+            )
+            html.element("div", ["class": "scroll"]) { html in
+                html.element("table", ["class": "matrix"]) { html in
+                    html.element(
+                        "caption", text: "\(rows.count) members × \(cells.count) cells against RC \(train.rc ?? 0)")
+                    header(&html, ["Package"] + cells)
+                    html.element("tbody") { html in
+                        for (member, states) in rows {
+                            html.element("tr") { html in
+                                html.element("th", ["scope": "row"], text: member.name)
+                                for state in states {
+                                    guard let state else {
+                                        html.element("td", text: "")
+                                        continue
+                                    }
+                                    let mark: String =
+                                        switch state {
+                                        case .passed: "✔ passed"
+                                        case .failed: "✘ failed"
+                                        case .testing: "… testing"
+                                        case .waiting: "○ waiting"
+                                        case .exempt: "– exempt"
+                                        case .waived: "✔ waived (w)"
+                                        }
+                                    html.element("td", ["class": "cell-\(state.rawValue)"], text: mark)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static func members(_ html: inout HTML, _ train: Train, now: Date) {
-        let version = train.version.description
+        let version = train.name
         html.element("section", ["aria-labelledby": "members"]) { html in
             html.element("h2", ["id": "members"], text: "Members by wave")
             let waves = Dictionary(grouping: train.members, by: \.wave).sorted { $0.key < $1.key }
@@ -592,6 +644,8 @@ enum Pages {
         .state-requested,.state-acknowledged,.state-pending{background:#fff3cd;color:#4d3800;border-color:#8a6d00}
         .state-built,.state-testing{background:#0d47a1;color:#fff;border-color:#0d47a1}
         .state-excluded{background:#424242;color:#fff}
+        .matrix td{white-space:nowrap}.matrix .cell-passed,.matrix .cell-waived{background:#c8e6c9}.matrix .cell-failed{background:#ffcdd2}
+        .matrix .cell-testing{background:#bbdefb}.matrix .cell-waiting{background:#fff3cd}.matrix .cell-exempt{color:var(--muted)}
         .checklist{list-style:none;padding:0}.checklist .mark{font-weight:700}.checklist .ok .mark{color:#1b5e20}.checklist .not-ok .mark{color:#b71c1c}
         .timeline .current{font-weight:600}.timeline .upcoming{color:var(--muted)}
         .why{border-left:4px solid #b71c1c;padding-left:0.75rem}.causes>li{margin-bottom:1rem}.meta{color:var(--muted);margin:0}

@@ -48,11 +48,15 @@ struct DemoScene {
         progress.say("writing \(catalog.packages.count * platforms.count) packages into the channel's main")
         for package in catalog.packages {
             for subdir in platforms {
-                try PackageWriter.write(
-                    .init(
-                        name: package.name, version: package.version.description, build: "demo_0", subdir: subdir,
-                        depends: package.depends.map(\.spec.description)),
-                    into: root + "/channel/" + subdir, timestamp: start)
+                // The mutex has one build per flavour, as the pytorch channel's (the CUDA one preferred).
+                let builds = package.name == "pytorch-mutex" ? [("cpu", 0), ("cuda", 100)] : [("demo_0", 0)]
+                for (build, number) in builds {
+                    try PackageWriter.write(
+                        .init(
+                            name: package.name, version: package.version.description, build: build,
+                            buildNumber: number, subdir: subdir, depends: package.depends.map(\.spec.description)),
+                        into: root + "/channel/" + subdir, timestamp: start)
+                }
             }
         }
         try FileManager.default.createDirectory(atPath: root + "/channel/noarch", withIntermediateDirectories: true)
@@ -77,12 +81,37 @@ struct DemoScene {
                     into: root + "/packages/" + subdir, timestamp: now)
             }
         }
+        // The matrix: python 3.11 and 3.12 everywhere, CPU and CUDA 12.4 on linux-64.
+        let cells: [(subdir: String, python: String, cuda: String?)] = platforms.flatMap { subdir in
+            ["3.11", "3.12"].flatMap { python in
+                (subdir == "linux-64" ? [nil, "12.4"] : [nil]).map { (subdir, python, $0) }
+            }
+        }
+        /// A build per cell, its depends pinning the cell as the pytorch channel's do.
+        func cellFiles(_ name: String, _ version: String, core: Bool, depends: [String]) throws -> [String] {
+            try cells.map { cell in
+                let next = cell.python.split(separator: ".").map { Int($0)! }
+                let pins =
+                    ["python >=\(cell.python),<\(next[0]).\(next[1] + 1).0a0"]
+                    + (cell.cuda.map { cuda in
+                        ["pytorch-mutex 1.0 cuda", core ? "pytorch-cuda >=\(cuda),<12.5" : "pytorch-cuda \(cuda).*"]
+                    } ?? ["pytorch-mutex 1.0 cpu"])
+                let flavour = cell.cuda.map { core ? "cuda\($0)" : "cu" + $0.replacingOccurrences(of: ".", with: "") }
+                let build =
+                    core
+                    ? "py\(cell.python)_\(flavour ?? "cpu")_0"
+                    : "py\(cell.python.replacingOccurrences(of: ".", with: ""))_\(flavour ?? "cpu")"
+                return try PackageWriter.write(
+                    .init(name: name, version: version, build: build, subdir: cell.subdir, depends: depends + pins),
+                    into: root + "/packages/" + cell.subdir, timestamp: now)
+            }
+        }
         func maintainer(_ name: String) throws -> Actor {
             .person(try store.train(version).member(name)?.maintainers.first ?? alice.description)
         }
 
         _ = try trains.registerRC(
-            number: 1, files: try files(core.name, version, build: "rc1_0", depends: []), train: version, by: alice,
+            number: 1, files: try cellFiles(core.name, version, core: true, depends: []), train: version, by: alice,
             at: at(hours: 0.5))
         try run(.advance, by: alice, hours: 1)
         try run(.advance, by: alice, hours: 2)
@@ -101,7 +130,7 @@ struct DemoScene {
             let target = member.targetVersion?.description ?? member.currentVersion.description
             try run(.acknowledge(member: member.name, eta: nil), by: try maintainer(member.name), hours: 3)
             _ = try trains.stage(
-                files: try files(member.name, target, build: "demo_0", depends: ["\(core.name) \(version).*"]),
+                files: try cellFiles(member.name, target, core: false, depends: ["\(core.name) \(version).*"]),
                 train: version, by: try maintainer(member.name), at: at(hours: 5))
             try run(.startTest(member: member.name), by: runner, hours: 6)
             try run(.reportTest(member: member.name, rc: 1, passed: true, log: nil), by: runner, hours: 7)
@@ -178,7 +207,7 @@ struct DemoScene {
             "",
             "Railyard demo: torch \(version) is in downstream, held by the members below.",
             "",
-            "  Status page  \(url)/trains/\(version)",
+            "  Status page  \(url)/trains/\(version)   (its test matrix: each member in each cell)",
             "  API          \(url)/api/v1/trains/\(version)",
             "  Channel      \(url)/channel/   (conda install -c \(url)/channel/ pytorch)",
             "",
@@ -204,6 +233,7 @@ struct DemoScene {
             lines.append("  railyard train exclude \(version) \(declined) --reason \"declined\" --cascade")
         }
         lines += [
+            "  railyard train matrix \(version)                 # each torch build of the RC against its companions' builds",
             "  railyard ci claim --train \(version) --json     # CI's part: then railyard ci report ID --result passed",
             "  railyard train advance \(version)                # once the gate holds: staged",
             "  railyard train promote \(version)                # the dry run; --yes moves the train to main",
