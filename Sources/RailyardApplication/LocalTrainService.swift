@@ -242,8 +242,10 @@ package struct LocalTrainService: TrainService {
             return earlier
         }
         let staged = try attempt { try trains.stage(packages, train: version, by: actor, at: now()) }
+        // The label of the train the version means now (`train-2.6.0-2` after an abort).
+        let name = (try? store.train(version).name) ?? version
         let response = StageResponse(
-            train: version, label: TrainChannel.label(of: version),
+            train: version, label: TrainChannel.label(of: name),
             staged: staged.map { item in
                 .init(
                     package: item.package, files: item.artifacts.map(\.description), changed: item.outcome != nil,

@@ -138,8 +138,8 @@ package struct Store: Sendable {
         let version = train.version.description
         // Trains of this version so far: a new one only when every one of them was aborted.
         let earlier = try Row.fetchAll(
-            db, sql: "SELECT version, stage FROM train WHERE version = ? OR version GLOB ?",
-            arguments: [version, version + "-[0-9]*"])
+            db, sql: "SELECT version, stage FROM train WHERE version = ? OR substr(version, 1, ?) = ?",
+            arguments: [version, version.utf8.count + 1, version + "-"])
         if let active = earlier.first(where: { ($0["stage"] as String) != Stage.aborted.rawValue }) {
             throw StoreError.trainExists(active["version"])
         }
@@ -419,11 +419,16 @@ package struct Store: Sendable {
         if let dash = reference.lastIndex(of: "-"), reference[reference.index(after: dash)...] == "1" {
             return String(reference[..<dash])
         }
+        // Compared as text, not as a pattern: a reference holding `*` or `?` names no train.
         let names = try String.fetchAll(
-            db, sql: "SELECT version FROM train WHERE version = ? OR version GLOB ?",
-            arguments: [reference, reference + "-[0-9]*"])
-        func attempt(_ name: String) -> Int { name == reference ? 1 : Int(name.dropFirst(reference.count + 1)) ?? 0 }
-        return names.max { attempt($0) < attempt($1) } ?? reference
+            db, sql: "SELECT version FROM train WHERE version = ? OR substr(version, 1, ?) = ?",
+            arguments: [reference, reference.utf8.count + 1, reference + "-"])
+        func attempt(_ name: String) -> Int? {
+            if name == reference { return 1 }
+            let suffix = name.dropFirst(reference.count + 1)
+            return suffix.allSatisfy(\.isASCII) ? Int(suffix) : nil
+        }
+        return names.compactMap { name in attempt(name).map { (name, $0) } }.max { $0.1 < $1.1 }?.0 ?? reference
     }
 
     static func load(_ db: Database, _ reference: String, exact: Bool = false, cache: TrainCache? = nil) throws

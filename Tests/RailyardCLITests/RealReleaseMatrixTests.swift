@@ -268,3 +268,41 @@ extension ChannelScratch {
         }
     }
 }
+
+@Suite("A new train after an abort, through the CLI and the channel")
+struct TrainAfterAbortTests {
+    @Test("abort 2.6.0, create it again: 2.6.0-2, on its own staging label; 2.6.0 means it, 2.6.0-1 the aborted one")
+    func newTrainAfterAbort() throws {
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        try scratch.seedMain()
+        try scratch.makeNewBuilds()
+        try scratch.must(["train", "create", "2.6.0", "--catalog", CondaPackages.smallCatalog, "--as", "alice"])
+        let rc = [
+            scratch.path("new/linux-64/pytorch-2.6.0-py311_0.conda"),
+            scratch.path("new/osx-arm64/pytorch-2.6.0-py311_0.conda"),
+        ]
+        try scratch.must(["train", "rc", "2.6.0", "--number", "1"] + rc + ["--as", "alice"])
+        let again = try scratch.run(["train", "create", "2.6.0", "--catalog", CondaPackages.smallCatalog, "--as", "alice"])
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("a train 2.6.0 already exists"))
+        try scratch.must(["train", "abort", "2.6.0", "--reason", "a regression in RC 1", "--as", "alice"])
+
+        let created = try scratch.json([
+            "train", "create", "2.6.0", "--catalog", CondaPackages.smallCatalog, "--as", "alice",
+        ])
+        #expect(created["train"] as? String == "2.6.0-2")
+        try scratch.must(["train", "rc", "2.6.0", "--number", "1"] + rc + ["--as", "alice"])
+        let status = try scratch.json(["train", "status", "2.6.0"])
+        #expect(status["train"] as? String == "2.6.0-2")
+        #expect(status["stage"] as? String == "planned")
+        #expect(status["rc"] as? Int == 1)
+        #expect(try scratch.json(["train", "status", "2.6.0-1"])["stage"] as? String == "aborted")
+        let list = try #require(try scratch.json(["train", "list"])["trains"] as? [[String: Any]])
+        #expect(Set(list.compactMap { $0["train"] as? String }) == ["2.6.0", "2.6.0-2"])
+        // Each train has its own staging label.
+        let labels = try FileManager.default.contentsOfDirectory(atPath: scratch.channel + "/label")
+        #expect(Set(labels).isSuperset(of: ["train-2.6.0", "train-2.6.0-2"]))
+        #expect(try scratch.solve(["pytorch"], label: "train-2.6.0-2") == ["pytorch": "2.6.0"])
+    }
+}

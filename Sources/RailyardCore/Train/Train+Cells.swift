@@ -16,6 +16,8 @@ extension Train {
     /// others, whose files pin neither python nor CUDA. Empty when the RC has fewer than two
     /// cells: the member is then built and tested as a whole.
     package func requiredCells(of member: TrainMember) -> [Variant] {
+        // Nothing to test: left out of the release, or a support package whose main build serves.
+        guard member.state != .excluded, !member.isSupportOnMain else { return [] }
         let cells = self.cells
         guard cells.count > 1 else { return [] }
         if member.reason == .companion || member.isABICoupled {
