@@ -283,7 +283,9 @@ struct TrainAfterAbortTests {
             scratch.path("new/osx-arm64/pytorch-2.6.0-py311_0.conda"),
         ]
         try scratch.must(["train", "rc", "2.6.0", "--number", "1"] + rc + ["--as", "alice"])
-        let again = try scratch.run(["train", "create", "2.6.0", "--catalog", CondaPackages.smallCatalog, "--as", "alice"])
+        let again = try scratch.run([
+            "train", "create", "2.6.0", "--catalog", CondaPackages.smallCatalog, "--as", "alice",
+        ])
         #expect(again.status == 1)
         #expect(again.stderr.contains("a train 2.6.0 already exists"))
         try scratch.must(["train", "abort", "2.6.0", "--reason", "a regression in RC 1", "--as", "alice"])

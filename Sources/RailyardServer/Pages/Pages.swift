@@ -357,47 +357,54 @@ enum Pages {
     }
 
     /// Members × cells: where each member stands in each cell of the RC, as a CI matrix shows
-    /// it, in text (a mark and a word) so that it reads without colour or a browser.
+    /// it, in text (a mark and a word) so that it reads without colour or a browser. One table
+    /// for the members tested in every cell (companions, C++/CUDA extensions), one for those
+    /// tested once per subdir.
     private static func cellMatrix(_ html: inout HTML, _ train: Train) {
-        let cells = train.cellColumns
-        guard !cells.isEmpty else { return }
-        let rows = train.members.compactMap { member -> (TrainMember, [CellState?])? in
-            let states = cells.map { train.cellState(of: member, in: $0) }
-            return states.contains { $0 != nil } ? (member, states) : nil
-        }
+        let columns = train.cellColumns
+        guard !columns.isEmpty else { return }
+        let own = Set(train.cells.map(\.key))
         html.element("section", ["aria-labelledby": "matrix"]) { html in
             html.element("h2", ["id": "matrix"], text: "Test matrix")
             html.element(
                 "p",
                 text:
-                    "Each cell of the RC (subdir, python, CUDA or CPU): companions and C++/CUDA extensions are tested in"
-                    + " every cell, other members once per subdir. ✔ passed, ✘ failed, … testing, ○ waiting,"
-                    + " – exempt, ✔ waived (w); a blank: not a cell of that member."
+                    "Each cell of the RC is a subdir, a python and CUDA or CPU. ✔ passed, ✘ failed, … testing,"
+                    + " ○ waiting, – exempt, ✔ waived (w); a blank: not a cell of that member."
             )
-            html.element("div", ["class": "scroll"]) { html in
-                html.element("table", ["class": "matrix"]) { html in
-                    html.element(
-                        "caption", text: "\(rows.count) members × \(cells.count) cells against RC \(train.rc ?? 0)")
-                    header(&html, ["Package"] + cells)
-                    html.element("tbody") { html in
-                        for (member, states) in rows {
+            for (caption, cells) in [
+                ("Companions and C++/CUDA extensions, in every cell", columns.filter(own.contains)),
+                ("Other members, once per subdir", columns.filter { !own.contains($0) }),
+            ] where !cells.isEmpty {
+                let rows = train.members.compactMap { member -> (TrainMember, [CellState?])? in
+                    let states = cells.map { train.cellState(of: member, in: $0) }
+                    return states.contains { $0 != nil } ? (member, states) : nil
+                }
+                guard !rows.isEmpty else { continue }
+                html.element("div", ["class": "scroll"]) { html in
+                    html.element("table", ["class": "matrix"]) { html in
+                        html.element(
+                            "caption", text: "\(caption): \(rows.count) × \(cells.count) against RC \(train.rc ?? 0)")
+                        html.element("thead") { html in
                             html.element("tr") { html in
-                                html.element("th", ["scope": "row"], text: member.name)
-                                for state in states {
-                                    guard let state else {
-                                        html.element("td", text: "")
-                                        continue
-                                    }
-                                    let mark: String =
-                                        switch state {
-                                        case .passed: "✔ passed"
-                                        case .failed: "✘ failed"
-                                        case .testing: "… testing"
-                                        case .waiting: "○ waiting"
-                                        case .exempt: "– exempt"
-                                        case .waived: "✔ waived (w)"
+                                html.element("th", ["scope": "col"], text: "Package")
+                                for cell in cells {
+                                    let parts = cell.split(separator: "/", maxSplits: 1).map(String.init)
+                                    html.element("th", ["scope": "col"]) { html in
+                                        html.text(parts[0])
+                                        if parts.count > 1 {
+                                            html.raw("<br/>")
+                                            html.text(parts[1].replacingOccurrences(of: "_", with: " "))
                                         }
-                                    html.element("td", ["class": "cell-\(state.rawValue)"], text: mark)
+                                    }
+                                }
+                            }
+                        }
+                        html.element("tbody") { html in
+                            for (member, states) in rows {
+                                html.element("tr") { html in
+                                    html.element("th", ["scope": "row"], text: member.name)
+                                    for state in states { cellEntry(&html, state) }
                                 }
                             }
                         }
@@ -405,6 +412,23 @@ enum Pages {
                 }
             }
         }
+    }
+
+    private static func cellEntry(_ html: inout HTML, _ state: CellState?) {
+        guard let state else {
+            html.element("td", text: "")
+            return
+        }
+        let mark: String =
+            switch state {
+            case .passed: "✔ passed"
+            case .failed: "✘ failed"
+            case .testing: "… testing"
+            case .waiting: "○ waiting"
+            case .exempt: "– exempt"
+            case .waived: "✔ waived (w)"
+            }
+        html.element("td", ["class": "cell-\(state.rawValue)"], text: mark)
     }
 
     private static func members(_ html: inout HTML, _ train: Train, now: Date) {
