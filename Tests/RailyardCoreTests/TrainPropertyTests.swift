@@ -45,6 +45,41 @@ struct TrainPropertyTests {
         }
     }
 
+    /// The RC of a train built per cell: python 3.11/3.12 × CPU/CUDA 12.1 on linux-64.
+    static let cells: [Variant] = ["3.11", "3.12"].flatMap { python in
+        ["cpu", "cuda12.1"].map { Variant(subdir: "linux-64", python: python, flavour: $0) }
+    }
+
+    static func files(_ name: String, _ cells: [Variant]) -> [Artifact] {
+        cells.map { Artifact(subdir: $0.subdir, fileName: "\(name)-\($0.cell).conda", sha256: "\(name)\($0.cell)", variant: $0) }
+    }
+
+    /// `command(step, train)` for a train whose RC has cells: RCs, builds, claims, tests and
+    /// reports name cells (a random one, or none: the whole member).
+    static func cellCommand(_ step: Step, _ train: Train) -> TrainCommand {
+        let base = command(step, train)
+        let cell = step.hours % 5 == 4 ? nil : cells[step.hours % cells.count].key
+        switch base {
+        case .registerRC(let number, let artifacts):
+            return .registerRC(number: number, artifacts: artifacts.isEmpty ? [] : files("pytorch", cells))
+        case .registerBuild(let member, let version, let depends, _):
+            return .registerBuild(
+                member: member, version: version, depends: depends,
+                artifacts: files(member, step.flag ? cells : Array(cells.prefix(2))))
+        case .startTest(let member, _): return .startTest(member: member, cell: cell)
+        case .reportTest(let member, let rc, let passed, let log, _):
+            return .reportTest(member: member, rc: rc, passed: passed, log: log, cell: cell)
+        case .reportBuild(let member, let rc, let passed, let log, _):
+            return .reportBuild(member: member, rc: rc, passed: passed, log: log, cell: cell)
+        case .claimWork(let kind, let member, _, _, let lease):
+            let pools: [(String?, String?)] = [(nil, nil), ("linux-64", "cuda12.1"), (nil, "py3.11"), ("win-64", nil)]
+            let pool = pools[step.member % pools.count]
+            return .claimWork(kind: kind, member: member, subdir: pool.0, variant: pool.1, leaseSeconds: lease)
+        default:
+            return base
+        }
+    }
+
     static func command(_ step: Step, _ train: Train) -> TrainCommand {
         // Mostly the first member still in the way, so that sequences get far; sometimes any.
         let inTheWay = train.members.first {
@@ -119,6 +154,41 @@ struct TrainPropertyTests {
                 }
                 if script.train.stage >= .staged && !script.train.stage.isTerminal {
                     #expect(script.train.gateHolds(leaving: .downstream))
+                }
+            }
+            #expect(script.replayed == script.train, "the event log rebuilds the state")
+        }
+    }
+
+    @Test("per cell: a member passes only with every cell it must pass, fails only with a failure, and the log rebuilds it")
+    func cellInvariants() async {
+        await propertyCheck(count: 300, input: Self.steps) { steps in
+            var script = try TrainScript(onDeadline: steps.count % 2 == 0 ? .exclude : .escalate)
+            for step in steps {
+                let before = script.train
+                let command = Self.cellCommand(step, before)
+                let result = script.run(command, by: Self.actor(step, command), after: TimeInterval(step.hours * 3_600))
+                if case .failure = result { #expect(script.train == before, "a refused command changes nothing") }
+                let train = script.train
+                for member in train.members where member.cellResults != nil {
+                    let required = train.requiredCells(of: member).map(\.key)
+                    if member.state == .passed && member.waiver == nil {
+                        #expect(
+                            required.allSatisfy { train.cellResult(of: member, in: $0)?.passed == true },
+                            "\(member.name) passed with a cell not passed")
+                    }
+                    if member.state == .failed {
+                        #expect(
+                            required.contains { train.cellResult(of: member, in: $0)?.passed == false }
+                                || member.result?.passed == false,
+                            "\(member.name) failed with no failure")
+                    }
+                }
+                // Nobody holds a cell twice.
+                let held = train.heldClaims.map(\.id)
+                #expect(Set(held).count == held.count)
+                if train.stage >= .staged && !train.stage.isTerminal {
+                    #expect(train.gateHolds(leaving: .downstream))
                 }
             }
             #expect(script.replayed == script.train, "the event log rebuilds the state")
