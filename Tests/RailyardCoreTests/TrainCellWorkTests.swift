@@ -219,4 +219,39 @@ struct TrainCellWorkTests {
         #expect(script.state("torchvision") == .passed)
         #expect(script.train.gateHolds(leaving: .companions))
     }
+
+    @Test("the candidate gate needs a core build for every cell the catalog expects, naming those it lacks")
+    func expectedCellsAtTheCandidateGate() throws {
+        let text = Self.catalogText.replacingOccurrences(
+            of: "packages:\n",
+            with: """
+                variants:
+                  cells:
+                    linux-64: {python: ["3.10", "3.11", "3.12"], flavours: [cpu, cuda12.1]}
+                    osx-arm64: {python: ["3.11"], flavours: [cpu]}
+                packages:
+
+                """)
+        var script = try TrainScript(catalogText: text, version: "2.1.0")
+        try script.must(.registerRC(number: 1, artifacts: Self.coreBuilds.map { Artifact($0) }))
+        try script.must(.advance)
+        let check = try #require(script.train.gate(leaving: .candidate).last)
+        #expect(check.name == "the RC has a build for every expected cell")
+        #expect(!check.ok)
+        #expect(check.detail == "missing: linux-64, python 3.12, cpu; linux-64, python 3.12, cuda 12.1")
+        guard case .failure(.gateNotMet) = script.run(.advance) else {
+            Issue.record("the train left candidate without its python 3.12 builds")
+            return
+        }
+        // RC 2 brings the python 3.12 builds: the gate holds.
+        let py312 = RealPytorchRecords.records("pytorch").filter { $0.build.hasPrefix("py3.11") }.map { record in
+            var record = record
+            record.build = record.build.replacingOccurrences(of: "py3.11", with: "py3.12")
+            record.fileName = record.fileName.replacingOccurrences(of: "py3.11", with: "py3.12")
+            record.depends = record.depends.map { $0 == "python >=3.11,<3.12.0a0" ? "python >=3.12,<3.13.0a0" : $0 }
+            return record
+        }
+        try script.must(.registerRC(number: 2, artifacts: (Self.coreBuilds + py312).map { Artifact($0) }))
+        #expect(script.train.gateHolds(leaving: .candidate))
+    }
 }

@@ -51,7 +51,9 @@ struct TrainPropertyTests {
     }
 
     static func files(_ name: String, _ cells: [Variant]) -> [Artifact] {
-        cells.map { Artifact(subdir: $0.subdir, fileName: "\(name)-\($0.cell).conda", sha256: "\(name)\($0.cell)", variant: $0) }
+        cells.map {
+            Artifact(subdir: $0.subdir, fileName: "\(name)-\($0.cell).conda", sha256: "\(name)\($0.cell)", variant: $0)
+        }
     }
 
     /// `command(step, train)` for a train whose RC has cells: RCs, builds, claims, tests and
@@ -160,7 +162,9 @@ struct TrainPropertyTests {
         }
     }
 
-    @Test("per cell: a member passes only with every cell it must pass, fails only with a failure, and the log rebuilds it")
+    @Test(
+        "per cell: a member passes only with every cell it must pass, fails only with a failure, and the log rebuilds it"
+    )
     func cellInvariants() async {
         await propertyCheck(count: 300, input: Self.steps) { steps in
             var script = try TrainScript(onDeadline: steps.count % 2 == 0 ? .exclude : .escalate)

@@ -47,7 +47,7 @@ extension Train {
             ]
         case .candidate:
             let missing = requiredSubdirs.filter { !rcSubdirs.contains($0) }
-            return [
+            var checks = [
                 GateCheck(
                     name: "RC artifacts exist for every required subdir",
                     ok: rc != nil && missing.isEmpty,
@@ -55,6 +55,21 @@ extension Train {
                         ? requiredSubdirs.joined(separator: ", ") : "missing: \(missing.joined(separator: ", "))"
                 )
             ]
+            // The catalog's expected cells (variants.cells): each needs a core build in the RC.
+            let expected = (variantRules?.expected ?? []).flatMap(\.cells)
+            if !expected.isEmpty {
+                let have = (rcArtifacts ?? []).compactMap(\.variant)
+                let uncovered = expected.filter { cell in !have.contains { VariantMatrix.covers($0, cell) } }
+                checks.append(
+                    GateCheck(
+                        name: "the RC has a build for every expected cell",
+                        ok: rc != nil && uncovered.isEmpty,
+                        detail: uncovered.isEmpty
+                            ? "\(expected.count) cells"
+                            : "missing: " + uncovered.map(\.description).joined(separator: "; ")
+                    ))
+            }
+            return checks
         case .companions:
             let companions = members.filter {
                 ($0.reason == .companion || $0.reason == .support) && $0.state != .excluded
