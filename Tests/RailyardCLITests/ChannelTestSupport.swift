@@ -34,6 +34,30 @@ enum CondaPackages {
         try subdirs.map { try make(folder + "/" + $0, core, version, "py311_0", $0) }
     }
 
+    /// The core's RC files for the cells the example catalog expects (`variants.cells` of
+    /// `examples/pytorch/distro.yml`): python 3.11 and 3.12 everywhere, CPU and CUDA 12.4 on
+    /// linux-64, each pinning its python, pytorch-mutex and pytorch-cuda as the pytorch channel's do.
+    static func matrixRCFiles(_ folder: String, core: String = "pytorch", version: String = "2.6.0") throws
+        -> [String]
+    {
+        var files: [String] = []
+        for subdir in ["linux-64", "osx-arm64", "win-64"] {
+            for python in ["3.11", "3.12"] {
+                let minor = Int(python.split(separator: ".")[1])!
+                for cuda in subdir == "linux-64" ? [nil, "12.4"] : [nil as String?] {
+                    let pins =
+                        ["python >=\(python),<3.\(minor + 1).0a0"]
+                        + (cuda.map { ["pytorch-mutex 1.0 cuda", "pytorch-cuda >=\($0),<12.5"] } ?? [
+                            "pytorch-mutex 1.0 cpu"
+                        ])
+                    let build = "py\(python)_" + (cuda.map { "cuda\($0)" } ?? "cpu") + "_0"
+                    files.append(try make(folder + "/" + subdir, core, version, build, subdir, depends: pins))
+                }
+            }
+        }
+        return files
+    }
+
     /// Many packages in one run: each a dictionary of condapkg.py's fields.
     static func batch(_ specs: [[String: Any]], in directory: URL) throws {
         let file = directory.appendingPathComponent("specs-\(UUID().uuidString).json")

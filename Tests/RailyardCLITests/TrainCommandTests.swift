@@ -10,10 +10,9 @@ struct TrainCommandTests {
         var db: String { directory.appendingPathComponent("railyard.sqlite").path }
         var channel: String { directory.appendingPathComponent("channel").path }
 
-        /// The core's RC 1 files for the example catalog's platforms.
+        /// The core's RC 1 files for the example catalog's cells.
         func rc() throws -> [String] {
-            try CondaPackages.rcFiles(
-                directory.appendingPathComponent("rc").path, subdirs: ["linux-64", "osx-arm64", "win-64"])
+            try CondaPackages.matrixRCFiles(directory.appendingPathComponent("rc").path)
         }
 
         /// The folder, and a new database in it.
