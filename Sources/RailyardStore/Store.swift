@@ -140,11 +140,14 @@ package struct Store: Sendable {
         let earlier = try Row.fetchAll(
             db, sql: "SELECT version, stage FROM train WHERE version = ? OR substr(version, 1, ?) = ?",
             arguments: [version, version.utf8.count + 1, version + "-"])
-        if let active = earlier.first(where: { ($0["stage"] as String) != Stage.aborted.rawValue }) {
-            throw StoreError.trainExists(active["version"])
-        }
         var created = train
-        if !earlier.isEmpty { created.attempt = earlier.count + 1 }
+        let trains = earlier.map { row in
+            (name: row["version"] as String, stage: Stage(rawValue: row["stage"]) ?? .planned)
+        }
+        switch Train.attempt(after: trains) {
+        case .success(let attempt): created.attempt = attempt
+        case .failure(let standing): throw StoreError.trainExists(standing.name)
+        }
         let initial = created
         let events: [TrainEvent] = [.created(initial)]
         created.apply(events, by: actor, at: time)

@@ -111,6 +111,8 @@ struct LocalRemoteEquivalenceTests {
             try both("team", ["stage", torchvision, "--train", "2.6.0", "--json"]).stdout.contains(#""changed":false"#))
         try both("team", ["stage", local.path("new/noarch/kornia-0.7.4-pyhd_0.conda"), "--train", "2.6.0"])
         try both("ci", ["ci", "claim", "--train", "2.6.0", "--kind", "build", "--json"])
+        // A pool of osx-arm64 runners takes that subdir's cell: the same item both ways.
+        try both("ci", ["ci", "claim", "--train", "2.6.0", "--kind", "build", "--subdir", "osx-arm64", "--json"])
         let id = try both("ci", ["ci", "claim", "--train", "2.6.0", "--kind", "test"]).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
         // The RC has a build per subdir: torchvision is tested in each, and the item names its cell.

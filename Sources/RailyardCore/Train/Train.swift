@@ -47,6 +47,17 @@ package struct Train: Sendable, Equatable, Codable {
         return "\(version)-\(attempt)"
     }
 
+    /// Which train of its version a new one would be, given the trains of that version so far
+    /// (their names and stages): `.success(nil)` for the first, `.success(N)` for the Nth once
+    /// every earlier one was aborted, `.failure(NAME)` naming the train still standing (active or
+    /// released) in its way.
+    package static func attempt(after earlier: [(name: String, stage: Stage)]) -> Result<Int?, TrainStanding> {
+        if let standing = earlier.first(where: { $0.stage != .aborted }) {
+            return .failure(TrainStanding(name: standing.name))
+        }
+        return .success(earlier.isEmpty ? nil : earlier.count + 1)
+    }
+
     /// The channel label its builds are staged on until the promotion: `train-NAME`.
     package var stagingLabel: String { "train-\(name)" }
 
@@ -353,4 +364,9 @@ package struct Train: Sendable, Equatable, Codable {
         guard let index = index(of: name) else { return }
         change(&members[index])
     }
+}
+
+/// The train that stands in the way of a new train of its version: active, or released.
+package struct TrainStanding: Error, Sendable, Equatable {
+    package var name: String
 }
