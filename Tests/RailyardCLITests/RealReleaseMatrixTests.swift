@@ -194,6 +194,13 @@ struct RealReleaseMatrixTests {
         let generation = try #require(dryRun["main_generation"] as? Int)
         try scratch.must(["train", "promote", "2.1.0", "--yes", "--expect-main", String(generation), "--as", "alice"])
 
+        // The patches proposed after the release never cap the train's own builds: torchtriton
+        // 2.1.0 depends on `pytorch` unbounded, and capping it below 2.1 would leave every CUDA
+        // torch 2.1.0 uninstallable.
+        let patches = try scratch.json(["channel", "patches", "--train", "2.1.0"])
+        let affected = try #require(patches["affected"] as? [[String: Any]])
+        #expect(!affected.contains { ($0["file"] as? String)?.hasPrefix("torchtriton-2.1.0") == true }, "\(affected)")
+
         // What a CUDA user types gets CUDA builds, not the CPU ones.
         let externals = "file://" + scratch.path("externals")
         let cuda = try scratch.solveBuilds(

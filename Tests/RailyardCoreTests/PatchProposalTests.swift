@@ -48,4 +48,33 @@ struct PatchProposalTests {
         #expect(proposals[1].proposed == "pytorch >=1.9.1,<2.6")
         #expect(proposals[1].reason == "not tested with pytorch 2.6.0")
     }
+
+    @Test("the train's own builds are never capped: torchtriton 2.1.0, built and passed against RC 1, keeps `pytorch`")
+    func ownBuildsKeepTheirPins() throws {
+        // The 2.1.0 release's torchtriton builds depend on `pytorch` with no bound; they are
+        // this train's own builds, registered and passed against its RC.
+        let text = ReleaseMatrixCatalogTests.release
+        var script = try TrainScript(catalogText: text, version: "2.1.0")
+        let core = RealPytorchRecords.records("pytorch")
+        try script.must(.registerRC(number: 1, artifacts: core.map { Artifact($0) }))
+        try script.must(.advance)
+        try script.must(.advance)
+        let triton = RealPytorchRecords.records("torchtriton")
+        try script.must(
+            .registerBuild(
+                member: "torchtriton", version: Version("2.1.0"), depends: ["filelock", "pytorch"],
+                artifacts: triton.map { Artifact($0) }))
+        try script.pass("torchtriton")
+        // An older torchtriton on main, not part of the train, with the same unbounded pin.
+        var old = triton[0]
+        old.version = "2.0.0"
+        old.fileName = "torchtriton-2.0.0-py310.tar.bz2"
+        old.sha256 = "old"
+        let main: LabelRecords = [
+            "linux-64": Dictionary(uniqueKeysWithValues: (triton + [old]).map { ($0.fileName, $0) })
+        ]
+        let proposals = script.train.patchProposals(main: main)
+        #expect(proposals.map(\.fileName) == ["torchtriton-2.0.0-py310.tar.bz2"])
+        #expect(proposals.first?.proposed == "pytorch <2.1")
+    }
 }

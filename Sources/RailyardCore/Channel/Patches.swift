@@ -26,7 +26,9 @@ extension Train {
     /// version, with a bound to add, as conda-forge's repodata patches do: below the next minor
     /// release for a build that passed against this train's core (as the member's existing
     /// build, a retest); below this release for every other build (nobody tested it with the
-    /// new core). A proposal to review, never applied.
+    /// new core). The train's own builds are never capped: they were built against its RC and
+    /// passed there (capping torchtriton 2.1.0 below 2.1 would leave every CUDA torch 2.1.0
+    /// uninstallable). A proposal to review, never applied.
     package func patchProposals(main: LabelRecords) -> [PatchProposal] {
         let segments = version.leadingNumbers
         guard segments.count >= 2 else { return [] }
@@ -34,8 +36,10 @@ extension Train {
         let nextMinor = "\(segments[0]).\(Version.successor(segments[1]))"
         guard let huge = try? Version("999999999") else { return [] }
         var proposals: [PatchProposal] = []
+        let ownBuilds = Set(members.flatMap { $0.build?.artifacts ?? [] })
         for (subdir, records) in main.sorted(by: { $0.key < $1.key }) {
-            for record in records.values.sorted(by: { $0.fileName < $1.fileName }) where record.name != core {
+            for record in records.values.sorted(by: { $0.fileName < $1.fileName })
+            where record.name != core && !ownBuilds.contains(Artifact(record)) {
                 for (index, text) in record.depends.enumerated() {
                     guard let spec = try? MatchSpec(text), spec.exactName == core else { continue }
                     let admitsEverything = spec.version.map { $0.matches(huge) } ?? true
