@@ -60,7 +60,9 @@ let package = Package(
         // (RemoteTrainService), answering the same response types and errors.
         .target(
             name: "RailyardApplication",
-            dependencies: ["RailyardCore", "RailyardStore", "RailyardChannel", "RailyardNotify"]
+            dependencies: ["RailyardCore", "RailyardStore", "RailyardChannel", "RailyardNotify"],
+            // The solver helper (docs/solver.md), run with python3 from the binary itself.
+            resources: [.embedInCode("Resources/solve.py")]
         ),
         // Notifications: the outbox's delivery loop and its routes (signed webhooks, sendmail).
         .target(

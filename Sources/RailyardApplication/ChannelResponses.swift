@@ -17,6 +17,9 @@ package struct PromotionResponse: Codable, Sendable, Equatable {
     package var checks: [GateCheck]
     /// The core's builds against the builds that must pair with them.
     package var matrix: MatrixResponse
+    /// What a real solver answered for what users will type: each solve's specs, the packages
+    /// it picked, and the time it took (empty when the catalog asks no solver).
+    package var solves: [Solve] = []
     /// The train's revision once released (null for a dry run).
     @Null package var revision: Int?
     /// True when an earlier request with the same idempotency key had this answer.
@@ -28,12 +31,24 @@ package struct PromotionResponse: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, train, ok, gains, checks, matrix, revision, replayed
+        case schema, train, ok, gains, checks, matrix, solves, revision, replayed
         case dryRun = "dry_run"
         case mainGeneration = "main_generation"
     }
 
     package var gainCount: Int { gains.values.reduce(0) { $0 + $1.count } }
+
+    package struct Solve: Codable, Sendable, Equatable {
+        package var name: String
+        package var subdir: String
+        package var specs: [String]
+        package var ok: Bool
+        /// `{name, version, build, subdir}` of each package the solver picked.
+        package var picked: [PickedPackage]
+        /// The solver's explanation, or what the answer got wrong.
+        @Null package var problem: String?
+        package var seconds: Double
+    }
 }
 
 /// `channel patches`, `GET /trains/{v}/patches`: the builds on `main` that pin the core

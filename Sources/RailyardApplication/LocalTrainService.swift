@@ -433,7 +433,13 @@ extension PromotionResponse {
         self.init(
             train: plan.train, dryRun: revision == nil, ok: plan.ok, mainGeneration: generation,
             gains: plan.gains.mapValues { records in records.map { File(file: $0.fileName, sha256: $0.sha256) } },
-            checks: plan.checks, matrix: MatrixResponse(train: plan.train, plan.matrix), revision: revision)
+            checks: plan.checks, matrix: MatrixResponse(train: plan.train, plan.matrix),
+            solves: plan.solves.map {
+                .init(
+                    name: $0.name, subdir: $0.subdir, specs: $0.specs, ok: $0.ok, picked: $0.picked,
+                    problem: $0.problem,
+                    seconds: $0.seconds)
+            }, revision: revision)
     }
 }
 

@@ -9,10 +9,13 @@ import RailyardStore
 package struct TrainChannel: Sendable {
     package let store: Store
     package let channel: LocalChannel
+    /// The solver the promotion asks, when the catalog has a `solver:` section.
+    package let solver: any InstallSolver
 
-    package init(store: Store, channel: LocalChannel) {
+    package init(store: Store, channel: LocalChannel, solver: any InstallSolver = RattlerSolver()) {
         self.store = store
         self.channel = channel
+        self.solver = solver
     }
 
     /// The staging label of a train.
@@ -232,8 +235,58 @@ package struct TrainChannel: Sendable {
         let label = Self.label(of: train.name)
         let staged =
             channel.labels().contains(label) ? try channel.snapshot(label: label).subdirs : [:]
-        let plan = train.promotionPlan(main: main.subdirs.mapValues(\.records), staged: staged.mapValues(\.records))
+        var plan = train.promotionPlan(main: main.subdirs.mapValues(\.records), staged: staged.mapValues(\.records))
+        if let solving = train.solving { try solveInstalls(&plan, train: train, rules: solving) }
         return (plan, main.generation, main.subdirs)
+    }
+
+    /// Asks the solver whether the future `main` (with the catalog's `solve_with` channels)
+    /// installs what users will type, and adds its verdict to the plan's checks: every solve
+    /// must succeed and pick the train's versions and the cell's build; with no solver, the
+    /// verdict is "not run" and the catalog's `on_unavailable` decides.
+    private func solveInstalls(_ plan: inout PromotionPlan, train: Train, rules: SolvingRules) throws {
+        let solves = train.installSolves()
+        let name = "a real solver installs what users will type from the future main"
+        guard !solves.isEmpty else { return }
+        // The future main as a channel of repodata alone: what a solver reads.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "railyard-future-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for subdir in Set(plan.future.keys).union(["noarch"]).union(solves.map(\.subdir)) {
+            let directory = folder.appendingPathComponent(subdir)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try Repodata(subdir: subdir, records: plan.future[subdir] ?? [:]).encoded()
+                .write(to: directory.appendingPathComponent("repodata.json"))
+        }
+        let channels =
+            [folder.absoluteURL.absoluteString]
+            + rules.solveWith.map { $0.contains("://") ? $0 : URL(fileURLWithPath: $0).absoluteURL.absoluteString }
+        switch solver.solve(solves, channels: channels) {
+        case .unavailable(let reason):
+            plan.checks.append(
+                GateCheck(
+                    name: name, ok: rules.onUnavailable == .failOpen,
+                    detail: "not run: \(reason); the catalog's choice when no solver can run: "
+                        + rules.onUnavailable.rawValue))
+        case .answered(let solver, let results):
+            var problems: [String] = []
+            plan.solves = zip(solves, results).map { solve, result in
+                let problem = solve.problem(
+                    picked: result.ok ? result.packages : nil, error: result.error, core: train.core,
+                    future: plan.future)
+                if let problem { problems.append(problem) }
+                return SolveReport(
+                    name: solve.name, subdir: solve.subdir, specs: solve.specs, ok: problem == nil,
+                    picked: result.packages, problem: problem, seconds: result.seconds)
+            }
+            let shown = problems.prefix(5).joined(separator: "; ")
+            plan.checks.append(
+                GateCheck(
+                    name: name, ok: problems.isEmpty,
+                    detail: problems.isEmpty
+                        ? "\(solves.count) solves by \(solver): each installs the train's versions"
+                        : shown + (problems.count > 5 ? "; and \(problems.count - 5) more" : "")))
+        }
     }
 
     /// Promotes the train to `target` (the local `main` by default): refused unless every

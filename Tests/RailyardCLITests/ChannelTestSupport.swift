@@ -110,8 +110,11 @@ struct ChannelScratch {
     }
 
     @discardableResult
-    func run(_ arguments: [String]) throws -> RailyardProcess.Result {
-        try RailyardProcess.run(arguments + ["--db", db, "--channel", channel])
+    func run(_ arguments: [String], environment: [String: String]? = nil) throws -> RailyardProcess.Result {
+        // Added to this process's environment, not in its place.
+        try RailyardProcess.run(
+            arguments + ["--db", db, "--channel", channel],
+            environment: environment.map { ProcessInfo.processInfo.environment.merging($0) { $1 } })
     }
 
     /// Runs a command that must succeed.
@@ -224,8 +227,10 @@ struct ChannelScratch {
 
     /// Drives the small distribution's 2.6.0 train to `staged` with RC 1 marked final, staging
     /// the builds `makeNewBuilds` made.
-    func driveToStaged(torchvisionSubdirs: [String] = ["linux-64", "osx-arm64"]) throws {
-        try must(["train", "create", "2.6.0", "--catalog", CondaPackages.smallCatalog, "--as", "alice"])
+    func driveToStaged(
+        torchvisionSubdirs: [String] = ["linux-64", "osx-arm64"], catalog: String = CondaPackages.smallCatalog
+    ) throws {
+        try must(["train", "create", "2.6.0", "--catalog", catalog, "--as", "alice"])
         try must(
             [
                 "train", "rc", "2.6.0", "--number", "1", path("new/linux-64/pytorch-2.6.0-py311_0.conda"),

@@ -115,7 +115,17 @@ struct RealReleaseMatrixTests {
         let scratch = try ChannelScratch()
         defer { scratch.remove() }
         try Self.makePackages(scratch)
-        try Data(Self.catalog.utf8).write(to: URL(fileURLWithPath: scratch.path("distro.yml")))
+        // The promotion asks py-rattler, with the stub channel of what users' other channels give.
+        let solver = """
+            solver:
+              on_unavailable: fail-closed
+              solve_with: ["\(scratch.path("externals"))"]
+              install_checks:
+                - {subdir: linux-64, specs: "pytorch torchvision pytorch-cuda=12.1 python=3.11"}
+                - {subdir: linux-64, specs: "pytorch torchvision torchaudio cpuonly python=3.9"}
+
+            """
+        try Data((Self.catalog + solver).utf8).write(to: URL(fileURLWithPath: scratch.path("distro.yml")))
 
         try scratch.must(["train", "create", "2.1.0", "--catalog", scratch.path("distro.yml"), "--as", "alice"])
         let members = try #require(try scratch.json(["train", "status", "2.1.0"])["members"] as? [[String: Any]])
@@ -150,6 +160,13 @@ struct RealReleaseMatrixTests {
             refused.stdout.contains(
                 "torchvision 0.16.0: no build for pytorch py3.11_cuda12.1_cudnn8.9.2_0 (linux-64, python 3.11, cuda 12.1)"
             ),
+            "\(refused.stdout)")
+        // The solver finds the same gap from the user's side: what a CUDA 12.1 user on python 3.11
+        // types would install CPU torch, and says so.
+        #expect(
+            refused.stdout.contains(
+                "linux-64: pytorch torchvision pytorch-cuda=12.1 python=3.11: picks pytorch py3.11_cpu_0"
+                    + " (linux-64, python 3.11, cpu), not the linux-64, python 3.11, cuda 12.1 asked for"),
             "\(refused.stdout)")
         // The dry run's matrix: the core build's row, torchvision's cell MISSING.
         let row = refused.stdout.split(separator: "\n").first { $0.contains("linux-64 py3.11_cuda12.1_cudnn8.9.2_0") }
@@ -191,6 +208,17 @@ struct RealReleaseMatrixTests {
         #expect(names.filter { $0.hasPrefix("pytorch-2.1.0-") }.count == 12)
         #expect(names.filter { $0.hasPrefix("torchtriton-") }.count == 4)
         #expect(names.contains("pytorch-cuda-12.1-ha16c6d3_5.tar.bz2"))
+        // Every solve of every cell, and the catalog's install checks, install the train's builds.
+        let solves = try #require(dryRun["solves"] as? [[String: Any]])
+        #expect(solves.count == 12 * 2 + 2)
+        #expect(solves.allSatisfy { $0["ok"] as? Bool == true }, "\(solves.filter { $0["ok"] as? Bool != true })")
+        let cuda121 = try #require(
+            solves.first { $0["name"] as? String == "linux-64: pytorch torchvision pytorch-cuda=12.1 python=3.11" })
+        let picks = try #require(cuda121["picked"] as? [[String: Any]])
+        #expect(
+            picks.contains {
+                $0["name"] as? String == "pytorch" && $0["build"] as? String == "py3.11_cuda12.1_cudnn8.9.2_0"
+            })
         let generation = try #require(dryRun["main_generation"] as? Int)
         try scratch.must(["train", "promote", "2.1.0", "--yes", "--expect-main", String(generation), "--as", "alice"])
 

@@ -124,6 +124,16 @@ struct ReleaseMatrixCatalogTests {
                 "variants:\n  cells:\n    linux-64: {flavours: [rocm6]}\n",
                 "flavour 'rocm6' is not cpu, cuda or cudaMAJOR[.MINOR]"
             ),
+            ("solver:\n  on_unavailable: maybe\n", "solver.on_unavailable 'maybe' must be fail-closed or fail-open"),
+            (
+                "solver:\n  install_checks:\n    - {subdir: win-64, specs: \"pytorch\"}\n",
+                "'win-64' is not one of the catalog's subdirs"
+            ),
+            (
+                "solver:\n  install_checks:\n    - {subdir: linux-64, specs: \"pytorch=>=2\"}\n",
+                "solver.install_checks: 'pytorch=>=2'"
+            ),
+            ("solver:\n  install_checks:\n    - {specs: \"pytorch\"}\n", "each entry names its subdir and its specs"),
         ])
     func refusals(extra: String, message: String) {
         let base = TestCatalogs.yaml([
@@ -146,5 +156,30 @@ struct ReleaseMatrixCatalogTests {
         #expect(
             problems.contains { $0.contains("'pytorch-cuda' cannot be a support package and a companion") },
             "\(problems)")
+    }
+
+    @Test("solver: the catalog's choice when no solver runs, its other channels and the installs users make")
+    func solverSection() throws {
+        let text =
+            Self.release
+                + """
+                solver:
+                  on_unavailable: fail-open
+                  solve_with: ["https://conda.anaconda.org/conda-forge", "/srv/mirror"]
+                  install_checks:
+                    - {subdir: linux-64, specs: "pytorch torchvision pytorch-cuda=12.1 python=3.11"}
+
+                """
+        let catalog = try TestCatalogs.catalog(text)
+        let rules = try #require(catalog.solving)
+        #expect(rules.onUnavailable == .failOpen)
+        #expect(rules.solveWith == ["https://conda.anaconda.org/conda-forge", "/srv/mirror"])
+        #expect(
+            rules.installChecks == [
+                InstallCheck(subdir: "linux-64", specs: ["pytorch", "torchvision", "pytorch-cuda=12.1", "python=3.11"])
+            ])
+        #expect(try TestCatalogs.catalog(Self.release).solving == nil, "no section: no solver asked")
+        let defaults = try TestCatalogs.catalog(Self.release + "solver: {}\n")
+        #expect(defaults.solving == SolvingRules(), "fail-closed by default")
     }
 }

@@ -14,6 +14,9 @@ package struct Catalog: Sendable {
     package var lockstep: [[String]]
     /// The variant keys, the cells every RC must cover, and the cells packages may skip.
     package var variants: VariantRules
+    /// How the promotion asks a real conda solver whether the future main installs (nil: it
+    /// does not ask).
+    package var solving: SolvingRules?
     private var indexByName: [String: Int]
     /// The dependencies among the packages, by position in `packages`.
     package let graph: DependencyGraph
@@ -29,6 +32,7 @@ package struct Catalog: Sendable {
         packages: [CatalogPackage],
         lockstep: [[String]] = [],
         variants: VariantRules = VariantRules(),
+        solving: SolvingRules? = nil,
         index: [String: Int]? = nil,
         graph: DependencyGraph? = nil
     ) {
@@ -42,6 +46,7 @@ package struct Catalog: Sendable {
         self.packages = packages
         self.lockstep = lockstep
         self.variants = variants
+        self.solving = solving
         let index =
             index
             ?? Dictionary(
@@ -206,5 +211,42 @@ package struct PolicyDuration: Sendable, Equatable, Comparable, CustomStringConv
         if seconds % 3_600 == 0 { return "\(seconds / 3_600)h" }
         if seconds % 60 == 0 { return "\(seconds / 60)m" }
         return "\(seconds)s"
+    }
+}
+
+/// The catalog's `solver:` section: what the promotion solves besides the train's own cells,
+/// where the rest of a user's packages come from, and what a missing solver means.
+package struct SolvingRules: Sendable, Equatable, Codable {
+    /// What the promotion does when no solver can be run.
+    package enum OnUnavailable: String, Sendable, Equatable, Codable, CaseIterable {
+        /// Refused: nothing moves unless a solver said it installs (the default).
+        case failClosed = "fail-closed"
+        /// Allowed, with the verdict "not run" in the dry run and the train's log.
+        case failOpen = "fail-open"
+    }
+
+    package var onUnavailable: OnUnavailable
+    /// Channels the distribution is used with (URLs or local folders), solved with the future main.
+    package var solveWith: [String]
+    /// What users will type, solved as given: `pytorch torchvision python=3.11 pytorch-cuda=12.1`.
+    package var installChecks: [InstallCheck]
+
+    package init(
+        onUnavailable: OnUnavailable = .failClosed, solveWith: [String] = [], installChecks: [InstallCheck] = []
+    ) {
+        self.onUnavailable = onUnavailable
+        self.solveWith = solveWith
+        self.installChecks = installChecks
+    }
+}
+
+/// One install the catalog says users make: its specs, on one subdir.
+package struct InstallCheck: Sendable, Equatable, Codable {
+    package var subdir: String
+    package var specs: [String]
+
+    package init(subdir: String, specs: [String]) {
+        self.subdir = subdir
+        self.specs = specs
     }
 }

@@ -13,8 +13,10 @@ package struct CatalogReader {
 
     static let topLevelFields = [
         "distribution", "channel", "core", "subdirs", "release_managers", "policy", "contacts", "packages",
-        "lockstep", "variants",
+        "lockstep", "variants", "solver",
     ]
+    static let solverFields = ["on_unavailable", "solve_with", "install_checks"]
+    static let installCheckFields = ["subdir", "specs"]
     static let packageFields = ["version", "companion", "abi", "support", "depends", "maintainers", "test", "exempt"]
     static let variantFields = ["keys", "cells"]
     static let cellFields = ["python", "flavours"]
@@ -135,6 +137,7 @@ package struct CatalogReader {
                 }
             }
         }
+        let solving = fields["solver"].map { readSolver($0, subdirs: subdirs) }
         var variants = fields["variants"].map { readVariants($0, subdirs: subdirs) } ?? VariantRules()
         variants.exemptions = exemptions
         let graph = DependencyGraph(
@@ -154,6 +157,7 @@ package struct CatalogReader {
             packages: packages,
             lockstep: lockstep,
             variants: variants,
+            solving: solving,
             index: packageIndex,
             graph: graph
         )
@@ -185,6 +189,62 @@ package struct CatalogReader {
             groups.append(names.map(\.0))
         }
         return groups
+    }
+
+    /// `solver: {on_unavailable: fail-closed, solve_with: [URL or folder], install_checks:
+    /// [{subdir: linux-64, specs: "pytorch torchvision python=3.11 pytorch-cuda=12.1"}]}`.
+    private mutating func readSolver(_ node: DocumentNode, subdirs: [String]) -> SolvingRules {
+        guard case .mapping(let mapping) = node else {
+            report(node.position, "solver is a mapping with on_unavailable, solve_with and install_checks")
+            return SolvingRules()
+        }
+        let fields = fieldMap(mapping, allowed: Self.solverFields, context: "solver")
+        var rules = SolvingRules()
+        if let node = fields["on_unavailable"], let text = string(node, field: "solver.on_unavailable") {
+            if let value = SolvingRules.OnUnavailable(rawValue: text) {
+                rules.onUnavailable = value
+            } else {
+                report(node.position, "solver.on_unavailable '\(text)' must be fail-closed or fail-open")
+            }
+        }
+        if let node = fields["solve_with"], let list = stringList(node, field: "solver.solve_with") {
+            rules.solveWith = list.map(\.0)
+        }
+        if let node = fields["install_checks"] {
+            guard case .sequence(let items, _) = node else {
+                report(node.position, "solver.install_checks is a list of {subdir: ..., specs: \"...\"}")
+                return rules
+            }
+            for item in items {
+                guard case .mapping(let entry) = item else {
+                    report(item.position, "solver.install_checks: each entry is {subdir: ..., specs: \"...\"}")
+                    continue
+                }
+                let entryFields = fieldMap(entry, allowed: Self.installCheckFields, context: "solver.install_checks")
+                let subdir = entryFields["subdir"].flatMap { string($0, field: "solver.install_checks.subdir") }
+                let specs = entryFields["specs"].flatMap { string($0, field: "solver.install_checks.specs") }
+                guard let subdir, let specs else {
+                    report(item.position, "solver.install_checks: each entry names its subdir and its specs")
+                    continue
+                }
+                if !subdirs.contains(subdir) {
+                    report(item.position, "solver.install_checks: '\(subdir)' is not one of the catalog's subdirs")
+                    continue
+                }
+                let words = specs.split(whereSeparator: \.isWhitespace).map(String.init)
+                var valid = !words.isEmpty
+                for word in words {
+                    do {
+                        _ = try MatchSpec(word)
+                    } catch {
+                        report(item.position, "solver.install_checks: '\(word)': \(error)")
+                        valid = false
+                    }
+                }
+                if valid { rules.installChecks.append(InstallCheck(subdir: subdir, specs: words)) }
+            }
+        }
+        return rules
     }
 
     /// `variants: {keys: [...], cells: {SUBDIR: {python: [...], flavours: [...]}}}`.

@@ -18,6 +18,8 @@ package struct PromotionPlan: Sendable, Equatable {
     package var packages: [String]
     /// The core's builds against the builds of the members that must pair with them.
     package var matrix: VariantMatrix
+    /// What a real solver answered for what users will type (empty: no solver was asked).
+    package var solves: [SolveReport] = []
 
     package var ok: Bool { checks.allSatisfy(\.ok) }
     package var failing: [GateCheck] { checks.filter { !$0.ok } }

@@ -5,6 +5,12 @@ package struct GateCheck: Sendable, Equatable, Codable {
     package var name: String
     package var ok: Bool
     package var detail: String
+
+    package init(name: String, ok: Bool, detail: String) {
+        self.name = name
+        self.ok = ok
+        self.detail = detail
+    }
 }
 
 /// Why a member cannot move by itself, typed as Debian's britney does.

@@ -36,6 +36,8 @@ package struct Train: Sendable, Equatable, Codable {
     package var claims: [WorkClaim]? = nil
     /// The catalog's variant keys, expected cells and exemptions (nil: none declared).
     package var variantRules: VariantRules? = nil
+    /// The catalog's `solver:` section: nil when the promotion asks no solver.
+    package var solving: SolvingRules? = nil
     /// Which train of its version this is: 2 and up for a train created after an earlier one
     /// was aborted (nil: the first).
     package var attempt: Int? = nil
@@ -141,7 +143,8 @@ package struct Train: Sendable, Equatable, Codable {
             history: [StageEntry(stage: .planned, at: time, by: actor.description, fallback: false)],
             abortReason: nil,
             createdAt: time,
-            variantRules: catalog.variants == VariantRules() ? nil : catalog.variants
+            variantRules: catalog.variants == VariantRules() ? nil : catalog.variants,
+            solving: catalog.solving
         )
     }
 

@@ -38,6 +38,8 @@ package struct Variant: Sendable, Hashable, Codable, Comparable, CustomStringCon
                 }
             case "pytorch-mutex":
                 if case .exact(let build)? = spec.build { mutex = build }
+            case "cpuonly":
+                mutex = "cpu"
             default:
                 if extraKeys.contains(name), let version = spec.version {
                     keys[name] = Self.pinnedMinor(of: version, majors: 0...30) ?? version.description

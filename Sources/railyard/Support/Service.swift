@@ -164,6 +164,13 @@ extension PromotionResponse: Rendered {
         if !matrix.rows.isEmpty && !matrix.columns.isEmpty {
             out += "variant matrix:\n" + matrix.table.split(separator: "\n").map { "  \($0)\n" }.joined()
         }
+        if !solves.isEmpty {
+            out += "solves (\(solves.filter(\.ok).count) of \(solves.count) install):\n"
+            for solve in solves {
+                out += "  [\(solve.ok ? "ok" : "not ok")] \(solve.name): \(solve.specs.joined(separator: " "))\n"
+                if let problem = solve.problem { out += "      \(problem)\n" }
+            }
+        }
         out += "checks:\n"
         for check in checks { out += "  [\(check.ok ? "ok" : "not ok")] \(check.name): \(check.detail)\n" }
         if let revision, !dryRun {

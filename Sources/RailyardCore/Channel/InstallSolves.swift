@@ -1,0 +1,176 @@
+import Foundation
+
+/// One solve the promotion asks of a real conda solver: specs a user would type, for one
+/// subdir, and what the answer must pick.
+package struct PlannedSolve: Sendable, Equatable, Codable {
+    /// `linux-64/py3.11_cuda12.1: pytorch with its companions`.
+    package var name: String
+    package var subdir: String
+    package var specs: [String]
+    /// The virtual packages of the cell's machines (`__cuda=12.1`, `__glibc=2.28`).
+    package var virtualPackages: [String]
+    /// Per package name: the version the solve must pick (the train's), and for the core the
+    /// build when the cell pins one.
+    package var expect: [String: Expected]
+    /// The python and flavour the specs ask for (an install check's `pytorch-cuda=12.1`): the
+    /// core the solve picks must be of that variant.
+    package var requested: Variant? = nil
+
+    package struct Expected: Sendable, Equatable, Codable {
+        package var version: String
+        package var build: String?
+    }
+}
+
+/// What a solver picked for one package.
+package struct PickedPackage: Sendable, Equatable, Codable {
+    package var name: String
+    package var version: String
+    package var build: String
+    package var subdir: String
+}
+
+extension Train {
+    /// The solves that say whether what users will type installs from the future `main`: per
+    /// cell of the RC, the core (pinned to that cell's build) with its companions, and with
+    /// every member that has a build for the cell, all at once.
+    package func installSolves() -> [PlannedSolve] {
+        let cells = self.cells.isEmpty ? requiredSubdirs.map { Variant(subdir: $0) } : self.cells
+        var solves: [PlannedSolve] = []
+        for cell in cells {
+            let coreFile = (rcArtifacts ?? []).first { $0.variant == cell }
+            let coreBuild = coreFile.map { Self.buildString(of: $0.fileName) }
+            var specs = [coreBuild.map { "\(core) ==\(version) \($0)" } ?? "\(core) ==\(version)"]
+            var expect: [String: PlannedSolve.Expected] = [core: .init(version: version.description, build: coreBuild)]
+            var companions: [String] = []
+            var everyone: [String] = []
+            for member in members where member.state != .excluded && member.reason != .support {
+                guard let build = member.build, let artifacts = build.artifacts, !artifacts.isEmpty else { continue }
+                let pairs = artifacts.contains { artifact in
+                    artifact.subdir == "noarch"
+                        || (artifact.variant.map { $0.pairs(with: cell) } ?? (artifact.subdir == cell.subdir))
+                }
+                guard pairs else { continue }
+                let spec = "\(member.name) ==\(build.version)"
+                expect[member.name] = .init(version: build.version.description, build: nil)
+                everyone.append(spec)
+                if member.reason == .companion { companions.append(spec) }
+            }
+            let virtual = Self.virtualPackages(for: cell)
+            let label = "\(cell.key): \(core)"
+            let companionNames = Set(members.filter { $0.reason == .companion }.map(\.name))
+            solves.append(
+                PlannedSolve(
+                    name: "\(label) with its companions", subdir: cell.subdir, specs: specs + companions,
+                    virtualPackages: virtual,
+                    expect: expect.filter { $0.key == core || companionNames.contains($0.key) }))
+            specs += everyone
+            solves.append(
+                PlannedSolve(
+                    name: "\(label) with every member", subdir: cell.subdir, specs: specs, virtualPackages: virtual,
+                    expect: expect))
+        }
+        for check in solving?.installChecks ?? [] {
+            // The train's versions of what it names, and the python and flavour it asks for.
+            var expect: [String: PlannedSolve.Expected] = [:]
+            for text in check.specs {
+                guard let name = (try? MatchSpec(text))?.exactName else { continue }
+                if let version = newVersion(of: name) { expect[name] = .init(version: version.description, build: nil) }
+            }
+            let asked = PackageRecord(
+                fileName: "request", name: "request", version: "0", build: "0", buildNumber: 0, depends: check.specs,
+                constrains: [], subdir: check.subdir, noarch: nil, license: nil, timestamp: nil, size: 0, md5: "",
+                sha256: "")
+            let requested = Variant(asked, keys: variantRules?.keys ?? [])
+            solves.append(
+                PlannedSolve(
+                    name: "\(check.subdir): \(check.specs.joined(separator: " "))", subdir: check.subdir,
+                    specs: check.specs, virtualPackages: Self.virtualPackages(for: requested), expect: expect,
+                    requested: requested))
+        }
+        return solves
+    }
+
+    /// The virtual packages a machine of `cell` has: the platform's, and CUDA for a CUDA cell.
+    static func virtualPackages(for cell: Variant) -> [String] {
+        var packages: [String]
+        switch cell.subdir.split(separator: "-").first {
+        case "linux": packages = ["__unix=0=0", "__linux=5.15=0", "__glibc=2.28=0"]
+        case "osx": packages = ["__unix=0=0", "__osx=14.0=0"]
+        case "win": packages = ["__win=0=0"]
+        default: packages = []
+        }
+        if let cuda = cell.cuda { packages.append("__cuda=\(cuda)=0") }
+        return packages
+    }
+
+    /// `pytorch-2.1.0-py3.11_cpu_0.tar.bz2` → `py3.11_cpu_0`.
+    static func buildString(of fileName: String) -> String {
+        var stem = fileName
+        for suffix in [".conda", ".tar.bz2"] where stem.hasSuffix(suffix) { stem.removeLast(suffix.count) }
+        return stem.split(separator: "-", omittingEmptySubsequences: false).last.map(String.init) ?? stem
+    }
+}
+
+extension PlannedSolve {
+    /// Why an answer fails this solve, or nil when it holds: the solver's own error, or a pick
+    /// other than the train's version (an older torchvision) or the cell's core build (CPU
+    /// torch for a CUDA request).
+    package func problem(picked: [PickedPackage]?, error: String?, core: String, future: LabelRecords) -> String? {
+        guard let picked else { return "\(name): cannot be installed: \(error ?? "the solver gave no reason")" }
+        var wrong: [String] = []
+        for (name, expected) in expect.sorted(by: { $0.key < $1.key }) {
+            guard let pick = picked.first(where: { $0.name == name }) else {
+                wrong.append("\(name) is not picked")
+                continue
+            }
+            if pick.version != expected.version || (expected.build.map { $0 != pick.build } ?? false) {
+                wrong.append(
+                    "picks \(name) \(pick.version) \(pick.build), not \(expected.version)"
+                        + (expected.build.map { " \($0)" } ?? ""))
+            }
+        }
+        // A CUDA request answered with a CPU core, or another python: the variant it asked for.
+        if let requested, let pick = picked.first(where: { $0.name == core }),
+            let record = future[pick.subdir]?.values.first(where: {
+                $0.name == pick.name && $0.version == pick.version && $0.build == pick.build
+            })
+        {
+            let got = Variant(record)
+            let flavourWrong =
+                requested.flavour.map { asked in
+                    got.flavour.map { !Variant.flavoursAgree($0, asked) } ?? true
+                } ?? false
+            let pythonWrong = requested.python.map { $0 != got.python } ?? false
+            if flavourWrong || pythonWrong {
+                wrong.append("picks \(core) \(pick.build) (\(got)), not the \(requested) asked for")
+            }
+        }
+        return wrong.isEmpty ? nil : "\(self.name): " + wrong.joined(separator: "; ")
+    }
+}
+
+/// One solve as the dry run shows it: what was asked, what the solver picked, how long it took.
+package struct SolveReport: Sendable, Equatable, Codable {
+    package var name: String
+    package var subdir: String
+    package var specs: [String]
+    package var ok: Bool
+    package var picked: [PickedPackage]
+    /// The solver's explanation, or what the answer got wrong; nil when it holds.
+    package var problem: String?
+    package var seconds: Double
+
+    package init(
+        name: String, subdir: String, specs: [String], ok: Bool, picked: [PickedPackage], problem: String?,
+        seconds: Double
+    ) {
+        self.name = name
+        self.subdir = subdir
+        self.specs = specs
+        self.ok = ok
+        self.picked = picked
+        self.problem = problem
+        self.seconds = seconds
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+
+/// The promotion asks a real conda solver (py-rattler, through the helper compiled into
+/// Railyard) whether the future main installs what users will type; with no solver, the
+/// catalog's `on_unavailable` decides.
+@Suite("The solver check: py-rattler solves the future main before the flip")
+struct SolverCheckTests {
+    static let check = "a real solver installs what users will type from the future main"
+
+    /// The small distribution with a `solver:` section.
+    static func catalog(_ scratch: ChannelScratch, onUnavailable: String, solveWith: [String]) throws -> String {
+        let text =
+            try String(contentsOfFile: CondaPackages.smallCatalog, encoding: .utf8)
+                + """
+
+                solver:
+                  on_unavailable: \(onUnavailable)
+                  solve_with: [\(solveWith.map { "\"\($0)\"" }.joined(separator: ", "))]
+
+                """
+        let path = scratch.path("distro.yml")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// The small train staged, with kornia's new build needing `packaging`, which main lacks.
+    static func staged(_ scratch: ChannelScratch, catalog: String) throws {
+        try scratch.seedMain()
+        try scratch.makeNewBuilds()
+        try CondaPackages.make(
+            scratch.path("new/noarch"), "kornia", "0.7.4", "pyhd_0", "noarch",
+            depends: ["pytorch >=1.9.1,<2.7", "packaging"], noarch: "python")
+        try scratch.driveToStaged(catalog: catalog)
+    }
+
+    static func check(_ result: RailyardProcess.Result) throws -> [String: Any] {
+        let object = try #require(
+            try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
+            "no answer (exit \(result.status)): \(result.stderr)")
+        let checks = try #require(object["checks"] as? [[String: Any]])
+        return try #require(checks.first { $0["name"] as? String == Self.check })
+    }
+
+    @Test(
+        "kornia's missing packaging is named and refused; with solve_with holding it, the train installs",
+        .enabled(if: Tool.hasRattler || Tool.inCI, "needs py-rattler (pip install py-rattler)"))
+    func missingDependencyNamed() throws {
+        try #require(Tool.hasRattler, "py-rattler is missing in CI: .ci/run installs it")
+        let refused = try ChannelScratch()
+        defer { refused.remove() }
+        try Self.staged(refused, catalog: try Self.catalog(refused, onUnavailable: "fail-open", solveWith: []))
+        let dryRun = try refused.run(["train", "promote", "2.6.0", "--as", "alice", "--json"])
+        #expect(dryRun.status == 1)
+        let failing = try Self.check(dryRun)
+        #expect(failing["ok"] as? Bool == false)
+        #expect((failing["detail"] as? String)?.contains("cannot be installed") == true, "\(failing)")
+        #expect((failing["detail"] as? String)?.contains("packaging") == true, "\(failing)")
+        // The text names it too, per solve.
+        let text = try refused.run(["train", "promote", "2.6.0", "--as", "alice"])
+        #expect(text.stdout.contains("[not ok] linux-64/any: pytorch with every member"), "\(text.stdout)")
+        // fail-open: without a solver the check is not run, and the promotion may go.
+        let unavailable = try refused.run(
+            ["train", "promote", "2.6.0", "--as", "alice", "--json"], environment: ["RAILYARD_PYTHON": "no-such-python"]
+        )
+        let notRun = try Self.check(unavailable)
+        #expect(notRun["ok"] as? Bool == true)
+        #expect((notRun["detail"] as? String)?.hasPrefix("not run: no-such-python exited") == true, "\(notRun)")
+        #expect(
+            (notRun["detail"] as? String)?.hasSuffix("the catalog's choice when no solver can run: fail-open") == true)
+
+        // The same train where users also have a channel with packaging in it.
+        let passes = try ChannelScratch()
+        defer { passes.remove() }
+        let other = passes.path("other-channel")
+        for subdir in ["linux-64", "osx-arm64", "noarch"] {
+            try FileManager.default.createDirectory(atPath: other + "/" + subdir, withIntermediateDirectories: true)
+            let packages =
+                subdir == "noarch"
+                ? #"{"packaging-24.0-pyhd_0.tar.bz2": {"name": "packaging", "version": "24.0", "build": "pyhd_0", "build_number": 0, "depends": [], "subdir": "noarch", "noarch": "python", "md5": "00000000000000000000000000000000", "sha256": "0000000000000000000000000000000000000000000000000000000000000000", "size": 0}}"#
+                : "{}"
+            try Data(#"{"info": {"subdir": "\#(subdir)"}, "packages": \#(packages), "packages.conda": {}}"#.utf8)
+                .write(to: URL(fileURLWithPath: other + "/" + subdir + "/repodata.json"))
+        }
+        try Self.staged(passes, catalog: try Self.catalog(passes, onUnavailable: "fail-closed", solveWith: [other]))
+        let ok = try passes.run(["train", "promote", "2.6.0", "--as", "alice", "--json"])
+        #expect(ok.status == 0, "\(ok.stdout)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [String: Any])
+        let solves = try #require(object["solves"] as? [[String: Any]])
+        #expect(solves.count == 4, "two cells (a subdir each), two solves each")
+        #expect(solves.allSatisfy { $0["ok"] as? Bool == true })
+        let picked = try #require(solves.first?["picked"] as? [[String: Any]])
+        #expect(picked.contains { $0["name"] as? String == "pytorch" && $0["version"] as? String == "2.6.0" })
+        #expect(solves.allSatisfy { ($0["seconds"] as? Double ?? -1) >= 0 })
+        // fail-closed: without a solver, refused, saying why and what the catalog chose.
+        let closed = try passes.run(
+            ["train", "promote", "2.6.0", "--as", "alice", "--json"], environment: ["RAILYARD_PYTHON": "no-such-python"]
+        )
+        #expect(closed.status == 1)
+        let notRunClosed = try Self.check(closed)
+        #expect(notRunClosed["ok"] as? Bool == false)
+        #expect(
+            (notRunClosed["detail"] as? String)?.hasSuffix("the catalog's choice when no solver can run: fail-closed")
+                == true)
+        let refusedMove = try passes.run(
+            ["train", "promote", "2.6.0", "--yes", "--as", "alice"], environment: ["RAILYARD_PYTHON": "no-such-python"])
+        #expect(refusedMove.status == 1)
+        #expect(try passes.json(["train", "status", "2.6.0"])["stage"] as? String == "staged")
+        try passes.must(["train", "promote", "2.6.0", "--yes", "--as", "alice"])
+        #expect(try passes.json(["train", "status", "2.6.0"])["stage"] as? String == "released")
+    }
+}
