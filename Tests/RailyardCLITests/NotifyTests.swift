@@ -388,8 +388,13 @@ struct NotifyFaultTests {
         defer { receivers.stop() }
         let second = try Serving(scratch: scratch, setup: setup)
         var delivered = false
-        // Backoff from the first server's attempts (1 s doubling) can put the next one tens of seconds out.
-        for _ in 0..<750 where !delivered {
+        // Backoff from the first server's attempts (1 s doubling) can put the next one minutes out
+        // on a loaded machine, where the first server made many attempts: wait until the latest
+        // next attempt the first server scheduled, and a minute more.
+        let scheduled = try Self.deliveries(scratch).compactMap { ($0["next_attempt_at"] as? String) }
+            .compactMap { try? Date($0, strategy: .iso8601) }.max() ?? Date()
+        let deadline = max(scheduled, Date()).addingTimeInterval(60)
+        while !delivered && Date() < deadline {
             try await Task.sleep(for: .milliseconds(200))
             delivered = try Self.deliveries(scratch).allSatisfy { $0["state"] as? String == "sent" }
         }

@@ -39,7 +39,7 @@ extension Train {
         var solves: [PlannedSolve] = []
         for cell in cells {
             let coreFile = (rcArtifacts ?? []).first { $0.variant == cell }
-            let coreBuild = coreFile.map { Self.buildString(of: $0.fileName) }
+            let coreBuild = coreFile.map { PackageRecord.buildString(ofFileName: $0.fileName) }
             var specs = [coreBuild.map { "\(core) ==\(version) \($0)" } ?? "\(core) ==\(version)"]
             var expect: [String: PlannedSolve.Expected] = [core: .init(version: version.description, build: coreBuild)]
             var companions: [String] = []
@@ -104,12 +104,6 @@ extension Train {
         return packages
     }
 
-    /// `pytorch-2.1.0-py3.11_cpu_0.tar.bz2` → `py3.11_cpu_0`.
-    static func buildString(of fileName: String) -> String {
-        var stem = fileName
-        for suffix in [".conda", ".tar.bz2"] where stem.hasSuffix(suffix) { stem.removeLast(suffix.count) }
-        return stem.split(separator: "-", omittingEmptySubsequences: false).last.map(String.init) ?? stem
-    }
 }
 
 extension PlannedSolve {

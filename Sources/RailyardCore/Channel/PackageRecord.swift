@@ -63,6 +63,16 @@ package struct PackageRecord: Sendable, Equatable, Hashable, Codable {
         "\(name)-\(version)-\(build)\(format.rawValue)"
     }
 
+    /// The build string a conda file name carries: `torchvision-0.16.0-py311_cu121.tar.bz2` →
+    /// `py311_cu121` (the last of `NAME-VERSION-BUILD`, as neither version nor build holds a `-`).
+    package static func buildString(ofFileName fileName: String) -> String {
+        var stem = fileName
+        for suffix in [Format.conda.rawValue, Format.tarBz2.rawValue] where stem.hasSuffix(suffix) {
+            stem.removeLast(suffix.count)
+        }
+        return stem.split(separator: "-", omittingEmptySubsequences: false).last.map(String.init) ?? stem
+    }
+
     /// The format a file name announces, or nil when it is not a conda package's name.
     package static func format(ofFileName fileName: String) -> Format? {
         if fileName.hasSuffix(Format.conda.rawValue) { return .conda }

@@ -89,10 +89,7 @@ extension Train {
         var specs: [String] = []
         let coreFile = cell.flatMap { key in (rcArtifacts ?? []).first { $0.variant?.key == key } }
         if let coreFile {
-            let stem = coreFile.fileName.replacingOccurrences(of: ".tar.bz2", with: "")
-                .replacingOccurrences(of: ".conda", with: "")
-            let build = stem.split(separator: "-", omittingEmptySubsequences: false).last.map(String.init) ?? ""
-            specs.append("\(core) \(version) \(build)")
+            specs.append("\(core) \(version) \(PackageRecord.buildString(ofFileName: coreFile.fileName))")
         } else {
             specs.append("\(core) \(version)")
         }

@@ -162,7 +162,7 @@ extension PromotionResponse: Rendered {
             for file in files { out += "    + \(file.file)  sha256:\(file.sha256)\n" }
         }
         if !matrix.rows.isEmpty && !matrix.columns.isEmpty {
-            out += "variant matrix:\n" + matrix.table.split(separator: "\n").map { "  \($0)\n" }.joined()
+            out += "variant matrix:\n" + matrix.text.split(separator: "\n").map { "  \($0)\n" }.joined()
         }
         if !solves.isEmpty {
             out += "solves (\(solves.filter(\.ok).count) of \(solves.count) install):\n"
@@ -188,7 +188,35 @@ extension PromotionResponse: Rendered {
 }
 
 extension MatrixResponse: Rendered {
-    var text: String { table }
+    /// A row per core build, a column per package, each cell the member's build string,
+    /// `MISSING` or `exempt`; then the problems, and the members × cells view.
+    var text: String {
+        guard !rows.isEmpty else { return "no build of \(core) \(version) in the RC: register an RC first\n" }
+        let header =
+            ["\(core) \(version)"] + columns.map { "\($0.package) \($0.version)" }
+            + (columns.isEmpty ? ["(no companion or C++/CUDA member has a build yet)"] : [])
+        let lines = rows.map { row in
+            ["\(row.subdir) \(row.build)"]
+                + row.cells.map { cell in
+                    switch cell.state {
+                    case "ok": cell.files.map(PackageRecord.buildString(ofFileName:)).joined(separator: " ")
+                    case "exempt": "exempt"
+                    default: "MISSING"
+                    }
+                }
+        }
+        var out = Table(header: header, rows: lines).text
+        for problem in problems { out += "  missing: \(problem)\n" }
+        if let tests {
+            out +=
+                "\n"
+                + Table(
+                    header: ["tests against the RC"] + tests.cells,
+                    rows: tests.members.map { [$0.package] + $0.states.map { $0?.rawValue ?? "-" } }
+                ).text
+        }
+        return out
+    }
 
     var refusal: ExitCode? { complete ? nil : ExitStatus.refused }
 }
