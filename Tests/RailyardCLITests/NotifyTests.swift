@@ -391,7 +391,8 @@ struct NotifyFaultTests {
         // Backoff from the first server's attempts (1 s doubling) can put the next one minutes out
         // on a loaded machine, where the first server made many attempts: wait until the latest
         // next attempt the first server scheduled, and a minute more.
-        let scheduled = try Self.deliveries(scratch).compactMap { ($0["next_attempt_at"] as? String) }
+        let scheduled =
+            try Self.deliveries(scratch).compactMap { ($0["next_attempt_at"] as? String) }
             .compactMap { try? Date($0, strategy: .iso8601) }.max() ?? Date()
         let deadline = max(scheduled, Date()).addingTimeInterval(60)
         while !delivered && Date() < deadline {
