@@ -18,6 +18,9 @@ package struct TrainChannel: Sendable {
         self.solver = solver
     }
 
+    /// The name of the solver's check in a promotion's dry run.
+    package static let solverCheck = "a real solver installs what users will type from the future main"
+
     /// The staging label of a train.
     package static func label(of train: String) -> String { "train-\(train)" }
 
@@ -246,7 +249,7 @@ package struct TrainChannel: Sendable {
     /// verdict is "not run" and the catalog's `on_unavailable` decides.
     private func solveInstalls(_ plan: inout PromotionPlan, train: Train, rules: SolvingRules) throws {
         let solves = train.installSolves()
-        let name = "a real solver installs what users will type from the future main"
+        let name = Self.solverCheck
         guard !solves.isEmpty else { return }
         // The future main as a channel of repodata alone: what a solver reads.
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -321,7 +324,19 @@ package struct TrainChannel: Sendable {
             plan, of: version, from: Self.label(of: version), in: channel, main: (generation, main), resume: resume,
             committed: isCommitted, progress: progress,
             commit: {
-                outcome = try store.execute(.release, on: version, by: actor, at: time, expectRevision: train.revision)
+                // The solver's verdict goes into the log with the release, in one transaction.
+                var commands: [TrainCommand] = [.release]
+                if let solved = plan.checks.first(where: { $0.name == Self.solverCheck }) {
+                    let notRun = solved.detail.hasPrefix("not run: ")
+                    commands.insert(
+                        .recordInstallability(
+                            verdict: notRun ? "not run" : "passed",
+                            detail: notRun ? String(solved.detail.dropFirst("not run: ".count)) : solved.detail),
+                        at: 0)
+                }
+                outcome = try store.execute(
+                    all: commands, on: version, by: actor, at: time, expectRevision: train.revision
+                ).last
             })
         return (plan, moved ?? generation, outcome)
     }

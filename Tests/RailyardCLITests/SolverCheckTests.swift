@@ -68,6 +68,15 @@ struct SolverCheckTests {
         #expect((notRun["detail"] as? String)?.hasPrefix("not run: no-such-python exited") == true, "\(notRun)")
         #expect(
             (notRun["detail"] as? String)?.hasSuffix("the catalog's choice when no solver can run: fail-open") == true)
+        // Promoted so, the verdict and the choice stay in the train's log.
+        try #require(
+            try refused.run(
+                ["train", "promote", "2.6.0", "--yes", "--as", "alice"],
+                environment: ["RAILYARD_PYTHON": "no-such-python"]
+            ).status == 0)
+        let openLog = try refused.run(["train", "log", "2.6.0"]).stdout
+        #expect(openLog.contains("promote: installability not run: no-such-python exited"), "\(openLog)")
+        #expect(openLog.contains("the catalog's choice when no solver can run: fail-open"))
 
         // The same train where users also have a channel with packaging in it.
         let passes = try ChannelScratch()
@@ -108,5 +117,8 @@ struct SolverCheckTests {
         #expect(try passes.json(["train", "status", "2.6.0"])["stage"] as? String == "staged")
         try passes.must(["train", "promote", "2.6.0", "--yes", "--as", "alice"])
         #expect(try passes.json(["train", "status", "2.6.0"])["stage"] as? String == "released")
+        let log = try passes.run(["train", "log", "2.6.0"]).stdout
+        #expect(log.contains("promote: installability passed: 4 solves by py-rattler"), "\(log)")
+        #expect(try passes.run(["db", "verify"]).status == 0)
     }
 }

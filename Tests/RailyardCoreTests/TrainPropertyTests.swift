@@ -41,7 +41,8 @@ struct TrainPropertyTests {
         case .startTest, .reportTest, .reportBuild, .reportIntegration, .claimWork, .extendLease, .reportWork:
             return TrainScript.runner
         case .sweepDeadlines, .abandonTest: return .policy
-        case .registerRC, .advance, .exclude, .waive, .markFinal, .release, .abort: return TrainScript.alice
+        case .registerRC, .advance, .exclude, .waive, .markFinal, .release, .recordInstallability, .abort:
+            return TrainScript.alice
         }
     }
 

@@ -69,7 +69,7 @@ package enum Action: String, Sendable, CaseIterable {
         case .markFinal: self = .markFinal
         case .abort: self = .abort
         case .sweepDeadlines: self = .sweep
-        case .release: self = .promote
+        case .release, .recordInstallability: self = .promote
         case .startTest, .claimWork: self = .claim
         case .extendLease: self = .heartbeat
         case .abandonTest, .reportTest, .reportBuild, .reportIntegration, .reportWork: self = .report

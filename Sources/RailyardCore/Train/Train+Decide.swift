@@ -319,6 +319,11 @@ extension Train {
             }
             return [.released]
 
+        case .recordInstallability(let verdict, let detail):
+            try requireReleaseManager(actor, command)
+            try requireStage(command, in: [.staged])
+            return [.installabilityChecked(verdict: verdict, detail: detail)]
+
         case .abort(let reason):
             try requireReleaseManager(actor, command)
             try requireStage(command, in: Stage.path)

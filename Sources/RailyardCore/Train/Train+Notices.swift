@@ -113,7 +113,8 @@ extension Train {
             case .created, .invalidated, .acknowledged, .built, .testStarted, .testAbandoned, .tested, .buildReported,
                 .waived,
                 .integrationPending,
-                .integrationReported, .markedFinal, .workClaimed, .leaseExtended, .leaseExpired, .workReported:
+                .integrationReported, .markedFinal, .workClaimed, .leaseExtended, .leaseExpired, .workReported,
+                .installabilityChecked:
                 break
             }
             if let kind {

@@ -324,6 +324,8 @@ package struct Train: Sendable, Equatable, Codable {
             integration = Integration(rc: rc, passed: passed, log: log)
         case .markedFinal(let rc):
             finalRC = rc
+        case .installabilityChecked:
+            break
         case .released:
             stage = .released
             history.append(StageEntry(stage: .released, at: time, by: actor.description, fallback: false))

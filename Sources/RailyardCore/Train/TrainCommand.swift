@@ -52,6 +52,8 @@ package enum TrainCommand: Sendable, Equatable {
     case markFinal(rc: Int)
     /// Everything moved to `main`: the train is released.
     case release
+    /// The solver's verdict on the future main, recorded with the release.
+    case recordInstallability(verdict: String, detail: String)
     case abort(reason: String)
     /// The deadline policy's periodic look at overdue requests.
     case sweepDeadlines
@@ -81,7 +83,7 @@ package enum TrainCommand: Sendable, Equatable {
         case .exclude: "exclude"
         case .waive: "waive"
         case .markFinal: "final"
-        case .release: "promote"
+        case .release, .recordInstallability: "promote"
         case .abort: "abort"
         case .sweepDeadlines: "sweep"
         case .claimWork: "claim"

@@ -32,6 +32,9 @@ package enum TrainEvent: Sendable, Equatable, Codable {
     case integrationReported(rc: Int, passed: Bool, log: String?)
     case markedFinal(rc: Int)
     case released
+    /// What the solver said of the future main when the train was promoted: `passed`, or
+    /// `not run` (allowed by the catalog's `on_unavailable: fail-open`), with the check's detail.
+    case installabilityChecked(verdict: String, detail: String)
     case aborted(reason: String)
     /// The follow-up schedule reminded the maintainers of an unanswered request (the `number`th time).
     case reminded(member: String, number: Int)
@@ -63,7 +66,7 @@ package enum TrainEvent: Sendable, Equatable, Codable {
             member
         case .workClaimed(let claim): claim.member
         case .created, .rcRegistered, .stageEntered, .integrationPending, .integrationReported, .markedFinal,
-            .released, .aborted, .escalated, .leaseExtended, .leaseExpired, .workReported:
+            .released, .installabilityChecked, .aborted, .escalated, .leaseExtended, .leaseExpired, .workReported:
             nil
         }
     }
