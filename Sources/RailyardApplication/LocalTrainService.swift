@@ -120,7 +120,8 @@ package struct LocalTrainService: TrainService {
     package func matrix(of version: String) throws(ServiceError) -> MatrixResponse {
         let channel = try trainChannel()
         return try attempt {
-            let plan = try channel.plan(train: version).plan
+            // The matrix alone: no solver to start.
+            let plan = try channel.plan(train: version, solving: false).plan
             return MatrixResponse(try store.train(version), plan.matrix)
         }
     }

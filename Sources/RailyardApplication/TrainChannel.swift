@@ -226,12 +226,16 @@ package struct TrainChannel: Sendable {
     }
 
     /// The dry run of a promotion: the diff and every check, against `main` as it is now.
-    package func plan(train version: String) throws -> (plan: PromotionPlan, generation: Int) {
-        let (plan, generation, _) = try planWithMain(train: version)
+    /// With `solving` false the solver is not asked (for a view that shows no solves, such as
+    /// the matrix): a dry run always asks it.
+    package func plan(train version: String, solving: Bool = true) throws -> (plan: PromotionPlan, generation: Int) {
+        let (plan, generation, _) = try planWithMain(train: version, solving: solving)
         return (plan, generation)
     }
 
-    private func planWithMain(train version: String) throws -> (PromotionPlan, Int, [String: Repodata]) {
+    private func planWithMain(train version: String, solving: Bool = true) throws
+        -> (PromotionPlan, Int, [String: Repodata])
+    {
         try recover()
         let train = try store.train(version)
         let main = try channel.snapshot(label: "main")
@@ -239,7 +243,7 @@ package struct TrainChannel: Sendable {
         let staged =
             channel.labels().contains(label) ? try channel.snapshot(label: label).subdirs : [:]
         var plan = train.promotionPlan(main: main.subdirs.mapValues(\.records), staged: staged.mapValues(\.records))
-        if let solving = train.solving { try solveInstalls(&plan, train: train, rules: solving) }
+        if solving, let rules = train.solving { try solveInstalls(&plan, train: train, rules: rules) }
         return (plan, main.generation, main.subdirs)
     }
 
