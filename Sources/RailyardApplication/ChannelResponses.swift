@@ -20,6 +20,8 @@ package struct PromotionResponse: Codable, Sendable, Equatable {
     /// What a real solver answered for what users will type: each solve's specs, the packages
     /// it picked, and the time it took (empty when the catalog asks no solver).
     package var solves: [Solve] = []
+    /// Per cell: how many solves, their time together, and the solver's peak memory.
+    package var solveFigures: [SolveFigure] = []
     /// The train's revision once released (null for a dry run).
     @Null package var revision: Int?
     /// True when an earlier request with the same idempotency key had this answer.
@@ -32,6 +34,7 @@ package struct PromotionResponse: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case schema, train, ok, gains, checks, matrix, solves, revision, replayed
+        case solveFigures = "solve_figures"
         case dryRun = "dry_run"
         case mainGeneration = "main_generation"
     }
@@ -41,6 +44,8 @@ package struct PromotionResponse: Codable, Sendable, Equatable {
     package struct Solve: Codable, Sendable, Equatable {
         package var name: String
         package var subdir: String
+        /// The cell the solve stands for: `linux-64/py3.11_cuda12.1`.
+        package var cell: String
         package var specs: [String]
         package var ok: Bool
         /// `{name, version, build, subdir}` of each package the solver picked.
@@ -48,6 +53,25 @@ package struct PromotionResponse: Codable, Sendable, Equatable {
         /// The solver's explanation, or what the answer got wrong.
         @Null package var problem: String?
         package var seconds: Double
+        /// The solver's peak resident memory once this solve was done.
+        @Null package var peakMemoryBytes: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case name, subdir, cell, specs, ok, picked, problem, seconds
+            case peakMemoryBytes = "peak_memory_bytes"
+        }
+
+        package init(_ report: SolveReport) {
+            name = report.name
+            subdir = report.subdir
+            cell = report.cell
+            specs = report.specs
+            ok = report.ok
+            picked = report.picked
+            problem = report.problem
+            seconds = report.seconds
+            peakMemoryBytes = report.peakMemoryBytes
+        }
     }
 }
 
@@ -62,14 +86,18 @@ package struct PatchesResponse: Codable, Sendable, Equatable {
     package var affected: [PatchProposal]
     /// Per subdir, the content of a `patch_instructions.json`.
     package var patchInstructions: [String: JSONValue]
+    /// The solver's check of the proposal: applied to the future main, every solve of the
+    /// train that installs without it still installs (null when nothing is proposed).
+    @Null package var check: PatchCheck?
 
     enum CodingKeys: String, CodingKey {
-        case schema, train, affected
+        case schema, train, affected, check
         case patchInstructions = "patch_instructions"
     }
 
-    package init(train: String, proposals: [PatchProposal]) {
+    package init(train: String, proposals: [PatchProposal], check: PatchCheck? = nil) {
         self.train = train
+        self.check = check
         affected = proposals
         var instructions: [String: JSONValue] = [:]
         for (subdir, items) in Dictionary(grouping: proposals, by: \.subdir) {
@@ -90,6 +118,25 @@ package struct PatchesResponse: Codable, Sendable, Equatable {
         }
         patchInstructions = instructions
     }
+}
+
+/// What the solver said of a patch proposal: `passed` (every solve of the train that installs
+/// without the patches installs with them), `failed` (naming each solve they break), or
+/// `not run` (no solver here); with the solves it was checked with.
+package struct PatchCheck: Codable, Sendable, Equatable {
+    package enum Verdict: String, Codable, Sendable {
+        case passed, failed
+        case notRun = "not run"
+    }
+
+    package var verdict: Verdict
+    /// The solver and its version, when it ran.
+    @Null package var solver: String?
+    /// The names of the train's solves the proposal was checked with.
+    package var solves: [String]
+    /// Each solve the patches break, with the solver's explanation.
+    package var broken: [String]
+    package var detail: String
 }
 
 /// `train matrix`, `GET /trains/{v}/matrix`, and the `matrix` of a promotion's dry run: the

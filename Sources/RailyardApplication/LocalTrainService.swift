@@ -131,7 +131,9 @@ package struct LocalTrainService: TrainService {
         return try attempt {
             try trains.recover()
             let main = try trains.channel.snapshot(label: "main").subdirs.mapValues(\.records)
-            return PatchesResponse(train: version, proposals: try store.train(version).patchProposals(main: main))
+            let proposals = try store.train(version).patchProposals(main: main)
+            return PatchesResponse(
+                train: version, proposals: proposals, check: try trains.checkPatches(proposals, train: version))
         }
     }
 
@@ -435,12 +437,7 @@ extension PromotionResponse {
             train: plan.train, dryRun: revision == nil, ok: plan.ok, mainGeneration: generation,
             gains: plan.gains.mapValues { records in records.map { File(file: $0.fileName, sha256: $0.sha256) } },
             checks: plan.checks, matrix: MatrixResponse(train: plan.train, plan.matrix),
-            solves: plan.solves.map {
-                .init(
-                    name: $0.name, subdir: $0.subdir, specs: $0.specs, ok: $0.ok, picked: $0.picked,
-                    problem: $0.problem,
-                    seconds: $0.seconds)
-            }, revision: revision)
+            solves: plan.solves.map(Solve.init), solveFigures: SolveFigure.of(plan.solves), revision: revision)
     }
 }
 

@@ -21,6 +21,13 @@ package struct SolverResult: Sendable, Equatable, Codable {
     package var packages: [PickedPackage]
     package var error: String?
     package var seconds: Double
+    /// The helper's peak resident memory once this solve was done (`ru_maxrss`).
+    package var peakMemoryBytes: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case name, ok, packages, error, seconds
+        case peakMemoryBytes = "peak_memory_bytes"
+    }
 }
 
 /// py-rattler's `solve` (resolvo, the solver of pixi and rattler-build), through the helper

@@ -253,16 +253,37 @@ package struct TrainChannel: Sendable {
     /// verdict is "not run" and the catalog's `on_unavailable` decides.
     private func solveInstalls(_ plan: inout PromotionPlan, train: Train, rules: SolvingRules) throws {
         let solves = train.installSolves()
-        let name = Self.solverCheck
         guard !solves.isEmpty else { return }
+        let judged = try judge(solves, on: plan.future, train: train, rules: rules)
+        plan.solves = judged.reports
+        plan.checks.append(judged.check)
+    }
+
+    /// A verdict of the solver on a set of solves.
+    package struct Judgement: Sendable {
+        /// Passed, or failed naming each problem; or "not run", passing as the catalog chose.
+        package var check: GateCheck
+        /// Each solve as answered (empty when the solver did not run).
+        package var reports: [SolveReport]
+        /// The solver's name and version, when it ran.
+        package var solver: String?
+        package var ran: Bool { solver != nil }
+    }
+
+    /// Solves `solves` against `future` as a channel (with the rules' `solve_with` after it)
+    /// and judges each answer by the core's rules (`PlannedSolve.problem`).
+    package func judge(
+        _ solves: [PlannedSolve], on future: LabelRecords, train: Train, rules: SolvingRules
+    ) throws -> Judgement {
+        let name = Self.solverCheck
         // The future main as a channel of repodata alone: what a solver reads.
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "railyard-future-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        for subdir in Set(plan.future.keys).union(["noarch"]).union(solves.map(\.subdir)) {
+        for subdir in Set(future.keys).union(["noarch"]).union(solves.map(\.subdir)) {
             let directory = folder.appendingPathComponent(subdir)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try Repodata(subdir: subdir, records: plan.future[subdir] ?? [:]).encoded()
+            try Repodata(subdir: subdir, records: future[subdir] ?? [:]).encoded()
                 .write(to: directory.appendingPathComponent("repodata.json"))
         }
         let channels =
@@ -270,30 +291,68 @@ package struct TrainChannel: Sendable {
             + rules.solveWith.map { $0.contains("://") ? $0 : URL(fileURLWithPath: $0).absoluteURL.absoluteString }
         switch solver.solve(solves, channels: channels) {
         case .unavailable(let reason):
-            plan.checks.append(
-                GateCheck(
+            return Judgement(
+                check: GateCheck(
                     name: name, ok: rules.onUnavailable == .failOpen,
                     detail: "not run: \(reason); the catalog's choice when no solver can run: "
-                        + rules.onUnavailable.rawValue))
+                        + rules.onUnavailable.rawValue),
+                reports: [], solver: nil)
         case .answered(let solver, let results):
             var problems: [String] = []
-            plan.solves = zip(solves, results).map { solve, result in
+            let reports = zip(solves, results).map { solve, result in
                 let problem = solve.problem(
-                    picked: result.ok ? result.packages : nil, error: result.error, core: train.core,
-                    future: plan.future)
+                    picked: result.ok ? result.packages : nil, error: result.error, core: train.core, future: future)
                 if let problem { problems.append(problem) }
                 return SolveReport(
-                    name: solve.name, subdir: solve.subdir, specs: solve.specs, ok: problem == nil,
-                    picked: result.packages, problem: problem, seconds: result.seconds)
+                    solve, ok: problem == nil, picked: result.packages, problem: problem, seconds: result.seconds,
+                    peakMemoryBytes: result.peakMemoryBytes)
             }
             let shown = problems.prefix(5).joined(separator: "; ")
-            plan.checks.append(
-                GateCheck(
+            return Judgement(
+                check: GateCheck(
                     name: name, ok: problems.isEmpty,
                     detail: problems.isEmpty
                         ? "\(solves.count) solves by \(solver): each installs the train's versions"
-                        : shown + (problems.count > 5 ? "; and \(problems.count - 5) more" : "")))
+                        : shown + (problems.count > 5 ? "; and \(problems.count - 5) more" : "")),
+                reports: reports, solver: solver)
         }
+    }
+
+    /// Whether `proposals`, applied to the future `main` (the train's files added; `main` itself
+    /// once released), leave every solve of the train as it was: each solve that installs
+    /// without them must still install with them. Patches the train's solves do not need are
+    /// checked with them all the same; nil when there is nothing to check.
+    package func checkPatches(_ proposals: [PatchProposal], train version: String) throws -> PatchCheck? {
+        guard !proposals.isEmpty else { return nil }
+        let (plan, _, _) = try planWithMain(train: version, solving: false)
+        let train = try store.train(version)
+        let solves = train.installSolves()
+        guard !solves.isEmpty else { return nil }
+        let rules = train.solving ?? SolvingRules()
+        var patched = plan.future
+        for proposal in proposals {
+            patched[proposal.subdir]?[proposal.fileName]?.depends = proposal.depends
+        }
+        let after = try judge(solves, on: patched, train: train, rules: rules)
+        guard let solver = after.solver else {
+            return PatchCheck(
+                verdict: .notRun, solver: nil, solves: solves.map(\.name), broken: [],
+                detail: String(after.check.detail.dropFirst("not run: ".count)))
+        }
+        // A solve that fails without the patches too is not the patches' doing.
+        var before: [String: Bool] = [:]
+        if after.reports.contains(where: { !$0.ok }) {
+            let unpatched = try judge(solves, on: plan.future, train: train, rules: rules)
+            for report in unpatched.reports { before[report.name] = report.ok }
+        }
+        let broken = after.reports.filter { !$0.ok && before[$0.name] != false }.map { $0.problem ?? $0.name }
+        let failingAnyway = after.reports.filter { !$0.ok && before[$0.name] == false }.count
+        return PatchCheck(
+            verdict: broken.isEmpty ? .passed : .failed, solver: solver, solves: solves.map(\.name), broken: broken,
+            detail: broken.isEmpty
+                ? "\(solves.count) solves by \(solver) install with the patches applied as without them"
+                    + (failingAnyway > 0 ? " (\(failingAnyway) fail without them too)" : "")
+                : "applied, the patches break \(broken.count) of \(solves.count) solves: do not apply them as proposed")
     }
 
     /// Promotes the train to `target` (the local `main` by default): refused unless every
@@ -335,7 +394,8 @@ package struct TrainChannel: Sendable {
                     commands.insert(
                         .recordInstallability(
                             verdict: notRun ? "not run" : "passed",
-                            detail: notRun ? String(solved.detail.dropFirst("not run: ".count)) : solved.detail),
+                            detail: notRun ? String(solved.detail.dropFirst("not run: ".count)) : solved.detail,
+                            figures: notRun ? nil : SolveFigure.of(plan.solves)),
                         at: 0)
                 }
                 outcome = try store.execute(

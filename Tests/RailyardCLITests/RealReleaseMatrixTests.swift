@@ -59,7 +59,8 @@ struct RealReleaseMatrixTests {
             try JSONSerialization.jsonObject(with: Data(contentsOf: records)) as? [String: Any])
         let onMain: Set<String> = [
             "pytorch-cuda-11.8-h7e8668a_5.tar.bz2", "pytorch-mutex-1.0-cpu.tar.bz2", "pytorch-mutex-1.0-cuda.tar.bz2",
-            "cpuonly-2.0-0.tar.bz2",
+            "cpuonly-2.0-0.tar.bz2", "torchtriton-2.0.0-py38.tar.bz2", "torchtriton-2.0.0-py39.tar.bz2",
+            "torchtriton-2.0.0-py310.tar.bz2", "torchtriton-2.0.0-py311.tar.bz2",
         ]
         var specs: [[String: Any]] = []
         for subdir in ["linux-64", "noarch"] {
@@ -228,6 +229,21 @@ struct RealReleaseMatrixTests {
         let patches = try scratch.json(["channel", "patches", "--train", "2.1.0"])
         let affected = try #require(patches["affected"] as? [[String: Any]])
         #expect(!affected.contains { ($0["file"] as? String)?.hasPrefix("torchtriton-2.1.0") == true }, "\(affected)")
+        // torchtriton 2.0.0, on main before the release, pins pytorch unbounded and was never
+        // tested with 2.1.0: it is capped below 2.1.
+        #expect(
+            affected.compactMap { $0["file"] as? String }.sorted() == [
+                "torchtriton-2.0.0-py310.tar.bz2", "torchtriton-2.0.0-py311.tar.bz2", "torchtriton-2.0.0-py38.tar.bz2",
+                "torchtriton-2.0.0-py39.tar.bz2",
+            ])
+        #expect(affected.allSatisfy { $0["proposed"] as? String == "pytorch <2.1" }, "\(affected)")
+        // The proposal is checked by the solver: applied to main, every cell's solves still install,
+        // the CUDA ones included, and it names the solves it was checked with.
+        let check = try #require(patches["check"] as? [String: Any], "\(patches)")
+        #expect(check["verdict"] as? String == "passed", "\(check)")
+        let checkedWith = try #require(check["solves"] as? [String])
+        #expect(checkedWith.filter { $0.contains("_cuda12.1:") }.count == 4 * 2, "\(checkedWith)")
+        #expect(checkedWith.contains("linux-64: pytorch torchvision pytorch-cuda=12.1 python=3.11"))
 
         // What a CUDA user types gets CUDA builds, not the CPU ones.
         let externals = "file://" + scratch.path("externals")

@@ -59,6 +59,9 @@ struct SolverCheckTests {
         // The text names it too, per solve.
         let text = try refused.run(["train", "promote", "2.6.0", "--as", "alice"])
         #expect(text.stdout.contains("[not ok] linux-64/any: pytorch with every member"), "\(text.stdout)")
+        // The solve of kornia on its own names the member that cannot install; its companions install.
+        #expect(text.stdout.contains("[not ok] linux-64/any: pytorch with kornia"), "\(text.stdout)")
+        #expect(text.stdout.contains("[ok] linux-64/any: pytorch with its companions"), "\(text.stdout)")
         // fail-open: without a solver the check is not run, and the promotion may go.
         let unavailable = try refused.run(
             ["train", "promote", "2.6.0", "--as", "alice", "--json"], environment: ["RAILYARD_PYTHON": "no-such-python"]
@@ -96,7 +99,20 @@ struct SolverCheckTests {
         #expect(ok.status == 0, "\(ok.stdout)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [String: Any])
         let solves = try #require(object["solves"] as? [[String: Any]])
-        #expect(solves.count == 4, "two cells (a subdir each), two solves each")
+        #expect(
+            solves.map { $0["name"] as? String ?? "?" }.sorted()
+                == [
+                    "linux-64/any: pytorch with every member", "linux-64/any: pytorch with its companions",
+                    "linux-64/any: pytorch with kornia",
+                    "osx-arm64/any: pytorch with every member", "osx-arm64/any: pytorch with its companions",
+                    "osx-arm64/any: pytorch with kornia",
+                ].sorted(),
+            "per cell (a subdir each): the companions, kornia on its own, everyone at once")
+        // The cost per cell: the time of its solves and the solver's peak memory.
+        let figures = try #require(object["solve_figures"] as? [[String: Any]])
+        #expect(figures.map { $0["cell"] as? String } == ["linux-64/any", "osx-arm64/any"].map(Optional.some))
+        #expect(figures.allSatisfy { $0["solves"] as? Int == 3 })
+        #expect(figures.allSatisfy { ($0["peak_memory_bytes"] as? Int ?? 0) > 1_000_000 }, "\(figures)")
         #expect(solves.allSatisfy { $0["ok"] as? Bool == true })
         let picked = try #require(solves.first?["picked"] as? [[String: Any]])
         #expect(picked.contains { $0["name"] as? String == "pytorch" && $0["version"] as? String == "2.6.0" })
@@ -118,7 +134,61 @@ struct SolverCheckTests {
         try passes.must(["train", "promote", "2.6.0", "--yes", "--as", "alice"])
         #expect(try passes.json(["train", "status", "2.6.0"])["stage"] as? String == "released")
         let log = try passes.run(["train", "log", "2.6.0"]).stdout
-        #expect(log.contains("promote: installability passed: 4 solves by py-rattler"), "\(log)")
+        #expect(log.contains("promote: installability passed: 6 solves by py-rattler"), "\(log)")
+        #expect(log.contains("solves took"), "\(log)")
+        #expect(log.contains("solver's peak memory"), "\(log)")
         #expect(try passes.run(["db", "verify"]).status == 0)
+    }
+
+    @Test(
+        "a proposed patch that would break an install users make is reported failed, naming the solve it breaks",
+        .enabled(if: Tool.hasRattler || Tool.inCI, "needs py-rattler (pip install py-rattler)"))
+    func patchThatBreaksAnInstall() throws {
+        try #require(Tool.hasRattler, "py-rattler is missing in CI: .ci/run installs it")
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        // fancy-ext is on main, outside the distribution, and pins pytorch with no bound; the
+        // catalog says users install it with the new torch.
+        try CondaPackages.make(
+            scratch.channel + "/noarch", "fancy-ext", "1.0", "pyhd_0", "noarch", depends: ["pytorch"],
+            noarch: "python")
+        try scratch.seedMain()
+        try scratch.makeNewBuilds()
+        let text =
+            try String(contentsOfFile: CondaPackages.smallCatalog, encoding: .utf8)
+                + """
+
+                solver:
+                  install_checks:
+                    - {subdir: linux-64, specs: "pytorch fancy-ext"}
+
+                """
+        let catalog = scratch.path("distro.yml")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: catalog))
+        try scratch.driveToStaged(catalog: catalog)
+        try scratch.must(["train", "promote", "2.6.0", "--yes", "--as", "alice"])
+
+        // Capped below 2.6 (nobody tested it with 2.6.0), fancy-ext would drag a user's
+        // `pytorch fancy-ext` back to torch 2.5.1: the solver's check says so.
+        let patches = try scratch.run(["channel", "patches", "--train", "2.6.0", "--json"])
+        #expect(patches.status == 1, "a proposal that breaks an install is refused: \(patches.stdout)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(patches.stdout.utf8)) as? [String: Any])
+        let affected = try #require(object["affected"] as? [[String: Any]])
+        #expect(affected.map { $0["proposed"] as? String } == ["pytorch <2.6"])
+        let check = try #require(object["check"] as? [String: Any])
+        #expect(check["verdict"] as? String == "failed")
+        let broken = try #require(check["broken"] as? [String])
+        #expect(broken.count == 1)
+        #expect(broken.first?.hasPrefix("linux-64: pytorch fancy-ext: picks pytorch 2.5.1") == true, "\(broken)")
+        #expect((check["solves"] as? [String])?.contains("linux-64: pytorch fancy-ext") == true)
+        let shown = try scratch.run(["channel", "patches", "--train", "2.6.0"])
+        #expect(shown.stdout.contains("solver check: failed"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("  breaks linux-64: pytorch fancy-ext: picks pytorch 2.5.1"), "\(shown.stdout)")
+        // With no solver, the proposal is shown with the verdict "not run".
+        let unchecked = try scratch.run(
+            ["channel", "patches", "--train", "2.6.0", "--json"], environment: ["RAILYARD_PYTHON": "no-such-python"])
+        #expect(unchecked.status == 0)
+        let notRun = try #require(try JSONSerialization.jsonObject(with: Data(unchecked.stdout.utf8)) as? [String: Any])
+        #expect((notRun["check"] as? [String: Any])?["verdict"] as? String == "not run")
     }
 }

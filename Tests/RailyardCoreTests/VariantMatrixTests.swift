@@ -149,7 +149,7 @@ struct VariantMatrixTests {
         // The core's own pin is judged too: pytorch's CUDA builds pin torchtriton 2.1.0.
         let triton = RealPytorchRecords.records("torchtriton")
         let cuda = RealPytorchRecords.record("pytorch-2.1.0-py3.11_cuda12.1_cudnn8.9.2_0.tar.bz2")
-        var oldTriton = triton.first { $0.build == "py311" }!
+        var oldTriton = triton.first { $0.build == "py311" && $0.version == "2.1.0" }!
         #expect(VariantMatrix.installsTogether(oldTriton, Variant(oldTriton), with: cuda, Variant(cuda)))
         oldTriton.version = "2.0.0"
         #expect(!VariantMatrix.installsTogether(oldTriton, Variant(oldTriton), with: cuda, Variant(cuda)))

@@ -8,6 +8,7 @@ or the solver failed other than by finding no solution; 3 no solver here (py-rat
 import asyncio
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -43,6 +44,11 @@ def main():
         version, _, build = rest.partition("=")
         return GenericVirtualPackage(PackageName(name), Version(version or "0"), BuildString(build or "0"))
 
+    def peak_memory_bytes():
+        # Linux reports ru_maxrss in KiB, macOS in bytes.
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if sys.platform == "darwin" else peak * 1024
+
     async def run():
         gateway = rattler.Gateway(cache_dir=tempfile.mkdtemp(prefix="railyard-solve-"))
         results = []
@@ -56,10 +62,12 @@ def main():
                 picked = sorted(({"name": r.name.normalized, "version": str(r.version), "build": str(r.build),
                                   "subdir": str(r.subdir)} for r in records), key=lambda p: p["name"])
                 results.append({"name": name, "ok": True, "packages": picked, "error": None,
-                                "seconds": round(time.monotonic() - started, 3)})
+                                "seconds": round(time.monotonic() - started, 3),
+                                "peak_memory_bytes": peak_memory_bytes()})
             except SolverError as error:  # the solver's explanation is the answer
                 results.append({"name": name, "ok": False, "packages": [], "error": str(error).strip(),
-                                "seconds": round(time.monotonic() - started, 3)})
+                                "seconds": round(time.monotonic() - started, 3),
+                                "peak_memory_bytes": peak_memory_bytes()})
         return results
 
     try:

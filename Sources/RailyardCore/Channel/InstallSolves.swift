@@ -6,6 +6,8 @@ package struct PlannedSolve: Sendable, Equatable, Codable {
     /// `linux-64/py3.11_cuda12.1: pytorch with its companions`.
     package var name: String
     package var subdir: String
+    /// The cell the solve stands for (`linux-64/py3.11_cuda12.1`; an install check's own).
+    package var cell: String
     package var specs: [String]
     /// The virtual packages of the cell's machines (`__cuda=12.1`, `__glibc=2.28`).
     package var virtualPackages: [String]
@@ -32,8 +34,8 @@ package struct PickedPackage: Sendable, Equatable, Codable {
 
 extension Train {
     /// The solves that say whether what users will type installs from the future `main`: per
-    /// cell of the RC, the core (pinned to that cell's build) with its companions, and with
-    /// every member that has a build for the cell, all at once.
+    /// cell of the RC, the core (pinned to that cell's build) with its companions, with each
+    /// member that has a build for the cell on its own, and with all of them at once.
     package func installSolves() -> [PlannedSolve] {
         let cells = self.cells.isEmpty ? requiredSubdirs.map { Variant(subdir: $0) } : self.cells
         var solves: [PlannedSolve] = []
@@ -44,6 +46,7 @@ extension Train {
             var expect: [String: PlannedSolve.Expected] = [core: .init(version: version.description, build: coreBuild)]
             var companions: [String] = []
             var everyone: [String] = []
+            var alone: [(name: String, spec: String)] = []
             for member in members where member.state != .excluded && member.reason != .support {
                 guard let build = member.build, let artifacts = build.artifacts, !artifacts.isEmpty else { continue }
                 let pairs = artifacts.contains { artifact in
@@ -54,21 +57,28 @@ extension Train {
                 let spec = "\(member.name) ==\(build.version)"
                 expect[member.name] = .init(version: build.version.description, build: nil)
                 everyone.append(spec)
-                if member.reason == .companion { companions.append(spec) }
+                if member.reason == .companion { companions.append(spec) } else { alone.append((member.name, spec)) }
             }
             let virtual = Self.virtualPackages(for: cell)
             let label = "\(cell.key): \(core)"
             let companionNames = Set(members.filter { $0.reason == .companion }.map(\.name))
             solves.append(
                 PlannedSolve(
-                    name: "\(label) with its companions", subdir: cell.subdir, specs: specs + companions,
-                    virtualPackages: virtual,
+                    name: "\(label) with its companions", subdir: cell.subdir, cell: cell.key,
+                    specs: specs + companions, virtualPackages: virtual,
                     expect: expect.filter { $0.key == core || companionNames.contains($0.key) }))
+            // Each member with the core on its own names the one that cannot install.
+            for (name, spec) in alone {
+                solves.append(
+                    PlannedSolve(
+                        name: "\(label) with \(name)", subdir: cell.subdir, cell: cell.key, specs: specs + [spec],
+                        virtualPackages: virtual, expect: expect.filter { $0.key == core || $0.key == name }))
+            }
             specs += everyone
             solves.append(
                 PlannedSolve(
-                    name: "\(label) with every member", subdir: cell.subdir, specs: specs, virtualPackages: virtual,
-                    expect: expect))
+                    name: "\(label) with every member", subdir: cell.subdir, cell: cell.key, specs: specs,
+                    virtualPackages: virtual, expect: expect))
         }
         for check in solving?.installChecks ?? [] {
             // The train's versions of what it names, and the python and flavour it asks for.
@@ -85,7 +95,8 @@ extension Train {
             solves.append(
                 PlannedSolve(
                     name: "\(check.subdir): \(check.specs.joined(separator: " "))", subdir: check.subdir,
-                    specs: check.specs, virtualPackages: Self.virtualPackages(for: requested), expect: expect,
+                    cell: requested.key, specs: check.specs, virtualPackages: Self.virtualPackages(for: requested),
+                    expect: expect,
                     requested: requested))
         }
         return solves
@@ -144,27 +155,101 @@ extension PlannedSolve {
     }
 }
 
-/// One solve as the dry run shows it: what was asked, what the solver picked, how long it took.
+/// One solve as the dry run shows it: what was asked, what the solver picked, how long it took
+/// and the solver's peak memory once it was done.
 package struct SolveReport: Sendable, Equatable, Codable {
     package var name: String
     package var subdir: String
+    package var cell: String
     package var specs: [String]
     package var ok: Bool
     package var picked: [PickedPackage]
     /// The solver's explanation, or what the answer got wrong; nil when it holds.
     package var problem: String?
     package var seconds: Double
+    /// The solver process's peak resident memory after this solve (nil when it cannot say).
+    package var peakMemoryBytes: Int?
 
     package init(
-        name: String, subdir: String, specs: [String], ok: Bool, picked: [PickedPackage], problem: String?,
-        seconds: Double
+        _ solve: PlannedSolve, ok: Bool, picked: [PickedPackage], problem: String?, seconds: Double,
+        peakMemoryBytes: Int?
     ) {
-        self.name = name
-        self.subdir = subdir
-        self.specs = specs
+        name = solve.name
+        subdir = solve.subdir
+        cell = solve.cell
+        specs = solve.specs
         self.ok = ok
         self.picked = picked
         self.problem = problem
         self.seconds = seconds
+        self.peakMemoryBytes = peakMemoryBytes
+    }
+}
+
+/// The cost of one cell's solves: how many, their time together, and the solver's peak memory
+/// by the last of them. It goes into the train's log with the release, and into `/metrics`.
+package struct SolveFigure: Sendable, Equatable, Codable {
+    package var cell: String
+    package var solves: Int
+    package var seconds: Double
+    package var peakMemoryBytes: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case cell, solves, seconds
+        case peakMemoryBytes = "peak_memory_bytes"
+    }
+
+    package init(cell: String, solves: Int, seconds: Double, peakMemoryBytes: Int?) {
+        self.cell = cell
+        self.solves = solves
+        self.seconds = seconds
+        self.peakMemoryBytes = peakMemoryBytes
+    }
+
+    /// ` (solves: 0.412 s, peak 61 MB in linux-64/py3.11_cuda12.1; …)` for the log's line:
+    /// the slowest cell and the largest peak, or nothing without figures.
+    package static func summary(_ figures: [SolveFigure]) -> String {
+        guard let slowest = figures.max(by: { $0.seconds < $1.seconds }) else { return "" }
+        let total = figures.reduce(0) { $0 + $1.seconds }
+        var text =
+            " (solves took \(seconds(total)) s in all; slowest cell \(slowest.cell), \(seconds(slowest.seconds)) s"
+        if let largest = figures.filter({ $0.peakMemoryBytes != nil }).max(by: {
+            $0.peakMemoryBytes! < $1.peakMemoryBytes!
+        }) {
+            text += "; solver's peak memory \(largest.peakMemoryBytes! / 1_048_576) MiB"
+        }
+        return text + ")"
+    }
+
+    private static func seconds(_ value: Double) -> String {
+        let milliseconds = Int((value * 1000).rounded())
+        let fraction = String(milliseconds % 1000)
+        return "\(milliseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+
+    /// Per cell, in the order the cells were first solved.
+    package static func of(_ reports: [SolveReport]) -> [SolveFigure] {
+        var figures: [SolveFigure] = []
+        var index: [String: Int] = [:]
+        for report in reports {
+            if let at = index[report.cell] {
+                figures[at].solves += 1
+                figures[at].seconds += report.seconds
+                if let peak = report.peakMemoryBytes {
+                    figures[at].peakMemoryBytes = max(figures[at].peakMemoryBytes ?? 0, peak)
+                }
+            } else {
+                index[report.cell] = figures.count
+                figures.append(
+                    SolveFigure(
+                        cell: report.cell, solves: 1, seconds: report.seconds, peakMemoryBytes: report.peakMemoryBytes))
+            }
+        }
+        // Rounded as the solver reports them: milliseconds.
+        return figures.map { figure in
+            var figure = figure
+            figure.seconds = (figure.seconds * 1000).rounded() / 1000
+            return figure
+        }
     }
 }

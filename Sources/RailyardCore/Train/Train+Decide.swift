@@ -319,10 +319,10 @@ extension Train {
             }
             return [.released]
 
-        case .recordInstallability(let verdict, let detail):
+        case .recordInstallability(let verdict, let detail, let figures):
             try requireReleaseManager(actor, command)
             try requireStage(command, in: [.staged])
-            return [.installabilityChecked(verdict: verdict, detail: detail)]
+            return [.installabilityChecked(verdict: verdict, detail: detail, figures: figures)]
 
         case .abort(let reason):
             try requireReleaseManager(actor, command)

@@ -53,7 +53,7 @@ package enum TrainCommand: Sendable, Equatable {
     /// Everything moved to `main`: the train is released.
     case release
     /// The solver's verdict on the future main, recorded with the release.
-    case recordInstallability(verdict: String, detail: String)
+    case recordInstallability(verdict: String, detail: String, figures: [SolveFigure]? = nil)
     case abort(reason: String)
     /// The deadline policy's periodic look at overdue requests.
     case sweepDeadlines

@@ -31,7 +31,8 @@ extension TrainEvent {
             "all-together run \(passed ? "passed" : "failed") against RC \(rc)"
         case .markedFinal(let rc): "RC \(rc) marked final"
         case .released: "released"
-        case .installabilityChecked(let verdict, let detail): "installability \(verdict): \(detail)"
+        case .installabilityChecked(let verdict, let detail, let figures):
+            "installability \(verdict): \(detail)" + SolveFigure.summary(figures ?? [])
         case .aborted(let reason): "aborted: \(reason)"
         case .reminded(let member, let number): "\(member): reminder \(number) sent to its maintainers"
         case .deadlinePassed(let member): "\(member): request unanswered past its deadline"

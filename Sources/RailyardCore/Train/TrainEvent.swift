@@ -33,8 +33,9 @@ package enum TrainEvent: Sendable, Equatable, Codable {
     case markedFinal(rc: Int)
     case released
     /// What the solver said of the future main when the train was promoted: `passed`, or
-    /// `not run` (allowed by the catalog's `on_unavailable: fail-open`), with the check's detail.
-    case installabilityChecked(verdict: String, detail: String)
+    /// `not run` (allowed by the catalog's `on_unavailable: fail-open`), with the check's detail
+    /// and, per cell, the solves' time and the solver's peak memory.
+    case installabilityChecked(verdict: String, detail: String, figures: [SolveFigure]? = nil)
     case aborted(reason: String)
     /// The follow-up schedule reminded the maintainers of an unanswered request (the `number`th time).
     case reminded(member: String, number: Int)

@@ -170,6 +170,10 @@ extension PromotionResponse: Rendered {
                 out += "  [\(solve.ok ? "ok" : "not ok")] \(solve.name): \(solve.specs.joined(separator: " "))\n"
                 if let problem = solve.problem { out += "      \(problem)\n" }
             }
+            for figure in solveFigures {
+                let memory = figure.peakMemoryBytes.map { ", solver's peak memory \($0 / 1_048_576) MiB" } ?? ""
+                out += "  cost of \(figure.cell): \(figure.solves) solves in \(figure.seconds) s\(memory)\n"
+            }
         }
         out += "checks:\n"
         for check in checks { out += "  [\(check.ok ? "ok" : "not ok")] \(check.name): \(check.detail)\n" }
@@ -224,10 +228,18 @@ extension MatrixResponse: Rendered {
 extension PatchesResponse: Rendered {
     var text: String {
         if affected.isEmpty { return "no build on main pins the core without an upper bound\n" }
-        return affected.map { "\($0.subdir)/\($0.fileName): '\($0.spec)' -> '\($0.proposed)' (\($0.reason))\n" }
+        var out = affected.map { "\($0.subdir)/\($0.fileName): '\($0.spec)' -> '\($0.proposed)' (\($0.reason))\n" }
             .joined()
-            + "a proposal to review: nothing was applied (--json gives patch_instructions.json per subdir)\n"
+        if let check {
+            out += "solver check: \(check.verdict.rawValue): \(check.detail)\n"
+            for broken in check.broken { out += "  breaks \(broken)\n" }
+            out += "  checked with: " + check.solves.joined(separator: "; ") + "\n"
+        }
+        return out + "a proposal to review: nothing was applied (--json gives patch_instructions.json per subdir)\n"
     }
+
+    /// A proposal the solver says breaks an install is refused, as a dry run that fails.
+    var refusal: ExitCode? { check?.verdict == .failed ? ExitStatus.refused : nil }
 }
 
 extension StageResponse: Rendered {
