@@ -105,6 +105,7 @@ struct API: Sendable {
             let answer = try state.service.promote(
                 version, move: body.yes == true, expectMain: body.expectMain, by: token.actor,
                 guards: Guards(idempotencyKey: try RequestReader.idempotencyKey(request)))
+            if !answer.replayed { state.metrics.recordSolves(train: answer.train, answer.solveFigures) }
             await state.watcher.poll()
             return answer.response(headers: Self.replayed(answer.replayed))
         }

@@ -45,6 +45,28 @@ final class ServerMetrics: Sendable {
 
     func closed(_ reason: ConnectionClose) { closedByGuard[reason]?.increment() }
 
+    /// The cost of the solver's check per train and cell, as its last promotion (dry run or
+    /// move) through this server measured it: a solve that gets slower shows here.
+    func recordSolves(train: String, _ figures: [SolveFigure]) {
+        for figure in figures {
+            let labels = [("train", train), ("cell", figure.cell)]
+            registry.makeGauge(
+                name: "railyard_solve_seconds", labels: labels,
+                help: "Time the solver took for a cell's solves, at the train's last promotion check"
+            ).set(figure.seconds)
+            registry.makeGauge(
+                name: "railyard_solves", labels: labels, help: "Solves of a cell at the train's last promotion check"
+            ).set(Double(figure.solves))
+            if let peak = figure.peakMemoryBytes {
+                registry.makeGauge(
+                    name: "railyard_solve_peak_memory_bytes", labels: labels,
+                    help:
+                        "The solver's peak resident memory by a cell's last solve, at the train's last promotion check"
+                ).set(Double(peak))
+            }
+        }
+    }
+
     /// The request counters by method and status, made once each.
     private let counters = Mutex<[RequestKey: Counter]>([:])
     private struct RequestKey: Hashable {

@@ -113,6 +113,20 @@ struct SolverCheckTests {
         #expect(figures.map { $0["cell"] as? String } == ["linux-64/any", "osx-arm64/any"].map(Optional.some))
         #expect(figures.allSatisfy { $0["solves"] as? Int == 3 })
         #expect(figures.allSatisfy { ($0["peak_memory_bytes"] as? Int ?? 0) > 1_000_000 }, "\(figures)")
+        // Through a server, the same dry run puts each cell's cost into /metrics.
+        let secret = try #require(
+            try passes.must(["token", "create", "--role", "release-manager", "--name", "alice"]).lines.last)
+        let server = try ServerCLITests.Server(scratch: passes, catalog: passes.path("distro.yml"))
+        let remote = try RailyardProcess.run(
+            ["train", "promote", "2.6.0", "--server", server.url, "--token", secret, "--db", "/nonexistent/db"])
+        #expect(remote.status == 0, "\(remote.stderr)")
+        let metrics = try Tool.run("curl", ["-sf", server.url + "/metrics"]).stdout
+        #expect(server.stop() == 0)
+        for cell in ["linux-64/any", "osx-arm64/any"] {
+            #expect(metrics.contains(#"railyard_solves{train="2.6.0",cell="\#(cell)"} 3"#), "\(metrics)")
+            #expect(metrics.contains(#"railyard_solve_seconds{train="2.6.0",cell="\#(cell)"} "#))
+            #expect(metrics.contains(#"railyard_solve_peak_memory_bytes{train="2.6.0",cell="\#(cell)"} "#))
+        }
         #expect(solves.allSatisfy { $0["ok"] as? Bool == true })
         let picked = try #require(solves.first?["picked"] as? [[String: Any]])
         #expect(picked.contains { $0["name"] as? String == "pytorch" && $0["version"] as? String == "2.6.0" })
