@@ -37,6 +37,7 @@ let package = Package(
                 .embedInCode("m0005_deliveries.sql"), .embedInCode("m0006_request_keys.sql"),
                 .embedInCode("m0007_token_roles.sql"), .embedInCode("m0008_claims_as_events.sql"),
                 .embedInCode("m0009_support_members.sql"),
+                .embedInCode("m0010_channel_log.sql"),
             ]
         ),
         // GRDB over the system libsqlite3: the only module that knows SQL.

@@ -12,5 +12,6 @@ package enum Migrations {
         ("m0007_token_roles", String(decoding: PackageResources.m0007_token_roles_sql, as: UTF8.self)),
         ("m0008_claims_as_events", String(decoding: PackageResources.m0008_claims_as_events_sql, as: UTF8.self)),
         ("m0009_support_members", String(decoding: PackageResources.m0009_support_members_sql, as: UTF8.self)),
+        ("m0010_channel_log", String(decoding: PackageResources.m0010_channel_log_sql, as: UTF8.self)),
     ]
 }

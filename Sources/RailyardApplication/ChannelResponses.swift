@@ -1,5 +1,7 @@
 import Foundation
+import RailyardChannel
 import RailyardCore
+import RailyardStore
 
 /// `train promote`, `POST /trains/{v}/promote`: the dry run (what `main` gains, per subdir,
 /// and every check), or the move that happened.
@@ -233,4 +235,77 @@ extension MatrixResponse {
             problems: matrix.problems, tests: nil)
     }
 
+}
+
+/// `channel revoke`, `POST /channel/revoke`: the files `main` loses (or lost), and what the
+/// solver says of the last release's installs without them.
+package struct RevokeResponse: Codable, Sendable, Equatable {
+    package var schema = Wire.schema
+    /// True without `--yes`: nothing changed.
+    package var dryRun: Bool
+    /// The revocation may go (or went): nothing it breaks, or `--force`.
+    package var ok: Bool
+    /// `main`'s generation: as it is (dry run), or the one the revocation made.
+    package var mainGeneration: Int
+    package var reason: String
+    /// Each file taken off main: `{subdir, file, package, version, build, sha256}`.
+    package var files: [File]
+    /// The label the files move to; they are never deleted.
+    package var label: String
+    /// The newest released train, whose installs were checked (null when none was released).
+    @Null package var lastRelease: String?
+    /// The solver and its version (null when it did not run).
+    @Null package var solver: String?
+    /// Why the solver did not run, when it did not.
+    @Null package var notRun: String?
+    /// The last release's solves that were checked, by name.
+    package var solves: [String]
+    /// Each solve the revocation changes: `{name, before, after, changes}`.
+    package var changes: [SolveChange]
+    /// Why it may not go without `--force`.
+    package var refusals: [String]
+    /// `--force` took it past its refusals.
+    package var forced: Bool
+    /// True when an earlier request with the same idempotency key had this answer.
+    package var replayed = false
+
+    package struct File: Codable, Sendable, Equatable {
+        package var subdir: String
+        package var file: String
+        package var package: String
+        package var version: String
+        package var build: String
+        package var sha256: String
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schema, ok, reason, files, label, solver, solves, changes, refusals, forced, replayed
+        case dryRun = "dry_run"
+        case mainGeneration = "main_generation"
+        case lastRelease = "last_release"
+        case notRun = "not_run"
+    }
+}
+
+/// `channel log`, `GET /channel/log`: the changes of `main` that are no train's, oldest first,
+/// with who made each, when and why.
+extension RevokeResponse {
+    package init(_ plan: TrainChannel.RevocationPlan, reason: String, generation: Int?, force: Bool) {
+        self.init(
+            dryRun: generation == nil, ok: plan.refusals.isEmpty || force,
+            mainGeneration: generation ?? plan.generation, reason: reason,
+            files: plan.files.map {
+                File(
+                    subdir: $0.subdir, file: $0.record.fileName, package: $0.record.name, version: $0.record.version,
+                    build: $0.record.build, sha256: $0.record.sha256)
+            },
+            label: LocalChannel.brokenLabel, lastRelease: plan.lastRelease, solver: plan.solver, notRun: plan.notRun,
+            solves: plan.solves, changes: plan.changes, refusals: plan.refusals, forced: force && !plan.refusals.isEmpty
+        )
+    }
+}
+
+package struct ChannelLogResponse: Codable, Sendable, Equatable {
+    package var schema = Wire.schema
+    package var entries: [ChannelLogEntry]
 }

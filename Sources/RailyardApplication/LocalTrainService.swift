@@ -333,6 +333,41 @@ package struct LocalTrainService: TrainService {
         return response
     }
 
+    package func revoke(
+        _ files: [String], reason: String, move: Bool, force: Bool, expectMain: Int?, by actor: Actor, guards: Guards
+    ) throws(ServiceError) -> RevokeResponse {
+        guard !files.isEmpty else {
+            throw ServiceError(.invalid, "no-files", "name the files to revoke: SUBDIR/FILE as main lists them")
+        }
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else {
+            throw ServiceError(
+                .invalid, "no-reason", "say why with --reason TEXT: it goes into the channel's log with the change")
+        }
+        let key = key(
+            guards, by: actor, "channel revoke",
+            ["revoke", reason, String(move), String(force), expectMain.map(String.init) ?? ""] + files)
+        if let key, var earlier = try attempt({ try store.replay(key, as: RevokeResponse.self) }) {
+            earlier.replayed = true
+            return earlier
+        }
+        let trains = try trainChannel()
+        let response = try attempt {
+            if move {
+                let done = try trains.revoke(
+                    files, reason: reason, force: force, expectGeneration: expectMain, by: actor, at: now())
+                return RevokeResponse(done.plan, reason: reason, generation: done.generation, force: force)
+            }
+            return RevokeResponse(try trains.planRevocation(files), reason: reason, generation: nil, force: force)
+        }
+        if let key { try attempt { try store.remember(key, answer: response, at: now()) } }
+        return response
+    }
+
+    package func channelLog() throws(ServiceError) -> ChannelLogResponse {
+        ChannelLogResponse(entries: try attempt { try store.channelLog() })
+    }
+
     package func verify() throws(ServiceError) -> VerifyResponse {
         let trains = try trainChannel()
         try attempt { try trains.recover() }

@@ -165,6 +165,21 @@ package struct RemoteTrainService: TrainService {
         try await send("GET", "/channel/verify")
     }
 
+    package func revoke(
+        _ files: [String], reason: String, move: Bool, force: Bool, expectMain: Int?, by actor: Actor, guards: Guards
+    ) async throws(ServiceError) -> RevokeResponse {
+        var body: [String: JSONValue] = [
+            "files": .array(files.map(JSONValue.string)), "reason": .string(reason), "yes": .bool(move),
+            "force": .bool(force),
+        ]
+        if let expectMain { body["expect_main"] = .number(expectMain) }
+        return try await send("POST", "/channel/revoke", body: body, guards: guards)
+    }
+
+    package func channelLog() async throws(ServiceError) -> ChannelLogResponse {
+        try await send("GET", "/channel/log")
+    }
+
     /// Uploads one package file to the train's staging label (as RC `rc` for the core's).
     private func upload<Answer: Decodable>(_ file: String, to train: String, rc: Int?, guards: Guards)
         async throws(ServiceError) -> Answer

@@ -36,6 +36,8 @@ package struct TrainChannel: Sendable {
     /// recorded (a change for no train, such as an index, is committed once written).
     package func isCommitted(_ train: String?) throws -> Bool {
         guard let train else { return true }
+        // A revocation is committed once the channel's log holds it (no train's name starts so).
+        if train.hasPrefix("revoke-") { return try store.channelChangeRecorded(train) }
         return try store.train(train).stage == .released
     }
 

@@ -59,6 +59,14 @@ package protocol TrainService: Sendable {
     func index(by actor: Actor, guards: Guards) async throws(ServiceError) -> IndexResponse
     /// Every listed file checked against its size and sha256, and nothing unlisted.
     func verify() async throws(ServiceError) -> VerifyResponse
+    /// Files taken off `main` after a release (to the `broken` label): the dry run, or with
+    /// `move` the change of main's generation, refused when it breaks an install of the last
+    /// release unless `force`.
+    func revoke(
+        _ files: [String], reason: String, move: Bool, force: Bool, expectMain: Int?, by actor: Actor, guards: Guards
+    ) async throws(ServiceError) -> RevokeResponse
+    /// The changes of `main` that are no train's, oldest first.
+    func channelLog() async throws(ServiceError) -> ChannelLogResponse
 }
 
 /// What guards a mutation: the revision it was decided against, and the key that makes a

@@ -19,12 +19,20 @@ package enum ChannelError: Error, Sendable, Equatable, CustomStringConvertible {
     case mixedVersions(package: String, versions: [String])
     /// The dry run found checks that do not hold.
     case promotionRefused(failing: [String])
+    /// A file to revoke that `main` does not list (`SUBDIR/FILE` or `FILE`).
+    case notOnMain(file: String)
+    /// A file name `main` lists in several subdirs: say which.
+    case ambiguousFile(file: String, subdirs: [String])
+    /// The revocation would break what the solver installed before, or the solver could not say.
+    case revocationRefused(reasons: [String])
 
     /// Whether a rule refused it (exit 1) rather than the input being unusable (exit 2).
     package var isRefusalByRule: Bool {
         switch self {
-        case .republished, .mainChanged, .notInTrain, .coreGoesThroughRC, .promotionRefused: true
-        case .package, .badRepodata, .io, .badLabel, .notAChannel, .notTheCore, .mixedVersions: false
+        case .republished, .mainChanged, .notInTrain, .coreGoesThroughRC, .promotionRefused, .revocationRefused: true
+        case .package, .badRepodata, .io, .badLabel, .notAChannel, .notTheCore, .mixedVersions, .notOnMain,
+            .ambiguousFile:
+            false
         }
     }
 
@@ -42,6 +50,9 @@ package enum ChannelError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notTheCore: "not-the-core"
         case .mixedVersions: "mixed-versions"
         case .promotionRefused: "promotion-refused"
+        case .notOnMain: "not-on-main"
+        case .ambiguousFile: "ambiguous-file"
+        case .revocationRefused: "revocation-refused"
         }
     }
 
@@ -68,6 +79,14 @@ package enum ChannelError: Error, Sendable, Equatable, CustomStringConvertible {
             "the files of \(package) are of different versions (\(versions.joined(separator: ", "))): stage one build at a time"
         case .promotionRefused(let failing):
             "promotion refused: " + failing.joined(separator: "; ")
+        case .notOnMain(let file):
+            "\(file) is not on main: name a file main lists, as SUBDIR/FILE (railyard channel inspect lists them)"
+        case .ambiguousFile(let file, let subdirs):
+            "\(file) is on main in \(subdirs.joined(separator: " and ")): name it as "
+                + subdirs.map { "\($0)/\(file)" }.joined(separator: " or ")
+        case .revocationRefused(let reasons):
+            "revocation refused: " + reasons.joined(separator: "; ")
+                + " (--force revokes anyway, when a broken file does more harm than the installs it breaks)"
         }
     }
 }

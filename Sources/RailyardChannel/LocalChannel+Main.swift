@@ -15,13 +15,18 @@ struct Journal: Codable, Equatable {
         case prepared
     }
 
-    /// The train being promoted; nil for a re-index.
+    /// The train being promoted; nil for a re-index or a revocation.
     var train: String?
+    /// A change that is no train's (a revocation): the id its commit records in the store.
+    var change: String? = nil
     var from: Int
     var to: Int
     var state: State
     /// The files linked into main's folders (`SUBDIR/FILE`): removed again by a roll back.
     var added: [String]
+    /// The files taken off main (`SUBDIR/FILE`): once the new generation is live, they move to
+    /// the `broken` label and leave main's folders.
+    var revoked: [String]? = nil
 }
 
 /// What recovery did with a change a crash left in flight.
@@ -59,13 +64,13 @@ extension LocalChannel {
         }
         let current = mainGeneration
         if current == journal.to {
-            finish(journal)
+            try finish(journal)
             return .rolledForward(train: journal.train, generation: journal.to)
         }
-        if journal.state == .prepared, try committed(journal.train) {
+        if journal.state == .prepared, try committed(journal.train ?? journal.change) {
             try FileSystem.replaceSymlink(mainLink, target: relativeGeneration(journal.to))
             try FileSystem.sync(path)
-            finish(journal)
+            try finish(journal)
             return .rolledForward(train: journal.train, generation: journal.to)
         }
         for file in journal.added { FileSystem.remove(path + "/" + file) }
@@ -74,9 +79,72 @@ extension LocalChannel {
         return .rolledBack(train: journal.train, generation: current)
     }
 
-    private func finish(_ journal: Journal) {
+    /// What is left once the new generation is live: revoked files go to `broken`, then the
+    /// journal and the old generation go. Each step may be done again after a crash.
+    private func finish(_ journal: Journal) throws {
+        if let revoked = journal.revoked, !revoked.isEmpty {
+            try moveToBroken(revoked, listedIn: journal.from)
+        }
         FileSystem.remove(journalPath)
         FileSystem.remove(generationPath(journal.from))
+    }
+
+    /// The label revoked files move to, as on conda-forge: off main, never deleted.
+    package static let brokenLabel = "broken"
+
+    /// Links each revoked file (`SUBDIR/FILE`) into the `broken` label and lists it there with
+    /// its record from generation `from`, then removes it from main's folder, which no longer
+    /// lists it.
+    private func moveToBroken(_ files: [String], listedIn from: Int) throws {
+        var records: [PackageRecord] = []
+        var folders = Set<String>()
+        for key in files {
+            let subdir = String(key.prefix { $0 != "/" })
+            let name = String(key.dropFirst(subdir.count + 1))
+            let listing = generationPath(from) + "/" + subdir + "/repodata.json"
+            let repodata = try Repodata.read(try FileSystem.read(listing), path: listing)
+            guard let record = repodata.records[name] else { continue }
+            let folder = directory(label: Self.brokenLabel, subdir: subdir)
+            try FileSystem.makeDirectories(folder)
+            let destination = folder + "/" + name
+            if !FileSystem.exists(destination), FileSystem.exists(path + "/" + key) {
+                try FileSystem.link(path + "/" + key, destination)
+            }
+            folders.insert(folder)
+            records.append(record)
+        }
+        for folder in folders { try FileSystem.sync(folder) }
+        try list(records, on: Self.brokenLabel)
+        for key in files { FileSystem.remove(path + "/" + key) }
+    }
+
+    /// Takes `files` (`SUBDIR/FILE`) off `main` in one change of its generation, as a promotion
+    /// makes one: refused unless main is still at `expectGeneration`; `commit` records the
+    /// change under `change` (the channel's audit log) before the switch. Once live, each file
+    /// moves to the `broken` label. Returns the new generation.
+    package func revoke(
+        _ files: [String], change: String, expectGeneration: Int, committed: (String?) throws -> Bool,
+        commit: () throws -> Void
+    ) throws -> Int {
+        try create()
+        let held = try lock()
+        defer { withExtendedLifetime(held) {} }
+        try recoverLocked(committed: committed)
+        let main = try snapshot(label: "main")
+        guard main.generation == expectGeneration else {
+            throw ChannelError.mainChanged(expected: expectGeneration, actual: main.generation)
+        }
+        var future = main.subdirs
+        for key in files {
+            let subdir = String(key.prefix { $0 != "/" })
+            let name = String(key.dropFirst(subdir.count + 1))
+            guard future[subdir]?.records.removeValue(forKey: name) != nil else {
+                throw ChannelError.notOnMain(file: key)
+            }
+        }
+        return try publishLocked(
+            future, sources: [:], expectGeneration: expectGeneration, train: nil, change: change, revoked: files,
+            committed: committed, progress: nil, commit: commit)
     }
 
     /// Makes `subdirs` the new `main` all at once.
@@ -110,6 +178,8 @@ extension LocalChannel {
         sources: [String: String],
         expectGeneration: Int,
         train: String?,
+        change: String? = nil,
+        revoked: [String]? = nil,
         committed: (String?) throws -> Bool,
         progress: ((Int, Int) -> Void)?,
         commit: () throws -> Void
@@ -121,7 +191,8 @@ extension LocalChannel {
         let target = generationPath(to)
         FileSystem.remove(target)
         let added = sources.keys.sorted()
-        var journal = Journal(train: train, from: from, to: to, state: .preparing, added: added)
+        var journal = Journal(
+            train: train, change: change, from: from, to: to, state: .preparing, added: added, revoked: revoked)
         try FileSystem.writeAtomically(try JSONEncoder().encode(journal), to: journalPath)
         try FileSystem.sync(meta)
 
@@ -159,7 +230,7 @@ extension LocalChannel {
         }
         try FileSystem.replaceSymlink(mainLink, target: relativeGeneration(to))
         try FileSystem.sync(path)
-        finish(journal)
+        try finish(journal)
         return to
     }
 }

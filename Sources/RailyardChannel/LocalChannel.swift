@@ -261,7 +261,7 @@ package final class LocalChannel: Sendable {
 
     /// Lists `records` in their subdirs' repodata on `label` (and an empty `noarch` where there
     /// is none), each subdir in one rename.
-    private func list(_ records: [PackageRecord], on label: String) throws(ChannelError) {
+    func list(_ records: [PackageRecord], on label: String) throws(ChannelError) {
         let touched = Dictionary(grouping: records, by: \.subdir)
         for subdir in Set(touched.keys).union(["noarch"]) {
             var repodata = try labelRepodata(label, subdir)

@@ -157,6 +157,20 @@ struct API: Sendable {
             try await authorize(request, context, .verifyChannel)
             return try state.service.verify().response()
         }
+        group.post("channel/revoke") { request, context in
+            // Takes files off main: release managers only.
+            let token = try await authorize(request, context, .revoke)
+            let body = try await RequestReader.body(request, as: RevokeRequest.self)
+            let answer = try state.service.revoke(
+                body.files, reason: body.reason, move: body.yes == true, force: body.force == true,
+                expectMain: body.expectMain, by: token.actor,
+                guards: Guards(idempotencyKey: try RequestReader.idempotencyKey(request)))
+            return answer.response(headers: Self.replayed(answer.replayed))
+        }
+        group.get("channel/log") { request, context in
+            try await authorize(request, context, .read)
+            return try state.service.channelLog().response()
+        }
         group.post("channel/index") { request, context in
             // Reads every package file and rewrites every label's repodata: release managers only.
             let token = try await authorize(request, context, .indexChannel)

@@ -118,6 +118,27 @@ struct AckRequest: RequestBody {
 }
 
 /// `POST /trains/{v}/promote`: without `yes`, the dry run.
+/// `POST /channel/revoke`.
+struct RevokeRequest: RequestBody {
+    var files: [String]
+    var reason: String
+    var yes: Bool?
+    var force: Bool?
+    var expectMain: Int?
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case files, reason, yes, force
+        case expectMain = "expect_main"
+    }
+    static let fields = CodingKeys.allCases.map(\.rawValue)
+
+    func validate() throws(APIError) {
+        guard files.count <= Limits.companions else { throw APIError.tooMany("files", Limits.companions) }
+        for file in files { try Check.length(file, "files", Limits.fileName + Limits.name) }
+        try Check.length(reason, "reason", Limits.reason)
+        if let expectMain { try Check.range(expectMain, "expect_main", Limits.generation) }
+    }
+}
+
 struct PromoteRequest: RequestBody {
     var yes: Bool?
     var expectMain: Int?

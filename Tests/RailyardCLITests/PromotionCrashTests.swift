@@ -172,6 +172,90 @@ struct PromotionCrashTests {
     }
 }
 
+/// `channel revoke --yes` killed at random instants: main keeps every file or loses every one,
+/// no listed file is missing, and a revocation is in the channel's log exactly when main changed.
+@Suite("revocations killed at random instants: all files or none, logged exactly when done")
+struct RevocationCrashTests {
+    /// The old downstream builds the release replaced: what is revoked.
+    static let revoked = (0..<PromotionCrashTests.downstream).filter { $0 % 2 == 1 }.map {
+        "noarch/pkg\($0)-1.0.0-pyhd_0.tar.bz2"
+    }
+
+    /// Main listing the revoked files: none (false), all (true), or a mix (nil).
+    static func state(_ channel: String, label: String = "") -> Bool? {
+        let path = channel + "/" + label + "noarch/repodata.json"
+        guard let data = FileManager.default.contents(atPath: path),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return false }
+        let listed = Set((object["packages"] as? [String: Any] ?? [:]).keys)
+        let count = revoked.filter { listed.contains(String($0.dropFirst("noarch/".count))) }.count
+        return count == 0 ? false : count == revoked.count ? true : nil
+    }
+
+    @Test("20 revocations killed with SIGKILL at random instants")
+    func killedRevocations() throws {
+        let template = try ChannelScratch()
+        defer { template.remove() }
+        try PromotionCrashTests.prepare(template)
+        try template.must(["train", "promote", "2.6.0", "--yes", "--as", "alice"])
+        #expect(Self.state(template.channel) == true)
+        // Without a solver (fail-closed) the revocation needs --force: no solve slows the runs.
+        let arguments =
+            ["channel", "revoke"] + Self.revoked + ["--reason", "bad metadata", "--yes", "--force", "--as", "alice"]
+        let environment = ["RAILYARD_PYTHON": "no-such-python"]
+        let timing = try ChannelScratch.copy(of: template)
+        defer { timing.remove() }
+        let started = Date()
+        let first = try timing.run(arguments, environment: environment)
+        try #require(first.status == 0, "\(first.stderr)")
+        let duration = Date().timeIntervalSince(started)
+        #expect(Self.state(timing.channel) == false)
+        #expect(Self.state(timing.channel, label: "label/broken/") == true)
+
+        var generator = SystemRandomNumberGenerator()
+        var seen = (kept: 0, revoked: 0)
+        for run in 0..<20 {
+            let scratch = try ChannelScratch.copy(of: template)
+            defer { scratch.remove() }
+            let process = Process()
+            process.executableURL = RailyardProcess.executable
+            process.arguments = arguments + ["--db", scratch.db, "--channel", scratch.channel]
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(useconds_t(Double.random(in: 0...(duration * 0.9), using: &generator) * 1_000_000))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+
+            let now = Self.state(scratch.channel)
+            #expect(now != nil, "run \(run): main lists some of the revoked files and not others")
+            #expect(PromotionCrashTests.read(scratch.channel).missing.isEmpty, "run \(run): a listed file is missing")
+            // The next command finishes or rolls back: the log holds the revocation exactly when main lost the files.
+            let verify = try scratch.run(["channel", "verify"])
+            #expect(verify.status == 0, "run \(run): \(verify.stdout)\(verify.stderr)")
+            let entries = try #require(try scratch.json(["channel", "log"])["entries"] as? [[String: Any]])
+            if Self.state(scratch.channel) == false {
+                seen.revoked += 1
+                #expect(entries.count == 1, "run \(run): main lost the files, but the log has \(entries.count) entries")
+                #expect(Self.state(scratch.channel, label: "label/broken/") == true, "run \(run): not all on broken")
+            } else {
+                seen.kept += 1
+                #expect(entries.isEmpty, "run \(run): logged, but main kept the files")
+                let again = try scratch.run(arguments, environment: environment)
+                #expect(again.status == 0, "run \(run): \(again.stderr)")
+                #expect(Self.state(scratch.channel) == false)
+            }
+            for file in Self.revoked {
+                #expect(
+                    FileManager.default.fileExists(atPath: scratch.channel + "/label/broken/" + file),
+                    "run \(run): \(file) was deleted")
+            }
+        }
+        print("killed revocations: \(seen.kept) kept main as it was, \(seen.revoked) finished (one took \(duration) s)")
+    }
+}
+
 enum FileSystemListing {
     static func files(_ path: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()

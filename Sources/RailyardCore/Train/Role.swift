@@ -28,7 +28,7 @@ package enum Role: String, Sendable, CaseIterable, Codable {
         case .acknowledge, .decline, .stage: self == .releaseManager || self == .maintainer
         case .claim, .heartbeat, .report: self == .releaseManager || self == .ci
         case .create, .registerRC, .advance, .markFinal, .abort, .exclude, .waive, .promote, .sweep, .indexChannel,
-            .verifyChannel:
+            .verifyChannel, .revoke:
             self == .releaseManager
         }
     }
@@ -55,6 +55,8 @@ package enum Action: String, Sendable, CaseIterable {
     case report
     case indexChannel = "channel index"
     case verifyChannel = "channel verify"
+    /// Files taken off main after a release.
+    case revoke = "channel revoke"
 
     /// The action a train command is.
     package init(_ command: TrainCommand) {

@@ -341,7 +341,7 @@ extension Train {
 
     // MARK: - Guards
 
-    private func isReleaseManager(_ actor: Actor) -> Bool {
+    package func isReleaseManager(_ actor: Actor) -> Bool {
         if case .person(let name) = actor { return releaseManagers.contains(name) }
         return false
     }

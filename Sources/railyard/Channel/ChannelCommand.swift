@@ -18,7 +18,10 @@ struct ChannelCommand: AsyncParsableCommand {
             Example:
               railyard channel verify ./.railyard/channel
             """,
-        subcommands: [ChannelIndex.self, ChannelVerify.self, ChannelInspect.self, ChannelPatches.self]
+        subcommands: [
+            ChannelIndex.self, ChannelVerify.self, ChannelInspect.self, ChannelPatches.self, ChannelRevoke.self,
+            ChannelLog.self,
+        ]
     )
 }
 

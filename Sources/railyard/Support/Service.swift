@@ -242,6 +242,64 @@ extension PatchesResponse: Rendered {
     var refusal: ExitCode? { check?.verdict == .failed ? ExitStatus.refused : nil }
 }
 
+extension RevokeResponse: Rendered {
+    var text: String {
+        var out =
+            "main \(dryRun ? "would lose" : "lost") \(files.count) file\(files.count == 1 ? "" : "s") (to the \(label) label):\n"
+        for file in files { out += "  - \(file.subdir)/\(file.file)  sha256:\(file.sha256)\n" }
+        if let lastRelease {
+            if let solver {
+                out += "the last release, \(lastRelease): \(solves.count) solves by \(solver); "
+                out += changes.isEmpty ? "none changes\n" : "\(changes.count) of them change:\n"
+                for change in changes {
+                    out += "  [\(change.breaks ? "breaks" : "changes")] \(change.name)\n"
+                    for line in change.changes { out += "      \(line)\n" }
+                }
+            } else if let notRun {
+                out += "the last release, \(lastRelease): its solves were not run: \(notRun)\n"
+            }
+        } else {
+            out += "no train was released: no install to check\n"
+        }
+        for refusal in refusals { out += "refused: \(refusal)\n" }
+        if !dryRun {
+            out += "main is now generation \(mainGeneration)\(forced ? " (forced past the refusals above)" : "")\n"
+        } else if ok {
+            out +=
+                "main is at generation \(mainGeneration); to revoke: railyard channel revoke "
+                + files.map { "\($0.subdir)/\($0.file)" }.joined(separator: " ")
+                + " --reason \(Self.quoted(reason)) --yes --expect-main \(mainGeneration)\n"
+        } else {
+            out += "not revoked: --force revokes anyway\n"
+        }
+        return out
+    }
+
+    private static func quoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    var refusal: ExitCode? { ok ? nil : ExitStatus.refused }
+}
+
+extension ChannelLogResponse: Rendered {
+    var text: String {
+        if entries.isEmpty { return "no change of main outside a train\n" }
+        return entries.map { entry in
+            var line =
+                "\(iso(entry.at))  \(entry.actor)  \(entry.action) (generation \(entry.fromGeneration) -> \(entry.toGeneration)): \(entry.reason)\n"
+            if case .object(let detail) = entry.detail, case .array(let files) = detail["files"] {
+                for case .object(let file) in files {
+                    if case .string(let subdir) = file["subdir"], case .string(let name) = file["file"] {
+                        line += "    \(subdir)/\(name)\n"
+                    }
+                }
+            }
+            return line
+        }.joined()
+    }
+}
+
 extension StageResponse: Rendered {
     var text: String {
         staged.map { item in
