@@ -117,6 +117,12 @@ let package = Package(
             dependencies: ["RailyardCore", "RailyardYAML", "RailyardStore", "RailyardChannel", "RailyardApplication"],
             path: "Benchmarks/ChannelBench"
         ),
+        // Benchmarks/: the solver's check of a 30-member, 12-cell train, driven by solver_scale.py.
+        .executableTarget(
+            name: "railyard-solve-bench",
+            dependencies: ["RailyardCore", "RailyardYAML", "RailyardStore", "RailyardChannel", "RailyardApplication"],
+            path: "Benchmarks/SolveBench"
+        ),
         // Fuzz/: one libFuzzer target per parser, run by `script/fuzz TARGET SECONDS`; built
         // normally they replay the files named on their command line.
         .target(name: "FuzzDriver", path: "Fuzz/Driver"),
