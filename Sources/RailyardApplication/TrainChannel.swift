@@ -9,7 +9,7 @@ import RailyardStore
 package struct TrainChannel: Sendable {
     package let store: Store
     package let channel: LocalChannel
-    /// The solver the promotion asks, when the catalog has a `solver:` section.
+    /// The solver the promotion, `channel patches` and `channel revoke` ask.
     package let solver: any InstallSolver
 
     package init(store: Store, channel: LocalChannel, solver: any InstallSolver = RattlerSolver()) {
@@ -245,7 +245,8 @@ package struct TrainChannel: Sendable {
         let staged =
             channel.labels().contains(label) ? try channel.snapshot(label: label).subdirs : [:]
         var plan = train.promotionPlan(main: main.subdirs.mapValues(\.records), staged: staged.mapValues(\.records))
-        if solving, let rules = train.solving { try solveInstalls(&plan, train: train, rules: rules) }
+        // A catalog with no `solver:` section gets the defaults: the check runs, failing closed.
+        if solving { try solveInstalls(&plan, train: train, rules: train.solving ?? SolvingRules()) }
         return (plan, main.generation, main.subdirs)
     }
 
@@ -297,7 +298,10 @@ package struct TrainChannel: Sendable {
                 check: GateCheck(
                     name: name, ok: rules.onUnavailable == .failOpen,
                     detail: "not run: \(reason); the catalog's choice when no solver can run: "
-                        + rules.onUnavailable.rawValue),
+                        + rules.onUnavailable.rawValue
+                        + (rules.onUnavailable == .failClosed
+                            ? " (install py-rattler: pip install py-rattler, or set RAILYARD_PYTHON to a python that has"
+                                + " it; or choose solver.on_unavailable: fail-open in the catalog)" : "")),
                 reports: [], solver: nil)
         case .answered(let solver, let results):
             var problems: [String] = []

@@ -14,9 +14,12 @@ package enum PackageWriter {
         package var buildNumber: Int
         package var subdir: String
         package var depends: [String]
+        /// A build a solver should avoid when another will do (the CPU mutex of the pytorch channel).
+        package var trackFeatures: String?
 
         package init(
-            name: String, version: String, build: String, buildNumber: Int = 0, subdir: String, depends: [String]
+            name: String, version: String, build: String, buildNumber: Int = 0, subdir: String, depends: [String],
+            trackFeatures: String? = nil
         ) {
             self.name = name
             self.version = version
@@ -24,6 +27,7 @@ package enum PackageWriter {
             self.buildNumber = buildNumber
             self.subdir = subdir
             self.depends = depends
+            self.trackFeatures = trackFeatures
         }
 
         package var fileName: String { "\(name)-\(version)-\(build).tar.bz2" }
@@ -48,6 +52,7 @@ package enum PackageWriter {
             var timestamp: Int
             var platform: String?
             var arch: String?
+            var trackFeatures: String?
         }
         let parts = metadata.subdir.split(separator: "-", maxSplits: 1).map(String.init)
         let index = try encoder.encode(
@@ -56,7 +61,8 @@ package enum PackageWriter {
                 buildNumber: metadata.buildNumber, subdir: metadata.subdir, depends: metadata.depends,
                 timestamp: Int(timestamp.timeIntervalSince1970 * 1000),
                 platform: parts.count == 2 ? (parts[0] == "osx" ? "osx" : parts[0]) : nil,
-                arch: parts.count == 2 ? (parts[1] == "64" ? "x86_64" : parts[1] == "32" ? "x86" : parts[1]) : nil))
+                arch: parts.count == 2 ? (parts[1] == "64" ? "x86_64" : parts[1] == "32" ? "x86" : parts[1]) : nil,
+                trackFeatures: metadata.trackFeatures))
         struct PathEntry: Encodable {
             var _path: String
             var pathType = "hardlink"

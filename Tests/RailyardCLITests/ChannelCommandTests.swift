@@ -29,7 +29,8 @@ struct ChannelCommandTests {
             ])
         #expect(gains["noarch"]?.first?["sha256"] as? String != nil)
         let checks = try #require(dryRun["checks"] as? [[String: Any]])
-        #expect(checks.count == 7)
+        #expect(checks.count == 8)
+        #expect(checks.last?["name"] as? String == "a real solver installs what users will type from the future main")
         #expect(checks.allSatisfy { $0["ok"] as? Bool == true })
         let generation = try #require(dryRun["main_generation"] as? Int)
         // A dry run changes nothing.

@@ -12,14 +12,14 @@ struct ChannelRevokeTests {
         try scratch.seedMain()
         try scratch.makeNewBuilds()
         let text =
-            try String(contentsOfFile: CondaPackages.smallCatalog, encoding: .utf8)
-                + """
+            try CondaPackages.smallCatalogText(
+                solver: """
 
                 solver:
                   install_checks:
                     - {subdir: linux-64, specs: "pytorch torchvision"}
 
-                """
+                """)
         let catalog = scratch.path("distro.yml")
         try Data(text.utf8).write(to: URL(fileURLWithPath: catalog))
         try scratch.driveToStaged(catalog: catalog)

@@ -9,6 +9,14 @@ enum CondaPackages {
     static let script = fixtures.appendingPathComponent("condapkg.py").path
     static let smallCatalog = fixtures.appendingPathComponent("small-distro.yml").path
 
+    /// The small distribution's catalog with `solver` in place of its own `solver:` section
+    /// (which says fail-open, for the tests about other things).
+    static func smallCatalogText(solver: String) throws -> String {
+        let text = try String(contentsOfFile: smallCatalog, encoding: .utf8)
+        guard let range = text.range(of: "\nsolver:\n") else { throw CocoaError(.fileReadCorruptFile) }
+        return String(text[..<range.lowerBound]) + "\n" + solver
+    }
+
     /// One package; returns its path.
     @discardableResult
     static func make(

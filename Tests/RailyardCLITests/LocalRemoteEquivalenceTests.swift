@@ -19,9 +19,16 @@ struct LocalRemoteEquivalenceTests {
             stderr = Self.timeless(result.stderr)
         }
 
+        /// The answer without what differs from run to run: times, and the solver's time and memory.
         static func timeless(_ text: String) -> String {
-            text.replacingOccurrences(
-                of: #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z"#, with: "<time>", options: .regularExpression)
+            [
+                (#"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z"#, "<time>"),
+                (#""(seconds|peak_memory_bytes)":[0-9.e+-]+"#, #""$1":<n>"#),
+                (#"in [0-9.]+ s, solver's peak memory [0-9]+ MiB"#, "in <n> s, solver's peak memory <n> MiB"),
+                (#"\(solves took [^)]*\)"#, "(solves took <n>)"),
+            ].reduce(text) { text, rule in
+                text.replacingOccurrences(of: rule.0, with: rule.1, options: .regularExpression)
+            }
         }
 
         var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }

@@ -10,7 +10,7 @@ struct RoleTests {
         .create: [.releaseManager], .registerRC: [.releaseManager], .advance: [.releaseManager],
         .markFinal: [.releaseManager], .abort: [.releaseManager], .exclude: [.releaseManager],
         .waive: [.releaseManager], .promote: [.releaseManager], .sweep: [.releaseManager],
-        .indexChannel: [.releaseManager], .verifyChannel: [.releaseManager],
+        .indexChannel: [.releaseManager], .verifyChannel: [.releaseManager], .revoke: [.releaseManager],
         .acknowledge: [.releaseManager, .maintainer], .decline: [.releaseManager, .maintainer],
         .stage: [.releaseManager, .maintainer],
         .claim: [.releaseManager, .ci], .heartbeat: [.releaseManager, .ci], .report: [.releaseManager, .ci],

@@ -485,7 +485,7 @@ struct ServerTests {
                 #expect(response.status == .ok)
                 #expect(
                     String(buffer: response.body)
-                        == #"{"affected":[],"patch_instructions":{},"schema":1,"train":"2.6.0"}"# + "\n")
+                        == #"{"affected":[],"check":null,"patch_instructions":{},"schema":1,"train":"2.6.0"}"# + "\n")
             }
             try await client.execute(uri: "/api/v1/channel/verify", method: .get, headers: rm) { response in
                 let verdict = try object(response)

@@ -8,7 +8,7 @@
 /// | read | yes | yes | yes | yes |
 /// | ack, decline, stage a build | yes | yes (its packages, by the catalog) | | |
 /// | claim, heartbeat, report work | yes | | yes | |
-/// | every other command | yes | | | |
+/// | every other command (`channel revoke` among them) | yes | | | |
 package enum Role: String, Sendable, CaseIterable, Codable {
     case releaseManager = "release-manager"
     case maintainer

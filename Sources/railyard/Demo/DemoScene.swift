@@ -37,6 +37,7 @@ struct DemoScene {
     }
 
     static func build(root: String, catalogPath: String, catalog: Catalog, progress: DemoProgress) throws -> DemoScene {
+        var catalog = catalog
         let now = Date()
         let start = now.addingTimeInterval(-9 * 86_400)
         func at(hours: Double) -> Date { start.addingTimeInterval(hours * 3_600) }
@@ -48,19 +49,34 @@ struct DemoScene {
         progress.say("writing \(catalog.packages.count * platforms.count) packages into the channel's main")
         for package in catalog.packages {
             for subdir in platforms {
-                // The mutex has one build per flavour, as the pytorch channel's (the CUDA one preferred).
+                // The mutex has one build per flavour, as the pytorch channel's: the CPU one carries
+                // a track feature, so that a solver takes CUDA torch where the machine has CUDA.
                 let builds = package.name == "pytorch-mutex" ? [("cpu", 0), ("cuda", 100)] : [("demo_0", 0)]
                 for (build, number) in builds {
                     try PackageWriter.write(
                         .init(
                             name: package.name, version: package.version.description, build: build,
-                            buildNumber: number, subdir: subdir, depends: package.depends.map(\.spec.description)),
+                            buildNumber: number, subdir: subdir, depends: package.depends.map(\.spec.description),
+                            trackFeatures: build == "cpu" ? "pytorch-mutex" : nil),
                         into: root + "/channel/" + subdir, timestamp: start)
                 }
             }
         }
         try FileManager.default.createDirectory(atPath: root + "/channel/noarch", withIntermediateDirectories: true)
         _ = try trains.channel.index(committed: { _ in true })
+
+        // What users' other channels would give (python, numpy, packaging…), for the solver
+        // check: the demo's train solves its installs with it, failing closed as the default.
+        let pythons = ["3.11", "3.12"]
+        let externals = root + "/externals"
+        try Self.writeExternals(
+            for: catalog.packages.flatMap { $0.depends.map(\.spec.description) }
+                + pythons.map { "python \($0).*" },
+            besides: Set(catalog.packages.map(\.name)), subdirs: platforms, into: externals)
+        let rules = catalog.solving ?? SolvingRules()
+        catalog.solving = SolvingRules(
+            onUnavailable: rules.onUnavailable, solveWith: rules.solveWith + [externals],
+            installChecks: rules.installChecks)
 
         // The train for the next minor release.
         let core = catalog.corePackage
@@ -83,7 +99,7 @@ struct DemoScene {
         }
         // The matrix: python 3.11 and 3.12 everywhere, CPU and CUDA 12.4 on linux-64.
         let cells: [(subdir: String, python: String, cuda: String?)] = platforms.flatMap { subdir in
-            ["3.11", "3.12"].flatMap { python in
+            pythons.flatMap { python in
                 (subdir == "linux-64" ? [nil, "12.4"] : [nil]).map { (subdir, python, $0) }
             }
         }
@@ -242,6 +258,58 @@ struct DemoScene {
             "",
         ]
         return lines.joined(separator: "\n")
+    }
+
+    // MARK: - Externals
+
+    /// Writes a channel of repodata alone (no package files) into `folder`: for each spec on a
+    /// package not in `names`, a stub record at a version the spec admits (`numpy >=1.24,<2` →
+    /// numpy 1.24), in every subdir of `subdirs`, with an empty `noarch`. It stands for the
+    /// channels a distribution's users have besides it (conda-forge), which the demo cannot reach.
+    static func writeExternals(
+        for specs: [String], besides names: Set<String>, subdirs: [String], into folder: String
+    ) throws {
+        var versions: [String: Set<String>] = [:]
+        for text in specs {
+            guard let spec = try? MatchSpec(text), let name = spec.exactName, !names.contains(name) else { continue }
+            versions[name, default: []].insert(Self.admitted(by: spec))
+        }
+        for subdir in subdirs + ["noarch"] {
+            var records: [String: PackageRecord] = [:]
+            if subdir != "noarch" {
+                for (name, found) in versions {
+                    for version in found {
+                        let file = "\(name)-\(version)-0.tar.bz2"
+                        records[file] = PackageRecord(
+                            fileName: file, name: name, version: version, build: "0", buildNumber: 0, depends: [],
+                            constrains: [], subdir: subdir, noarch: nil, license: nil, timestamp: nil, size: 0,
+                            md5: String(repeating: "0", count: 32), sha256: String(repeating: "0", count: 64))
+                    }
+                }
+            }
+            try FileManager.default.createDirectory(atPath: folder + "/" + subdir, withIntermediateDirectories: true)
+            try Repodata(subdir: subdir, records: records).encoded()
+                .write(to: URL(fileURLWithPath: folder + "/" + subdir + "/repodata.json"))
+        }
+    }
+
+    /// A version `spec` admits, from the numbers it names (and each just above): `>=3.11,<3.12.0a0`
+    /// → 3.11, `>1.20.0` → 1.20.0.1; `1.0` when it names none or admits none of them.
+    static func admitted(by spec: MatchSpec) -> String {
+        guard let constraint = spec.version else { return "1.0" }
+        let text = spec.description
+        var candidates: [String] = []
+        var current = ""
+        for character in text + " " {
+            if character.isNumber || (character == "." && !current.isEmpty) {
+                current.append(character)
+            } else if !current.isEmpty {
+                let number = current.hasSuffix(".") ? String(current.dropLast()) : current
+                candidates += [number, number + ".1"]
+                current = ""
+            }
+        }
+        return candidates.first { (try? Version($0)).map(constraint.matches) ?? false } ?? "1.0"
     }
 
     // MARK: - Versions
