@@ -33,11 +33,20 @@ package struct SolverResult: Sendable, Equatable, Codable {
 /// py-rattler's `solve` (resolvo, the solver of pixi and rattler-build), through the helper
 /// program compiled into Railyard (`Resources/solve.py`), run with `python` (`RAILYARD_PYTHON`,
 /// default `python3`): the request as JSON on its standard input, the answer on its output.
+/// With `program` (`RAILYARD_SOLVER`: conda, mamba or micromamba, by name or path) the helper
+/// asks that program instead (`create --dry-run --json`), under the same contract.
 package struct RattlerSolver: InstallSolver {
     package var python: String
+    package var program: String?
 
-    package init(python: String = ProcessInfo.processInfo.environment["RAILYARD_PYTHON"] ?? "python3") {
+    package init(
+        python: String = ProcessInfo.processInfo.environment["RAILYARD_PYTHON"] ?? "python3",
+        program: String? = ProcessInfo.processInfo.environment["RAILYARD_SOLVER"].flatMap {
+            $0.isEmpty || $0 == "py-rattler" ? nil : $0
+        }
+    ) {
         self.python = python
+        self.program = program
     }
 
     /// The helper's source, as shipped.
@@ -47,6 +56,8 @@ package struct RattlerSolver: InstallSolver {
         var contract = 1
         var channels: [String]
         var solves: [Solve]
+        /// conda, mamba or micromamba instead of py-rattler (omitted: py-rattler).
+        var program: String?
 
         struct Solve: Encodable {
             var name: String
@@ -73,7 +84,7 @@ package struct RattlerSolver: InstallSolver {
             channels: channels,
             solves: solves.map {
                 .init(name: $0.name, subdir: $0.subdir, specs: $0.specs, virtualPackages: $0.virtualPackages)
-            })
+            }, program: program)
         guard let input = try? JSONEncoder().encode(request) else {
             return .unavailable("the request cannot be encoded")
         }

@@ -15,11 +15,11 @@ struct ChannelRevokeTests {
             try CondaPackages.smallCatalogText(
                 solver: """
 
-                solver:
-                  install_checks:
-                    - {subdir: linux-64, specs: "pytorch torchvision"}
+                    solver:
+                      install_checks:
+                        - {subdir: linux-64, specs: "pytorch torchvision"}
 
-                """)
+                    """)
         let catalog = scratch.path("distro.yml")
         try Data(text.utf8).write(to: URL(fileURLWithPath: catalog))
         try scratch.driveToStaged(catalog: catalog)

@@ -14,11 +14,11 @@ struct SolverCheckTests {
             try CondaPackages.smallCatalogText(
                 solver: """
 
-                solver:
-                  on_unavailable: \(onUnavailable)
-                  solve_with: [\(solveWith.map { "\"\($0)\"" }.joined(separator: ", "))]
+                    solver:
+                      on_unavailable: \(onUnavailable)
+                      solve_with: [\(solveWith.map { "\"\($0)\"" }.joined(separator: ", "))]
 
-                """)
+                    """)
         let path = scratch.path("distro.yml")
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         return path
@@ -32,6 +32,21 @@ struct SolverCheckTests {
             scratch.path("new/noarch"), "kornia", "0.7.4", "pyhd_0", "noarch",
             depends: ["pytorch >=1.9.1,<2.7", "packaging"], noarch: "python")
         try scratch.driveToStaged(catalog: catalog)
+    }
+
+    /// A channel of repodata alone holding `packaging`, as users' other channels would.
+    static func otherChannel(_ scratch: ChannelScratch) throws -> String {
+        let other = scratch.path("other-channel")
+        for subdir in ["linux-64", "osx-arm64", "noarch"] {
+            try FileManager.default.createDirectory(atPath: other + "/" + subdir, withIntermediateDirectories: true)
+            let packages =
+                subdir == "noarch"
+                ? #"{"packaging-24.0-pyhd_0.tar.bz2": {"name": "packaging", "version": "24.0", "build": "pyhd_0", "build_number": 0, "depends": [], "subdir": "noarch", "noarch": "python", "md5": "00000000000000000000000000000000", "sha256": "0000000000000000000000000000000000000000000000000000000000000000", "size": 0}}"#
+                : "{}"
+            try Data(#"{"info": {"subdir": "\#(subdir)"}, "packages": \#(packages), "packages.conda": {}}"#.utf8)
+                .write(to: URL(fileURLWithPath: other + "/" + subdir + "/repodata.json"))
+        }
+        return other
     }
 
     static func check(_ result: RailyardProcess.Result) throws -> [String: Any] {
@@ -84,16 +99,7 @@ struct SolverCheckTests {
         // The same train where users also have a channel with packaging in it.
         let passes = try ChannelScratch()
         defer { passes.remove() }
-        let other = passes.path("other-channel")
-        for subdir in ["linux-64", "osx-arm64", "noarch"] {
-            try FileManager.default.createDirectory(atPath: other + "/" + subdir, withIntermediateDirectories: true)
-            let packages =
-                subdir == "noarch"
-                ? #"{"packaging-24.0-pyhd_0.tar.bz2": {"name": "packaging", "version": "24.0", "build": "pyhd_0", "build_number": 0, "depends": [], "subdir": "noarch", "noarch": "python", "md5": "00000000000000000000000000000000", "sha256": "0000000000000000000000000000000000000000000000000000000000000000", "size": 0}}"#
-                : "{}"
-            try Data(#"{"info": {"subdir": "\#(subdir)"}, "packages": \#(packages), "packages.conda": {}}"#.utf8)
-                .write(to: URL(fileURLWithPath: other + "/" + subdir + "/repodata.json"))
-        }
+        let other = try Self.otherChannel(passes)
         try Self.staged(passes, catalog: try Self.catalog(passes, onUnavailable: "fail-closed", solveWith: [other]))
         let ok = try passes.run(["train", "promote", "2.6.0", "--as", "alice", "--json"])
         #expect(ok.status == 0, "\(ok.stdout)")
@@ -139,7 +145,8 @@ struct SolverCheckTests {
         let notRunClosed = try Self.check(closed)
         #expect(notRunClosed["ok"] as? Bool == false)
         #expect(
-            (notRunClosed["detail"] as? String)?.contains("the catalog's choice when no solver can run: fail-closed (install py-rattler")
+            (notRunClosed["detail"] as? String)?.contains(
+                "the catalog's choice when no solver can run: fail-closed (install py-rattler")
                 == true)
         let refusedMove = try passes.run(
             ["train", "promote", "2.6.0", "--yes", "--as", "alice"], environment: ["RAILYARD_PYTHON": "no-such-python"])
@@ -172,11 +179,11 @@ struct SolverCheckTests {
             try CondaPackages.smallCatalogText(
                 solver: """
 
-                solver:
-                  install_checks:
-                    - {subdir: linux-64, specs: "pytorch fancy-ext"}
+                    solver:
+                      install_checks:
+                        - {subdir: linux-64, specs: "pytorch fancy-ext"}
 
-                """)
+                    """)
         let catalog = scratch.path("distro.yml")
         try Data(text.utf8).write(to: URL(fileURLWithPath: catalog))
         try scratch.driveToStaged(catalog: catalog)
@@ -204,5 +211,75 @@ struct SolverCheckTests {
         #expect(unchecked.status == 0)
         let notRun = try #require(try JSONSerialization.jsonObject(with: Data(unchecked.stdout.utf8)) as? [String: Any])
         #expect((notRun["check"] as? [String: Any])?["verdict"] as? String == "not run")
+    }
+
+    @Test(
+        "RAILYARD_SOLVER=micromamba: the same contract through micromamba's create --dry-run --json, the same verdicts",
+        .enabled(if: Tool.hasRattler || Tool.inCI, "needs py-rattler (pip install py-rattler)"))
+    func micromambaAdapter() throws {
+        try #require(Tool.hasRattler, "py-rattler is missing in CI: .ci/run installs it")
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        // micromamba is out of reach here (not on PyPI, not in Debian): a stand-in that answers
+        // in micromamba's format, solving with py-rattler (Tests/Fixtures/fake-micromamba.py).
+        try FileManager.default.createDirectory(atPath: scratch.path("bin"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: scratch.path("bin/micromamba"),
+            withDestinationPath: CondaPackages.fixtures.appendingPathComponent("fake-micromamba.py").path)
+        let log = scratch.path("calls.jsonl")
+        let micromamba = ["RAILYARD_SOLVER": scratch.path("bin/micromamba"), "FAKE_MICROMAMBA_LOG": log]
+        try Self.staged(scratch, catalog: try Self.catalog(scratch, onUnavailable: "fail-closed", solveWith: []))
+
+        let refused = try scratch.run(
+            ["train", "promote", "2.6.0", "--as", "alice", "--json"], environment: micromamba)
+        #expect(refused.status == 1)
+        let failing = try Self.check(refused)
+        #expect(failing["ok"] as? Bool == false)
+        let detail = failing["detail"] as? String ?? ""
+        #expect(detail.contains("pytorch with kornia: cannot be installed"), "\(detail)")
+        #expect(detail.contains("packaging"), "\(detail)")
+        // Each solve was one `create --dry-run --json` in a prefix never made, for the cell's
+        // platform, with the cell's machine as overrides: no CUDA, glibc 2.28.
+        let calls = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        #expect(calls.count == 6, "two cells, three solves each")
+        let first = try #require(calls.first)
+        let arguments = try #require(first["arguments"] as? [String])
+        #expect(arguments.starts(with: ["create", "--dry-run", "--json", "--yes", "--prefix"]))
+        #expect(arguments.contains("--override-channels") && arguments.contains("--strict-channel-priority"))
+        #expect(arguments.contains { $0.hasPrefix("file://") && $0.contains("railyard-future-") })
+        let platforms = Set(
+            calls.compactMap { call -> String? in
+                guard let arguments = call["arguments"] as? [String], let at = arguments.firstIndex(of: "--platform")
+                else { return nil }
+                return arguments[at + 1]
+            })
+        #expect(platforms == ["linux-64", "osx-arm64"])
+        let environment = try #require(first["environment"] as? [String: String])
+        #expect(environment["CONDA_OVERRIDE_CUDA"] == "")
+        #expect(calls.contains { ($0["environment"] as? [String: String])?["CONDA_OVERRIDE_GLIBC"] == "2.28" })
+
+        // With a channel that has packaging, the same train installs, by micromamba's word.
+        let passes = try ChannelScratch()
+        defer { passes.remove() }
+        try FileManager.default.createDirectory(atPath: passes.path("bin"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: passes.path("bin/micromamba"),
+            withDestinationPath: CondaPackages.fixtures.appendingPathComponent("fake-micromamba.py").path)
+        let other = try Self.otherChannel(passes)
+        try Self.staged(passes, catalog: try Self.catalog(passes, onUnavailable: "fail-closed", solveWith: [other]))
+        let ok = try passes.run(
+            ["train", "promote", "2.6.0", "--as", "alice", "--json"],
+            environment: ["RAILYARD_SOLVER": passes.path("bin/micromamba")])
+        #expect(ok.status == 0, "\(ok.stdout)")
+        #expect(
+            (try Self.check(ok)["detail"] as? String)?.hasPrefix("6 solves by micromamba 2.0.5: each installs") == true)
+        // A program that is not there: not run, and fail-closed refuses, saying what to do.
+        let missing = try passes.run(
+            ["train", "promote", "2.6.0", "--as", "alice", "--json"], environment: ["RAILYARD_SOLVER": "no-such-conda"])
+        #expect(missing.status == 1)
+        #expect(
+            (try Self.check(missing)["detail"] as? String)?.hasPrefix("not run: no-such-conda is not on PATH") == true)
     }
 }

@@ -1,14 +1,18 @@
 """Railyard's solver helper (docs/solver.md): solves lists of conda specs with py-rattler
-(resolvo, the solver pixi and rattler-build use). One request as JSON on standard input, one
-answer as JSON on standard output.
+(resolvo, the solver pixi and rattler-build use), or, when the request names a `program`, with
+conda, mamba or micromamba (`create --dry-run --json`). One request as JSON on standard input,
+one answer as JSON on standard output.
 
 Exit codes: 0 answered (each solve says whether it succeeded); 2 the request cannot be read,
-or the solver failed other than by finding no solution; 3 no solver here (py-rattler cannot be imported): {"contract": 1, "unavailable": REASON}.
+or the solver failed other than by finding no solution; 3 no solver here (py-rattler cannot be
+imported, or the program cannot be run): {"contract": 1, "unavailable": REASON}.
 """
 import asyncio
 import json
 import os
 import resource
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,8 +34,11 @@ def main():
         channels = [str(c) for c in request["channels"]]
         solves = [(str(s["name"]), str(s["subdir"]), [str(x) for x in s["specs"]],
                    [str(v) for v in s.get("virtual_packages", [])]) for s in request["solves"]]
+        program = request.get("program")
     except Exception as error:  # noqa: BLE001 - any unreadable request is refused alike
         answer({"contract": CONTRACT, "error": f"unreadable request: {error}"}, 2)
+    if program:
+        answer(*with_program(str(program), channels, solves))
     try:
         import rattler
         from rattler import BuildString, GenericVirtualPackage, MatchSpec, PackageName, Version
@@ -76,6 +83,79 @@ def main():
         answer({"contract": CONTRACT, "error": f"the solver failed: {type(error).__name__}: {error}"}, 2)
     answer({"contract": CONTRACT, "solver": f"py-rattler {getattr(rattler, '__version__', '?')}",
             "results": results})
+
+
+# The environment variables conda, mamba and micromamba read a machine's virtual packages from.
+OVERRIDES = {"__cuda": "CONDA_OVERRIDE_CUDA", "__glibc": "CONDA_OVERRIDE_GLIBC", "__osx": "CONDA_OVERRIDE_OSX",
+             "__linux": "CONDA_OVERRIDE_LINUX", "__win": "CONDA_OVERRIDE_WIN"}
+
+
+def last_json(text):
+    """The last JSON object in a program's output (conda may print a line before it)."""
+    decoder = json.JSONDecoder()
+    found = None
+    index = text.find("{")
+    while index != -1:
+        try:
+            found, end = decoder.raw_decode(text, index)
+            index = text.find("{", end)
+        except ValueError:
+            index = text.find("{", index + 1)
+    return found
+
+
+def with_program(program, channels, solves):
+    """The adapter for conda, mamba and micromamba: `create --dry-run --json` per solve, in a
+    prefix that is never made, with the cell's virtual packages as CONDA_OVERRIDE_* variables."""
+    path = shutil.which(program)
+    if path is None:
+        return {"contract": CONTRACT, "unavailable": f"{program} is not on PATH"}, 3
+    kind = os.path.basename(path)
+    try:
+        version = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=60).stdout.strip()
+    except Exception as error:  # noqa: BLE001 - a program that cannot tell its version cannot be trusted to solve
+        return {"contract": CONTRACT, "unavailable": f"{program} --version failed: {error}"}, 3
+    name = f"{'conda' if kind.startswith('conda') else 'micromamba' if kind.startswith('micromamba') else 'mamba'}"
+    solver = f"{name} {version.split()[-1] if version else '?'}"
+    results = []
+    scratch = tempfile.mkdtemp(prefix="railyard-solve-")
+    for solve_name, subdir, specs, virtual in solves:
+        environment = dict(os.environ, CONDA_SUBDIR=subdir, CONDA_OVERRIDE_CUDA="")
+        for text in virtual:
+            package, _, rest = text.partition("=")
+            if package in OVERRIDES:
+                environment[OVERRIDES[package]] = rest.partition("=")[0]
+        command = [path, "create", "--dry-run", "--json", "--yes", "--prefix", os.path.join(scratch, "env"),
+                   "--override-channels", "--strict-channel-priority"]
+        for channel in channels:
+            command += ["-c", channel]
+        if name != "conda":
+            command += ["--platform", subdir]
+        started = time.monotonic()
+        try:
+            run = subprocess.run(command + specs, capture_output=True, text=True, env=environment, timeout=600)
+        except Exception as error:  # noqa: BLE001 - a program that cannot run answers nothing
+            return {"contract": CONTRACT, "error": f"{program} failed: {error}"}, 2
+        seconds = round(time.monotonic() - started, 3)
+        output = last_json(run.stdout) or {}
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+        if output.get("success") and run.returncode == 0:
+            links = output.get("actions", {}).get("LINK", [])
+            picked = sorted(({"name": link["name"], "version": str(link["version"]),
+                              "build": str(link.get("build_string", link.get("build", ""))),
+                              "subdir": str(link.get("subdir", link.get("platform", "")))} for link in links),
+                            key=lambda p: p["name"])
+            results.append({"name": solve_name, "ok": True, "packages": picked, "error": None, "seconds": seconds,
+                            "peak_memory_bytes": peak})
+        elif output.get("solver_problems") or output.get("message") or output.get("error"):
+            problems = output.get("solver_problems") or [output.get("message") or output.get("error")]
+            results.append({"name": solve_name, "ok": False, "packages": [], "seconds": seconds,
+                            "error": "; ".join(str(p).strip() for p in problems), "peak_memory_bytes": peak})
+        else:
+            said = (run.stderr or run.stdout).strip()[-500:]
+            return {"contract": CONTRACT, "error": f"{program} exited {run.returncode}: {said}"}, 2
+    shutil.rmtree(scratch, ignore_errors=True)
+    return {"contract": CONTRACT, "solver": solver, "results": results}, 0
 
 
 main()
