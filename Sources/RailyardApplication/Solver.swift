@@ -38,15 +38,29 @@ package struct SolverResult: Sendable, Equatable, Codable {
 package struct RattlerSolver: InstallSolver {
     package var python: String
     package var program: String?
+    /// Where the repodata of `solve_with` URLs is kept between runs (`RAILYARD_SOLVER_CACHE`,
+    /// default `$XDG_CACHE_HOME/railyard/solve-with` or `~/.cache/railyard/solve-with`).
+    package var cacheDirectory: String
+
+    package static var defaultCache: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let set = environment["RAILYARD_SOLVER_CACHE"], !set.isEmpty { return set }
+        let base =
+            environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache").path
+        return base + "/railyard/solve-with"
+    }
 
     package init(
         python: String = ProcessInfo.processInfo.environment["RAILYARD_PYTHON"] ?? "python3",
         program: String? = ProcessInfo.processInfo.environment["RAILYARD_SOLVER"].flatMap {
             $0.isEmpty || $0 == "py-rattler" ? nil : $0
-        }
+        },
+        cacheDirectory: String = RattlerSolver.defaultCache
     ) {
         self.python = python
         self.program = program
+        self.cacheDirectory = cacheDirectory
     }
 
     /// The helper's source, as shipped.
@@ -58,6 +72,13 @@ package struct RattlerSolver: InstallSolver {
         var solves: [Solve]
         /// conda, mamba or micromamba instead of py-rattler (omitted: py-rattler).
         var program: String?
+        /// Where the repodata of http(s) channels is kept between runs, revalidated by ETag.
+        var cacheDir: String?
+
+        enum CodingKeys: String, CodingKey {
+            case contract, channels, solves, program
+            case cacheDir = "cache_dir"
+        }
 
         struct Solve: Encodable {
             var name: String
@@ -84,7 +105,7 @@ package struct RattlerSolver: InstallSolver {
             channels: channels,
             solves: solves.map {
                 .init(name: $0.name, subdir: $0.subdir, specs: $0.specs, virtualPackages: $0.virtualPackages)
-            }, program: program)
+            }, program: program, cacheDir: cacheDirectory)
         guard let input = try? JSONEncoder().encode(request) else {
             return .unavailable("the request cannot be encoded")
         }

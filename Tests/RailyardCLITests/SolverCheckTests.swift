@@ -282,4 +282,57 @@ struct SolverCheckTests {
         #expect(
             (try Self.check(missing)["detail"] as? String)?.hasPrefix("not run: no-such-conda is not on PATH") == true)
     }
+
+    @Test(
+        "solve_with over HTTP: fetched once, then revalidated by its ETag (a 304 reuses the copy); unreachable, not run",
+        .enabled(if: Tool.hasRattler || Tool.inCI, "needs py-rattler (pip install py-rattler)"))
+    func solveWithOverHTTP() throws {
+        try #require(Tool.hasRattler, "py-rattler is missing in CI: .ci/run installs it")
+        // Users' other channel, served over HTTP by a Railyard server (with ETags).
+        let mirror = try ChannelScratch()
+        defer { mirror.remove() }
+        let other = try Self.otherChannel(mirror)
+        for subdir in ["linux-64", "osx-arm64", "noarch"] {
+            try FileManager.default.createDirectory(
+                atPath: mirror.channel + "/" + subdir, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(
+                atPath: other + "/" + subdir + "/repodata.json",
+                toPath: mirror.channel + "/" + subdir + "/repodata.json")
+        }
+        _ = try mirror.must(["token", "create", "--role", "read-only", "--name", "reader"])
+        let server = try ServerCLITests.Server(scratch: mirror, catalog: CondaPackages.smallCatalog)
+        var stopped = false
+        defer { if !stopped { _ = server.stop() } }
+
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        try Self.staged(
+            scratch,
+            catalog: try Self.catalog(scratch, onUnavailable: "fail-closed", solveWith: [server.url + "/channel"]))
+        let cache = ["RAILYARD_SOLVER_CACHE": scratch.path("cache")]
+        func notModified() throws -> Int {
+            let metrics = try Tool.run("curl", ["-sf", server.url + "/metrics"]).stdout
+            let line = metrics.split(separator: "\n").first {
+                $0.hasPrefix(#"railyard_http_requests_total{method="GET",status="304"}"#)
+            }
+            return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+        }
+        let first = try scratch.run(["train", "promote", "2.6.0", "--as", "alice", "--json"], environment: cache)
+        #expect(first.status == 0, "\(first.stdout)")
+        #expect(try notModified() == 0)
+        let kept = try FileManager.default.subpathsOfDirectory(atPath: scratch.path("cache"))
+        #expect(kept.filter { $0.hasSuffix("/repodata.json.etag") }.count == 3, "\(kept)")
+        // Again: each subdir's repodata is asked for with If-None-Match and answered 304.
+        let second = try scratch.run(["train", "promote", "2.6.0", "--as", "alice", "--json"], environment: cache)
+        #expect(second.status == 0, "\(second.stdout)")
+        #expect(try notModified() == 3)
+        // The channel unreachable: the check is not run, and fail-closed refuses, naming the URL.
+        #expect(server.stop() == 0)
+        stopped = true
+        let offline = try scratch.run(["train", "promote", "2.6.0", "--as", "alice", "--json"], environment: cache)
+        #expect(offline.status == 1)
+        let detail = try Self.check(offline)["detail"] as? String ?? ""
+        #expect(detail.hasPrefix("not run: ") && detail.contains("a channel of solve_with cannot be read"), "\(detail)")
+        #expect(detail.contains(server.url + "/channel/"), "\(detail)")
+    }
 }

@@ -8,6 +8,7 @@ or the solver failed other than by finding no solution; 3 no solver here (py-rat
 imported, or the program cannot be run): {"contract": 1, "unavailable": REASON}.
 """
 import asyncio
+import hashlib
 import json
 import os
 import resource
@@ -16,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 
 CONTRACT = 1
 
@@ -35,8 +38,15 @@ def main():
         solves = [(str(s["name"]), str(s["subdir"]), [str(x) for x in s["specs"]],
                    [str(v) for v in s.get("virtual_packages", [])]) for s in request["solves"]]
         program = request.get("program")
+        cache = request.get("cache_dir")
     except Exception as error:  # noqa: BLE001 - any unreadable request is refused alike
         answer({"contract": CONTRACT, "error": f"unreadable request: {error}"}, 2)
+    if cache:
+        try:
+            subdirs = sorted({subdir for _, subdir, _, _ in solves} | {"noarch"})
+            channels = [mirrored(channel, subdirs, cache) for channel in channels]
+        except OSError as error:
+            answer({"contract": CONTRACT, "error": f"a channel of solve_with cannot be read: {error}"}, 2)
     if program:
         answer(*with_program(str(program), channels, solves))
     try:
@@ -83,6 +93,48 @@ def main():
         answer({"contract": CONTRACT, "error": f"the solver failed: {type(error).__name__}: {error}"}, 2)
     answer({"contract": CONTRACT, "solver": f"py-rattler {getattr(rattler, '__version__', '?')}",
             "results": results})
+
+
+def mirrored(channel, subdirs, cache):
+    """An http(s) channel's repodata for `subdirs`, kept in `cache` and revalidated with the
+    ETag it was served with (If-None-Match: a 304 reuses the copy); a file:// channel as is.
+    Returns the channel to solve with: the local copy's file:// URL."""
+    if not channel.startswith(("http://", "https://")):
+        return channel
+    base = channel.rstrip("/")
+    folder = os.path.join(cache, hashlib.sha256(base.encode()).hexdigest()[:24])
+    for subdir in subdirs:
+        os.makedirs(os.path.join(folder, subdir), exist_ok=True)
+        target = os.path.join(folder, subdir, "repodata.json")
+        tag_file = target + ".etag"
+        headers = {"User-Agent": "railyard-solve"}
+        if os.path.exists(target) and os.path.exists(tag_file):
+            with open(tag_file) as tag:
+                headers["If-None-Match"] = tag.read().strip()
+        try:
+            with urllib.request.urlopen(urllib.request.Request(f"{base}/{subdir}/repodata.json", headers=headers),
+                                        timeout=300) as response:
+                body = response.read()
+                etag = response.headers.get("ETag")
+        except urllib.error.HTTPError as error:
+            if error.code == 304:
+                continue
+            if error.code == 404:  # a channel without this subdir
+                body, etag = json.dumps({"info": {"subdir": subdir}, "packages": {}}).encode(), None
+            else:
+                raise OSError(f"{base}/{subdir}/repodata.json: HTTP {error.code}") from error
+        except urllib.error.URLError as error:
+            raise OSError(f"{base}/{subdir}/repodata.json: {error.reason}") from error
+        temporary = f"{target}.tmp-{os.getpid()}"
+        with open(temporary, "wb") as out:
+            out.write(body)
+        os.replace(temporary, target)
+        if etag:
+            with open(tag_file, "w") as tag:
+                tag.write(etag)
+        elif os.path.exists(tag_file):
+            os.remove(tag_file)
+    return "file://" + folder
 
 
 # The environment variables conda, mamba and micromamba read a machine's virtual packages from.
