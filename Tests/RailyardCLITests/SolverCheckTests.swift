@@ -335,4 +335,65 @@ struct SolverCheckTests {
         #expect(detail.hasPrefix("not run: ") && detail.contains("a channel of solve_with cannot be read"), "\(detail)")
         #expect(detail.contains(server.url + "/channel/"), "\(detail)")
     }
+
+    @Test(
+        "a torchvision whose dependency conflicts with the core's pins is refused before the flip, with the solver's reason",
+        .enabled(if: Tool.hasRattler || Tool.inCI, "needs py-rattler (pip install py-rattler)"))
+    func conflictingCompanion() throws {
+        try #require(Tool.hasRattler, "py-rattler is missing in CI: .ci/run installs it")
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        try scratch.seedMain()
+        // torch 2.6.0 needs numpy >=1.23; this torchvision 0.21.0 pins numpy below 1.20. Each
+        // pairs with the other by their own specs, and each installs on its own.
+        for subdir in ["linux-64", "osx-arm64"] {
+            try CondaPackages.make(
+                scratch.path("new/\(subdir)"), "pytorch", "2.6.0", "py311_0", subdir, depends: ["numpy >=1.23"])
+            try CondaPackages.make(
+                scratch.path("new/\(subdir)"), "torchvision", "0.21.0", "py311_0", subdir,
+                depends: ["pytorch 2.6.0.*", "numpy <1.20"])
+        }
+        try CondaPackages.make(
+            scratch.path("new/noarch"), "kornia", "0.7.4", "pyhd_0", "noarch", depends: ["pytorch >=1.9.1,<2.7"],
+            noarch: "python")
+        // Users' other channel has numpy 1.19 and 1.26.
+        let other = scratch.path("numpy-channel")
+        for subdir in ["linux-64", "osx-arm64", "noarch"] {
+            try FileManager.default.createDirectory(atPath: other + "/" + subdir, withIntermediateDirectories: true)
+            var packages: [String: Any] = [:]
+            if subdir != "noarch" {
+                for version in ["1.19.5", "1.26.4"] {
+                    packages["numpy-\(version)-0.tar.bz2"] = [
+                        "name": "numpy", "version": version, "build": "0", "build_number": 0, "depends": [],
+                        "subdir": subdir, "md5": String(repeating: "0", count: 32),
+                        "sha256": String(repeating: "0", count: 64), "size": 0,
+                    ]
+                }
+            }
+            try JSONSerialization.data(withJSONObject: [
+                "info": ["subdir": subdir], "packages": packages, "packages.conda": [:],
+            ]).write(to: URL(fileURLWithPath: other + "/" + subdir + "/repodata.json"))
+        }
+        try scratch.driveToStaged(
+            catalog: try Self.catalog(scratch, onUnavailable: "fail-closed", solveWith: [other]))
+        let dryRun = try scratch.run(["train", "promote", "2.6.0", "--as", "alice", "--json"])
+        #expect(dryRun.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(dryRun.stdout.utf8)) as? [String: Any])
+        let checks = try #require(object["checks"] as? [[String: Any]])
+        // The variant matrix and the home-made check pass: only a solve sees the conflict.
+        #expect(checks.filter { $0["ok"] as? Bool == false }.map { $0["name"] as? String } == [Self.check])
+        let solves = try #require(object["solves"] as? [[String: Any]])
+        let companions = try #require(
+            solves.first { $0["name"] as? String == "linux-64/any: pytorch with its companions" })
+        #expect(companions["ok"] as? Bool == false)
+        let problem = companions["problem"] as? String ?? ""
+        #expect(problem.contains("cannot be installed"), "\(problem)")
+        #expect(problem.contains("numpy"), "the solver's reason names numpy: \(problem)")
+        // kornia with the core alone installs: the failure is torchvision's.
+        #expect(solves.first { $0["name"] as? String == "linux-64/any: pytorch with kornia" }?["ok"] as? Bool == true)
+        let refused = try scratch.run(["train", "promote", "2.6.0", "--yes", "--as", "alice"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("promotion refused: a real solver installs what users will type"))
+        #expect(try scratch.json(["train", "status", "2.6.0"])["stage"] as? String == "staged")
+    }
 }
