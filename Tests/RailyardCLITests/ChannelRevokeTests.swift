@@ -9,21 +9,7 @@ struct ChannelRevokeTests {
     /// The small train released, its catalog asking the solver (fail-closed by default).
     static func released() throws -> ChannelScratch {
         let scratch = try ChannelScratch()
-        try scratch.seedMain()
-        try scratch.makeNewBuilds()
-        let text =
-            try CondaPackages.smallCatalogText(
-                solver: """
-
-                    solver:
-                      install_checks:
-                        - {subdir: linux-64, specs: "pytorch torchvision"}
-
-                    """)
-        let catalog = scratch.path("distro.yml")
-        try Data(text.utf8).write(to: URL(fileURLWithPath: catalog))
-        try scratch.driveToStaged(catalog: catalog)
-        try scratch.must(["train", "promote", "2.6.0", "--yes", "--as", "alice"])
+        try scratch.releaseSmallTrain(installCheck: "pytorch torchvision")
         return scratch
     }
 

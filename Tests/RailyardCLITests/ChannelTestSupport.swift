@@ -258,6 +258,25 @@ struct ChannelScratch {
         try must(["train", "final", "2.6.0", "--rc", "1", "--as", "alice"])
     }
 
+    /// The small distribution's 2.6.0 train released, its catalog asking the solver to check
+    /// `installCheck` on linux-64 besides the train's own solves (fail-closed, the default).
+    func releaseSmallTrain(installCheck: String) throws {
+        try seedMain()
+        try makeNewBuilds()
+        let text = try CondaPackages.smallCatalogText(
+            solver: """
+
+                solver:
+                  install_checks:
+                    - {subdir: linux-64, specs: "\(installCheck)"}
+
+                """)
+        let catalog = path("distro.yml")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: catalog))
+        try driveToStaged(catalog: catalog)
+        try must(["train", "promote", "2.6.0", "--yes", "--as", "alice"])
+    }
+
     /// Claims and passes every piece of test work on offer (the all-together run last).
     func passEverything() throws {
         while true {

@@ -49,6 +49,15 @@ struct SolverCheckTests {
         return other
     }
 
+    /// `SCRATCH/bin/micromamba`: the stand-in for micromamba, by that name, as RAILYARD_SOLVER names it.
+    static func fakeMicromamba(in scratch: ChannelScratch) throws -> String {
+        try FileManager.default.createDirectory(atPath: scratch.path("bin"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: scratch.path("bin/micromamba"),
+            withDestinationPath: CondaPackages.fixtures.appendingPathComponent("fake-micromamba.py").path)
+        return scratch.path("bin/micromamba")
+    }
+
     static func check(_ result: RailyardProcess.Result) throws -> [String: Any] {
         let object = try #require(
             try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
@@ -173,21 +182,7 @@ struct SolverCheckTests {
         try CondaPackages.make(
             scratch.channel + "/noarch", "fancy-ext", "1.0", "pyhd_0", "noarch", depends: ["pytorch"],
             noarch: "python")
-        try scratch.seedMain()
-        try scratch.makeNewBuilds()
-        let text =
-            try CondaPackages.smallCatalogText(
-                solver: """
-
-                    solver:
-                      install_checks:
-                        - {subdir: linux-64, specs: "pytorch fancy-ext"}
-
-                    """)
-        let catalog = scratch.path("distro.yml")
-        try Data(text.utf8).write(to: URL(fileURLWithPath: catalog))
-        try scratch.driveToStaged(catalog: catalog)
-        try scratch.must(["train", "promote", "2.6.0", "--yes", "--as", "alice"])
+        try scratch.releaseSmallTrain(installCheck: "pytorch fancy-ext")
 
         // Capped below 2.6 (nobody tested it with 2.6.0), fancy-ext would drag a user's
         // `pytorch fancy-ext` back to torch 2.5.1: the solver's check says so.
@@ -222,12 +217,8 @@ struct SolverCheckTests {
         defer { scratch.remove() }
         // micromamba is out of reach here (not on PyPI, not in Debian): a stand-in that answers
         // in micromamba's format, solving with py-rattler (Tests/Fixtures/fake-micromamba.py).
-        try FileManager.default.createDirectory(atPath: scratch.path("bin"), withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(
-            atPath: scratch.path("bin/micromamba"),
-            withDestinationPath: CondaPackages.fixtures.appendingPathComponent("fake-micromamba.py").path)
         let log = scratch.path("calls.jsonl")
-        let micromamba = ["RAILYARD_SOLVER": scratch.path("bin/micromamba"), "FAKE_MICROMAMBA_LOG": log]
+        let micromamba = ["RAILYARD_SOLVER": try Self.fakeMicromamba(in: scratch), "FAKE_MICROMAMBA_LOG": log]
         try Self.staged(scratch, catalog: try Self.catalog(scratch, onUnavailable: "fail-closed", solveWith: []))
 
         let refused = try scratch.run(
@@ -263,15 +254,12 @@ struct SolverCheckTests {
         // With a channel that has packaging, the same train installs, by micromamba's word.
         let passes = try ChannelScratch()
         defer { passes.remove() }
-        try FileManager.default.createDirectory(atPath: passes.path("bin"), withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(
-            atPath: passes.path("bin/micromamba"),
-            withDestinationPath: CondaPackages.fixtures.appendingPathComponent("fake-micromamba.py").path)
+        let micromambaHere = try Self.fakeMicromamba(in: passes)
         let other = try Self.otherChannel(passes)
         try Self.staged(passes, catalog: try Self.catalog(passes, onUnavailable: "fail-closed", solveWith: [other]))
         let ok = try passes.run(
             ["train", "promote", "2.6.0", "--as", "alice", "--json"],
-            environment: ["RAILYARD_SOLVER": passes.path("bin/micromamba")])
+            environment: ["RAILYARD_SOLVER": micromambaHere])
         #expect(ok.status == 0, "\(ok.stdout)")
         #expect(
             (try Self.check(ok)["detail"] as? String)?.hasPrefix("6 solves by micromamba 2.0.5: each installs") == true)
