@@ -24,6 +24,9 @@ package struct PromotionResponse: Codable, Sendable, Equatable {
     package var solves: [Solve] = []
     /// Per cell: how many solves, their time together, and the solver's peak memory.
     package var solveFigures: [SolveFigure] = []
+    /// How what users type with no version (`pytorch torchvision python 3.11.*`) changes from
+    /// `main` now to the future `main`: `{name, before, after, changes}`.
+    package var changes: [SolveChange] = []
     /// The train's revision once released (null for a dry run).
     @Null package var revision: Int?
     /// True when an earlier request with the same idempotency key had this answer.
@@ -35,7 +38,7 @@ package struct PromotionResponse: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, train, ok, gains, checks, matrix, solves, revision, replayed
+        case schema, train, ok, gains, checks, matrix, solves, changes, revision, replayed
         case solveFigures = "solve_figures"
         case dryRun = "dry_run"
         case mainGeneration = "main_generation"

@@ -472,7 +472,8 @@ extension PromotionResponse {
             train: plan.train, dryRun: revision == nil, ok: plan.ok, mainGeneration: generation,
             gains: plan.gains.mapValues { records in records.map { File(file: $0.fileName, sha256: $0.sha256) } },
             checks: plan.checks, matrix: MatrixResponse(train: plan.train, plan.matrix),
-            solves: plan.solves.map(Solve.init), solveFigures: SolveFigure.of(plan.solves), revision: revision)
+            solves: plan.solves.map(Solve.init), solveFigures: SolveFigure.of(plan.solves), changes: plan.changes,
+            revision: revision)
     }
 }
 

@@ -83,7 +83,7 @@ extension TrainChannel {
         let now = try judge(solves, on: after, train: release, rules: rules)
         if let solver = was.solver, now.solver != nil {
             plan.solver = solver
-            plan.changes = Revocation.changes(before: was.reports, after: now.reports)
+            plan.changes = SolveChange.changes(before: was.reports, after: now.reports)
         } else {
             let detail = (was.solver == nil ? was : now).check.detail
             plan.notRun = String(detail.dropFirst("not run: ".count).prefix { $0 != ";" })

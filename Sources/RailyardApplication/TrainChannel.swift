@@ -246,19 +246,40 @@ package struct TrainChannel: Sendable {
             channel.labels().contains(label) ? try channel.snapshot(label: label).subdirs : [:]
         var plan = train.promotionPlan(main: main.subdirs.mapValues(\.records), staged: staged.mapValues(\.records))
         // A catalog with no `solver:` section gets the defaults: the check runs, failing closed.
-        if solving { try solveInstalls(&plan, train: train, rules: train.solving ?? SolvingRules()) }
+        if solving {
+            try solveInstalls(
+                &plan, main: main.subdirs.mapValues(\.records), train: train, rules: train.solving ?? SolvingRules())
+        }
         return (plan, main.generation, main.subdirs)
     }
 
     /// Asks the solver whether the future `main` (with the catalog's `solve_with` channels)
     /// installs what users will type, and adds its verdict to the plan's checks: every solve
     /// must succeed and pick the train's versions and the cell's build; with no solver, the
-    /// verdict is "not run" and the catalog's `on_unavailable` decides.
-    private func solveInstalls(_ plan: inout PromotionPlan, train: Train, rules: SolvingRules) throws {
+    /// verdict is "not run" and the catalog's `on_unavailable` decides. What users type with no
+    /// version is solved against `main` now and the future `main`: none may get older (a patch
+    /// train after the next minor), and each change is listed.
+    private func solveInstalls(
+        _ plan: inout PromotionPlan, main: LabelRecords, train: Train, rules: SolvingRules
+    ) throws {
         let solves = train.installSolves()
         guard !solves.isEmpty else { return }
-        let judged = try judge(solves, on: plan.future, train: train, rules: rules)
-        plan.solves = judged.reports
+        let unpinned = train.unpinnedSolves()
+        var judged = try judge(solves, also: unpinned, on: plan.future, train: train, rules: rules)
+        plan.solves = judged.reports + judged.also
+        if judged.ran, !unpinned.isEmpty {
+            let before = try judge([], also: unpinned, on: main, train: train, rules: rules)
+            if before.ran {
+                plan.changes = SolveChange.changes(before: before.also, after: judged.also)
+                let steps = Train.backwardSteps(before: before.also, after: judged.also)
+                if !steps.isEmpty {
+                    judged.check.detail =
+                        (judged.check.ok ? "" : judged.check.detail + "; ")
+                        + "what users get with no version would get older: " + steps.joined(separator: "; ")
+                    judged.check.ok = false
+                }
+            }
+        }
         plan.checks.append(judged.check)
     }
 
@@ -268,22 +289,26 @@ package struct TrainChannel: Sendable {
         package var check: GateCheck
         /// Each solve as answered (empty when the solver did not run).
         package var reports: [SolveReport]
+        /// The solves asked besides, answered but not judged: ok when the solver found a solution.
+        package var also: [SolveReport] = []
         /// The solver's name and version, when it ran.
         package var solver: String?
         package var ran: Bool { solver != nil }
     }
 
     /// Solves `solves` against `future` as a channel (with the rules' `solve_with` after it)
-    /// and judges each answer by the core's rules (`PlannedSolve.problem`).
+    /// and judges each answer by the core's rules (`PlannedSolve.problem`); `also` are answered
+    /// in the same run and returned unjudged.
     package func judge(
-        _ solves: [PlannedSolve], on future: LabelRecords, train: Train, rules: SolvingRules
+        _ solves: [PlannedSolve], also: [PlannedSolve] = [], on future: LabelRecords, train: Train,
+        rules: SolvingRules
     ) throws -> Judgement {
         let name = Self.solverCheck
         // The future main as a channel of repodata alone: what a solver reads.
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "railyard-future-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        for subdir in Set(future.keys).union(["noarch"]).union(solves.map(\.subdir)) {
+        for subdir in Set(future.keys).union(["noarch"]).union((solves + also).map(\.subdir)) {
             let directory = folder.appendingPathComponent(subdir)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try Repodata(subdir: subdir, records: future[subdir] ?? [:]).encoded()
@@ -292,7 +317,7 @@ package struct TrainChannel: Sendable {
         let channels =
             [folder.absoluteURL.absoluteString]
             + rules.solveWith.map { $0.contains("://") ? $0 : URL(fileURLWithPath: $0).absoluteURL.absoluteString }
-        switch solver.solve(solves, channels: channels) {
+        switch solver.solve(solves + also, channels: channels) {
         case .unavailable(let reason):
             return Judgement(
                 check: GateCheck(
@@ -305,6 +330,13 @@ package struct TrainChannel: Sendable {
                 reports: [], solver: nil)
         case .answered(let solver, let results):
             var problems: [String] = []
+            let answeredAlso = zip(also, results.dropFirst(solves.count)).map { solve, result in
+                SolveReport(
+                    solve, ok: result.ok, picked: result.packages,
+                    problem: result.ok
+                        ? nil : "\(solve.name): cannot be installed: \(result.error ?? "no reason given")",
+                    seconds: result.seconds, peakMemoryBytes: result.peakMemoryBytes)
+            }
             let reports = zip(solves, results).map { solve, result in
                 let problem = solve.problem(
                     picked: result.ok ? result.packages : nil, error: result.error, core: train.core, future: future)
@@ -320,7 +352,7 @@ package struct TrainChannel: Sendable {
                     detail: problems.isEmpty
                         ? "\(solves.count) solves by \(solver): each installs the train's versions"
                         : shown + (problems.count > 5 ? "; and \(problems.count - 5) more" : "")),
-                reports: reports, solver: solver)
+                reports: reports, also: answeredAlso, solver: solver)
         }
     }
 

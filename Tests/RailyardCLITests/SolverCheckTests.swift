@@ -118,15 +118,15 @@ struct SolverCheckTests {
             solves.map { $0["name"] as? String ?? "?" }.sorted()
                 == [
                     "linux-64/any: pytorch with every member", "linux-64/any: pytorch with its companions",
-                    "linux-64/any: pytorch with kornia",
+                    "linux-64/any: pytorch with kornia", "linux-64/any: pytorch torchvision (no version asked)",
                     "osx-arm64/any: pytorch with every member", "osx-arm64/any: pytorch with its companions",
-                    "osx-arm64/any: pytorch with kornia",
+                    "osx-arm64/any: pytorch with kornia", "osx-arm64/any: pytorch torchvision (no version asked)",
                 ].sorted(),
-            "per cell (a subdir each): the companions, kornia on its own, everyone at once")
+            "per cell (a subdir each): the companions, kornia on its own, everyone at once, no version asked")
         // The cost per cell: the time of its solves and the solver's peak memory.
         let figures = try #require(object["solve_figures"] as? [[String: Any]])
         #expect(figures.map { $0["cell"] as? String } == ["linux-64/any", "osx-arm64/any"].map(Optional.some))
-        #expect(figures.allSatisfy { $0["solves"] as? Int == 3 })
+        #expect(figures.allSatisfy { $0["solves"] as? Int == 4 })
         #expect(figures.allSatisfy { ($0["peak_memory_bytes"] as? Int ?? 0) > 1_000_000 }, "\(figures)")
         // Through a server, the same dry run puts each cell's cost into /metrics.
         let secret = try #require(
@@ -138,7 +138,7 @@ struct SolverCheckTests {
         let metrics = try Tool.run("curl", ["-sf", server.url + "/metrics"]).stdout
         #expect(server.stop() == 0)
         for cell in ["linux-64/any", "osx-arm64/any"] {
-            #expect(metrics.contains(#"railyard_solves{train="2.6.0",cell="\#(cell)"} 3"#), "\(metrics)")
+            #expect(metrics.contains(#"railyard_solves{train="2.6.0",cell="\#(cell)"} 4"#), "\(metrics)")
             #expect(metrics.contains(#"railyard_solve_seconds{train="2.6.0",cell="\#(cell)"} "#))
             #expect(metrics.contains(#"railyard_solve_peak_memory_bytes{train="2.6.0",cell="\#(cell)"} "#))
         }
@@ -234,7 +234,9 @@ struct SolverCheckTests {
         let calls = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map {
             try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
         }
-        #expect(calls.count == 6, "two cells, three solves each")
+        #expect(
+            calls.count == 10,
+            "two cells: three solves each, and what users type with no version against the future main and main now")
         let first = try #require(calls.first)
         let arguments = try #require(first["arguments"] as? [String])
         #expect(arguments.starts(with: ["create", "--dry-run", "--json", "--yes", "--prefix"]))
@@ -307,13 +309,15 @@ struct SolverCheckTests {
         }
         let first = try scratch.run(["train", "promote", "2.6.0", "--as", "alice", "--json"], environment: cache)
         #expect(first.status == 0, "\(first.stdout)")
-        #expect(try notModified() == 0)
+        // The dry run asks twice (the future main, and main now for what users get with no
+        // version): the second asking already revalidates each of the three subdirs.
+        #expect(try notModified() == 3)
         let kept = try FileManager.default.subpathsOfDirectory(atPath: scratch.path("cache"))
         #expect(kept.filter { $0.hasSuffix("/repodata.json.etag") }.count == 3, "\(kept)")
         // Again: each subdir's repodata is asked for with If-None-Match and answered 304.
         let second = try scratch.run(["train", "promote", "2.6.0", "--as", "alice", "--json"], environment: cache)
         #expect(second.status == 0, "\(second.stdout)")
-        #expect(try notModified() == 3)
+        #expect(try notModified() == 9)
         // The channel unreachable: the check is not run, and fail-closed refuses, naming the URL.
         #expect(server.stop() == 0)
         stopped = true

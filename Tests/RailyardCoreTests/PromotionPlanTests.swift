@@ -182,3 +182,71 @@ struct PromotionPlanTests {
                 == "noarch/kornia-0.7.4-0.conda pins 'torchvision >=0.8,<0.22', which excludes torchvision 0.22.0")
     }
 }
+
+@Suite("what users get with no version never gets older across a promotion")
+struct BackwardStepTests {
+    static func report(_ name: String, ok: Bool, _ picks: [(String, String)]) -> SolveReport {
+        SolveReport(
+            PlannedSolve(
+                name: name, subdir: "linux-64", cell: "linux-64/any", specs: ["pytorch", "torchvision"],
+                virtualPackages: [], expect: [:]),
+            ok: ok, picked: picks.map { PickedPackage(name: $0.0, version: $0.1, build: "0", subdir: "linux-64") },
+            problem: ok ? nil : "\(name): cannot be installed: no candidates", seconds: 0, peakMemoryBytes: nil)
+    }
+
+    @Test("older versions and lost installs are steps back; newer, equal, or failing before are not")
+    func steps() {
+        let name = "linux-64/any: pytorch torchvision (no version asked)"
+        let main = Self.report(name, ok: true, [("pytorch", "2.6.0"), ("torchvision", "0.21.0")])
+        let table: [(after: SolveReport, steps: [String])] = [
+            (main, []),
+            (Self.report(name, ok: true, [("pytorch", "2.6.1"), ("torchvision", "0.21.0")]), []),
+            (
+                Self.report(name, ok: true, [("pytorch", "2.5.2"), ("torchvision", "0.20.2")]),
+                [
+                    "\(name): gets pytorch 2.5.2 where main gives 2.6.0",
+                    "\(name): gets torchvision 0.20.2 where main gives 0.21.0",
+                ]
+            ),
+            (Self.report(name, ok: false, []), ["\(name): no longer installs"]),
+            // conda's order, not the text's: 2.10.0 is newer than 2.9.0.
+            (Self.report(name, ok: true, [("pytorch", "2.10.0"), ("torchvision", "0.21.0")]), []),
+        ]
+        for (after, steps) in table {
+            #expect(Train.backwardSteps(before: [main], after: [after]) == steps)
+        }
+        // Nothing installed before: nothing to go back from.
+        let failing = Self.report(name, ok: false, [])
+        #expect(Train.backwardSteps(before: [failing], after: [Self.report(name, ok: false, [])]).isEmpty)
+        let older = Self.report(name, ok: true, [("pytorch", "2.9.0"), ("torchvision", "0.21.0")])
+        #expect(
+            Train.backwardSteps(
+                before: [Self.report(name, ok: true, [("pytorch", "2.10.0"), ("torchvision", "0.21.0")])],
+                after: [older]) == ["\(name): gets pytorch 2.9.0 where main gives 2.10.0"])
+    }
+}
+
+@Suite("an install check's expectations: the train's version, or newer where the user asked for none")
+struct InstallCheckExpectationTests {
+    @Test("a name asked with no version may get a newer release than the train's, never an older one")
+    func orNewer() {
+        func solve(_ expected: PlannedSolve.Expected) -> PlannedSolve {
+            PlannedSolve(
+                name: "linux-64: pytorch", subdir: "linux-64", cell: "linux-64/any", specs: ["pytorch"],
+                virtualPackages: [], expect: ["pytorch": expected])
+        }
+        func pick(_ version: String) -> [PickedPackage] {
+            [PickedPackage(name: "pytorch", version: version, build: "py311_0", subdir: "linux-64")]
+        }
+        let unpinned = solve(.init(version: "2.5.2", build: nil, orNewer: true))
+        let exact = solve(.init(version: "2.5.2", build: nil))
+        #expect(unpinned.problem(picked: pick("2.5.2"), error: nil, core: "pytorch", future: [:]) == nil)
+        #expect(unpinned.problem(picked: pick("2.6.0"), error: nil, core: "pytorch", future: [:]) == nil)
+        #expect(
+            unpinned.problem(picked: pick("2.5.1"), error: nil, core: "pytorch", future: [:])
+                == "linux-64: pytorch: picks pytorch 2.5.1 py311_0, not 2.5.2")
+        #expect(
+            exact.problem(picked: pick("2.6.0"), error: nil, core: "pytorch", future: [:])
+                == "linux-64: pytorch: picks pytorch 2.6.0 py311_0, not 2.5.2")
+    }
+}

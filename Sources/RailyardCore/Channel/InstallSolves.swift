@@ -21,6 +21,28 @@ package struct PlannedSolve: Sendable, Equatable, Codable {
     package struct Expected: Sendable, Equatable, Codable {
         package var version: String
         package var build: String?
+        /// A newer version will do: the user asked for no version, and `main` may hold a newer
+        /// release than this train's (a patch train after the next minor).
+        package var orNewer = false
+
+        package init(version: String, build: String?, orNewer: Bool = false) {
+            self.version = version
+            self.build = build
+            self.orNewer = orNewer
+        }
+    }
+
+    package init(
+        name: String, subdir: String, cell: String, specs: [String], virtualPackages: [String],
+        expect: [String: Expected], requested: Variant? = nil
+    ) {
+        self.name = name
+        self.subdir = subdir
+        self.cell = cell
+        self.specs = specs
+        self.virtualPackages = virtualPackages
+        self.expect = expect
+        self.requested = requested
     }
 }
 
@@ -30,6 +52,13 @@ package struct PickedPackage: Sendable, Equatable, Codable {
     package var version: String
     package var build: String
     package var subdir: String
+
+    package init(name: String, version: String, build: String, subdir: String) {
+        self.name = name
+        self.version = version
+        self.build = build
+        self.subdir = subdir
+    }
 }
 
 extension Train {
@@ -84,8 +113,10 @@ extension Train {
             // The train's versions of what it names, and the python and flavour it asks for.
             var expect: [String: PlannedSolve.Expected] = [:]
             for text in check.specs {
-                guard let name = (try? MatchSpec(text))?.exactName else { continue }
-                if let version = newVersion(of: name) { expect[name] = .init(version: version.description, build: nil) }
+                guard let spec = try? MatchSpec(text), let name = spec.exactName else { continue }
+                if let version = newVersion(of: name) {
+                    expect[name] = .init(version: version.description, build: nil, orNewer: spec.version == nil)
+                }
             }
             let asked = PackageRecord(
                 fileName: "request", name: "request", version: "0", build: "0", buildNumber: 0, depends: check.specs,
@@ -100,6 +131,44 @@ extension Train {
                     requested: requested))
         }
         return solves
+    }
+
+    /// What users type with no version, per cell of the RC: the core and its companions by name,
+    /// with the cell's python as users pin it. Solved against `main` before and after a
+    /// promotion, none may get older (`Train.backwardSteps`): a patch train promoted after the
+    /// next minor must not take the newest torch away from users who ask for no version.
+    package func unpinnedSolves() -> [PlannedSolve] {
+        let cells = self.cells.isEmpty ? requiredSubdirs.map { Variant(subdir: $0) } : self.cells
+        let names =
+            [core]
+            + members.filter { $0.reason == .companion && $0.state != .excluded }.map(\.name).sorted()
+        return cells.map { cell in
+            let specs = names + (cell.python.map { ["python \($0).*"] } ?? [])
+            return PlannedSolve(
+                name: "\(cell.key): \(specs.joined(separator: " ")) (no version asked)", subdir: cell.subdir,
+                cell: cell.key, specs: specs, virtualPackages: Self.virtualPackages(for: cell), expect: [:])
+        }
+    }
+
+    /// Where the answers to the same unpinned solves get older from `before` (main now) to
+    /// `after` (the future main): a package picked at a lower version, or a solve that no
+    /// longer installs. Empty when nothing goes backwards.
+    package static func backwardSteps(before: [SolveReport], after: [SolveReport]) -> [String] {
+        var steps: [String] = []
+        for (old, new) in zip(before, after) where old.ok {
+            guard new.ok else {
+                steps.append("\(old.name): no longer installs")
+                continue
+            }
+            let now = Dictionary(new.picked.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            for was in old.picked {
+                guard let pick = now[was.name], let older = try? Version(pick.version),
+                    let newer = try? Version(was.version), older < newer
+                else { continue }
+                steps.append("\(old.name): gets \(was.name) \(pick.version) where main gives \(was.version)")
+            }
+        }
+        return steps
     }
 
     /// The virtual packages a machine of `cell` has: the platform's, and CUDA for a CUDA cell.
@@ -129,7 +198,12 @@ extension PlannedSolve {
                 wrong.append("\(name) is not picked")
                 continue
             }
-            if pick.version != expected.version || (expected.build.map { $0 != pick.build } ?? false) {
+            let newer =
+                expected.orNewer
+                && (try? Version(pick.version)).map { picked in
+                    (try? Version(expected.version)).map { picked > $0 } ?? false
+                } ?? false
+            if !newer && (pick.version != expected.version || (expected.build.map { $0 != pick.build } ?? false)) {
                 wrong.append(
                     "picks \(name) \(pick.version) \(pick.build), not \(expected.version)"
                         + (expected.build.map { " \($0)" } ?? ""))

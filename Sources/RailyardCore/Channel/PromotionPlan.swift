@@ -20,6 +20,8 @@ package struct PromotionPlan: Sendable, Equatable {
     package var matrix: VariantMatrix
     /// What a real solver answered for what users will type (empty: no solver was asked).
     package var solves: [SolveReport] = []
+    /// How what users type with no version changes from `main` now to the future `main`.
+    package var changes: [SolveChange] = []
 
     package var ok: Bool { checks.allSatisfy(\.ok) }
     package var failing: [GateCheck] { checks.filter { !$0.ok } }

@@ -1,9 +1,10 @@
 import Foundation
 
-/// How one solve of the last release fares once files leave `main`.
+/// How one solve fares between two states of `main`: a revocation's files gone, or a
+/// promotion's added.
 package struct SolveChange: Sendable, Equatable, Codable {
     package var name: String
-    /// The solve installed the release's versions before, and after.
+    /// The solve installed before, and after.
     package var before: Bool
     package var after: Bool
     /// What changed: each package picked otherwise, or why the solve no longer installs.
@@ -11,11 +12,7 @@ package struct SolveChange: Sendable, Equatable, Codable {
 
     /// It installed before and no longer does.
     package var breaks: Bool { before && !after }
-}
 
-/// The rules of `channel revoke`: which of the last release's solves a revocation changes, and
-/// when it is refused.
-package enum Revocation {
     /// Each solve whose answer differs between `before` and `after` (the same solves, in order):
     /// one that no longer installs, or one that picks other builds.
     package static func changes(before: [SolveReport], after: [SolveReport]) -> [SolveChange] {
@@ -47,7 +44,11 @@ package enum Revocation {
                 ? nil : SolveChange(name: old.name, before: old.ok, after: new.ok, changes: changes)
         }
     }
+}
 
+/// The rules of `channel revoke`: which of the last release's solves a revocation changes, and
+/// when it is refused.
+package enum Revocation {
     /// Refuses `actor` unless a release manager of the last release (anyone may revoke from a
     /// channel no train has released into yet, as anyone may index it).
     package static func requireReleaseManager(_ actor: Actor, of lastRelease: Train?) throws(TrainRejection) {

@@ -170,6 +170,14 @@ extension PromotionResponse: Rendered {
                 out += "  [\(solve.ok ? "ok" : "not ok")] \(solve.name): \(solve.specs.joined(separator: " "))\n"
                 if let problem = solve.problem { out += "      \(problem)\n" }
             }
+            if changes.isEmpty && solves.contains(where: { $0.name.hasSuffix("(no version asked)") }) {
+                out += "what users get with no version asked does not change\n"
+            } else if !changes.isEmpty {
+                out += "what users get with no version asked changes:\n"
+                for change in changes {
+                    out += "  \(change.name)\n" + change.changes.map { "      \($0)\n" }.joined()
+                }
+            }
             for figure in solveFigures {
                 let memory = figure.peakMemoryBytes.map { ", solver's peak memory \($0 / 1_048_576) MiB" } ?? ""
                 out += "  cost of \(figure.cell): \(figure.solves) solves in \(figure.seconds) s\(memory)\n"

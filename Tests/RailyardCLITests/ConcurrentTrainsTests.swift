@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+/// Trains that overlap: a patch release promoted after the next minor is on main.
+@Suite("several trains: a patch train after the next minor adds to main and takes nothing from it")
+struct ConcurrentTrainsTests {
+    @Test(
+        "2.5.2 promoted after 2.6.0: main gains 2.5.2's files, keeps 2.6.0's, and users asking for no version still get 2.6.0",
+        .enabled(if: Tool.hasRattler || Tool.inCI, "needs py-rattler (pip install py-rattler)"))
+    func patchAfterMinor() throws {
+        try #require(Tool.hasRattler, "py-rattler is missing in CI: .ci/run installs it")
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        // 2.6.0 is released; the small catalog still says 2.5.1, the series the patch continues.
+        try scratch.releaseSmallTrain(installCheck: "pytorch torchvision")
+        for subdir in ["linux-64", "osx-arm64"] {
+            try CondaPackages.make(scratch.path("patch/\(subdir)"), "pytorch", "2.5.2", "py311_0", subdir)
+            try CondaPackages.make(
+                scratch.path("patch/\(subdir)"), "torchvision", "0.20.2", "py311_0", subdir,
+                depends: ["pytorch 2.5.2.*"])
+        }
+        try scratch.must(["train", "create", "2.5.2", "--catalog", scratch.path("distro.yml"), "--as", "alice"])
+        try scratch.must(
+            [
+                "train", "rc", "2.5.2", "--number", "1", scratch.path("patch/linux-64/pytorch-2.5.2-py311_0.conda"),
+                scratch.path("patch/osx-arm64/pytorch-2.5.2-py311_0.conda"), "--as", "alice",
+            ])
+        try scratch.must(["train", "advance", "2.5.2", "--as", "alice"])
+        try scratch.must(["train", "advance", "2.5.2", "--as", "alice"])
+        try scratch.must(
+            ["stage", "--train", "2.5.2", "--as", "team"]
+                + ["linux-64", "osx-arm64"].map { scratch.path("patch/\($0)/torchvision-0.20.2-py311_0.conda") })
+        for _ in 0..<4 {
+            try scratch.passEverything(train: "2.5.2")
+            if try scratch.json(["train", "status", "2.5.2"])["stage"] as? String == "staged" { break }
+            try scratch.must(["train", "advance", "2.5.2", "--as", "alice"])
+        }
+        try scratch.passEverything(train: "2.5.2")
+        try scratch.must(["train", "final", "2.5.2", "--rc", "1", "--as", "alice"])
+
+        // The dry run solves what users type with no version against main now and after: the
+        // same answer, and it says so.
+        let dryRun = try scratch.json(["train", "promote", "2.5.2", "--as", "alice"])
+        #expect(dryRun["ok"] as? Bool == true, "\(dryRun["checks"] ?? "")")
+        #expect((dryRun["changes"] as? [Any])?.isEmpty == true, "\(dryRun["changes"] ?? "")")
+        let solves = try #require(dryRun["solves"] as? [[String: Any]])
+        let unpinned = try #require(
+            solves.first { $0["name"] as? String == "linux-64/any: pytorch torchvision (no version asked)" })
+        let picked = try #require(unpinned["picked"] as? [[String: Any]])
+        #expect(picked.contains { $0["name"] as? String == "pytorch" && $0["version"] as? String == "2.6.0" })
+        let text = try scratch.run(["train", "promote", "2.5.2", "--as", "alice"]).stdout
+        #expect(text.contains("what users get with no version asked does not change"), "\(text)")
+
+        try scratch.must(["train", "promote", "2.5.2", "--yes", "--as", "alice"])
+        let listed = try ChannelRevokeTests.listed(scratch, "linux-64")
+        #expect(
+            listed.isSuperset(of: [
+                "pytorch-2.6.0-py311_0.conda", "torchvision-0.21.0-py311_0.conda", "pytorch-2.5.2-py311_0.conda",
+                "torchvision-0.20.2-py311_0.conda", "pytorch-2.5.1-py311_0.conda",
+            ]), "\(listed)")
+        // A user asking for no version gets 2.6.0; one asking for the 2.5 series gets the patch.
+        #expect(try scratch.solve(["pytorch", "torchvision"]) == ["pytorch": "2.6.0", "torchvision": "0.21.0"])
+        #expect(try scratch.solve(["pytorch 2.5.*", "torchvision"]) == ["pytorch": "2.5.2", "torchvision": "0.20.2"])
+        #expect(try scratch.json(["channel", "verify"])["ok"] as? Bool == true)
+        #expect(try scratch.run(["db", "verify"]).status == 0)
+    }
+}
