@@ -137,11 +137,12 @@ package struct LocalTrainService: TrainService {
         }
     }
 
-    package func create(_ version: String, companions: [String: String], by actor: Actor, guards: Guards)
-        throws(ServiceError) -> CommandResponse
-    {
+    package func create(
+        _ version: String, companions: [String: String], staleOK: Bool, by actor: Actor, guards: Guards
+    ) throws(ServiceError) -> CommandResponse {
         let key = key(
-            guards, by: actor, "create \(version)", ["create", version] + companions.map { "\($0)=\($1)" }.sorted())
+            guards, by: actor, "create \(version)",
+            ["create", version, String(staleOK)] + companions.map { "\($0)=\($1)" }.sorted())
         if let key, var earlier = try attempt({ try store.replay(key, as: CommandOutcome.self) }) {
             earlier.replayed = true
             return CommandResponse(earlier)
@@ -161,6 +162,22 @@ package struct LocalTrainService: TrainService {
             }
             given[name] = parsed
         }
+        // Beside the trains already released: newer than each of its series, from a catalog
+        // that is not behind them.
+        var released: [(name: String, version: Version)] = []
+        for summary in try attempt({ try store.trains() }) where summary.stage == .released {
+            let train = try attempt { try store.train(summary.version, exact: true) }
+            if train.core == catalog.core { released.append((train.name, train.version)) }
+        }
+        let judged = Train.creationProblems(
+            core: catalog.core, version: coreVersion, catalogVersion: catalog.corePackage.version, released: released,
+            staleOK: staleOK)
+        if let refusal = judged.refusal {
+            switch refusal {
+            case .notNewer: throw ServiceError(.refused, "version-not-newer", refusal.description)
+            case .catalogBehind: throw ServiceError(.refused, "catalog-behind", refusal.description)
+            }
+        }
         let time = now()
         let plan: Plan
         do {
@@ -172,7 +189,9 @@ package struct LocalTrainService: TrainService {
             let train = try Train.create(plan: plan, catalog: catalog, by: actor, at: time)
             return try store.create(train, by: actor, at: time, idempotency: key)
         }
-        return CommandResponse(outcome)
+        var response = CommandResponse(outcome)
+        response.warnings = judged.warnings.map(\.description)
+        return response
     }
 
     package func registerRC(_ number: Int, files: [String], on version: String, by actor: Actor, guards: Guards)

@@ -58,13 +58,14 @@ package struct RemoteTrainService: TrainService {
         try await send("GET", "/trains/\(Self.segment(train))/patches")
     }
 
-    package func create(_ train: String, companions: [String: String], by actor: Actor, guards: Guards)
-        async throws(ServiceError) -> CommandResponse
-    {
-        try await send(
-            "POST", "/trains",
-            body: ["version": .string(train), "companions": .object(companions.mapValues { .string($0) })],
-            guards: guards)
+    package func create(
+        _ train: String, companions: [String: String], staleOK: Bool, by actor: Actor, guards: Guards
+    ) async throws(ServiceError) -> CommandResponse {
+        var body: [String: JSONValue] = [
+            "version": .string(train), "companions": .object(companions.mapValues { .string($0) }),
+        ]
+        if staleOK { body["stale_ok"] = .bool(true) }
+        return try await send("POST", "/trains", body: body, guards: guards)
     }
 
     package func registerRC(_ number: Int, files: [String], on train: String, by actor: Actor, guards: Guards)

@@ -125,12 +125,15 @@ package struct CommandResponse: Codable, Sendable, Equatable {
     /// True when an earlier request with the same idempotency key had done it: nothing changed.
     package var replayed: Bool
     package var events: [String]
+    /// What the command went past and someone should know (`train create --stale-ok`).
+    package var warnings: [String] = []
 
-    package init(train: String, revision: Int, replayed: Bool, events: [String]) {
+    package init(train: String, revision: Int, replayed: Bool, events: [String], warnings: [String] = []) {
         self.train = train
         self.revision = revision
         self.replayed = replayed
         self.events = events
+        self.warnings = warnings
     }
 }
 

@@ -31,8 +31,10 @@ package protocol TrainService: Sendable {
     func patches(for train: String) async throws(ServiceError) -> PatchesResponse
 
     /// A train for core version `train` from the catalog's plan (here: the catalog given to the
-    /// service; on a server: the server's), with companions at the given versions.
-    func create(_ train: String, companions: [String: String], by actor: Actor, guards: Guards)
+    /// service; on a server: the server's), with companions at the given versions. Refused when
+    /// the version is not newer than a released train's of its series, and when the catalog is
+    /// behind a released train unless `staleOK` (then with a warning).
+    func create(_ train: String, companions: [String: String], staleOK: Bool, by actor: Actor, guards: Guards)
         async throws(ServiceError) -> CommandResponse
     /// The core's RC `number`: its files go on the staging label and are registered with it.
     func registerRC(_ number: Int, files: [String], on train: String, by actor: Actor, guards: Guards)

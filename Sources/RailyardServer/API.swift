@@ -30,7 +30,7 @@ struct API: Sendable {
             let token = try await authorize(request, context, .create)
             let body = try await RequestReader.body(request, as: CreateTrainRequest.self)
             let answer = try state.service.create(
-                body.version, companions: body.companions ?? [:], by: token.actor,
+                body.version, companions: body.companions ?? [:], staleOK: body.staleOK == true, by: token.actor,
                 guards: Guards(idempotencyKey: try RequestReader.idempotencyKey(request)))
             await state.watcher.poll()
             return answer.response(status: .created, headers: Self.replayed(answer.replayed))

@@ -48,7 +48,11 @@ extension RequestBody {
 struct CreateTrainRequest: RequestBody {
     var version: String
     var companions: [String: String]?
-    enum CodingKeys: String, CodingKey, CaseIterable { case version, companions }
+    var staleOK: Bool?
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case version, companions
+        case staleOK = "stale_ok"
+    }
     static let fields = CodingKeys.allCases.map(\.rawValue)
 
     func validate() throws(APIError) {

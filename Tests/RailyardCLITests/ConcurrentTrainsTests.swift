@@ -19,7 +19,26 @@ struct ConcurrentTrainsTests {
                 scratch.path("patch/\(subdir)"), "torchvision", "0.20.2", "py311_0", subdir,
                 depends: ["pytorch 2.5.2.*"])
         }
-        try scratch.must(["train", "create", "2.5.2", "--catalog", scratch.path("distro.yml"), "--as", "alice"])
+        // The catalog still says 2.5.1, behind the released 2.6.0: refused, unless --stale-ok.
+        let again = try scratch.run([
+            "train", "create", "2.6.0", "--catalog", scratch.path("distro.yml"), "--as", "alice",
+        ])
+        #expect(again.status == 1)
+        #expect(
+            again.stderr.contains("a new train of the 2.6 series must be newer than 2.6.0, and 2.6.0 is not"),
+            "\(again.stderr)")
+        let stale = try scratch.run([
+            "train", "create", "2.6.1", "--catalog", scratch.path("distro.yml"), "--as", "alice",
+        ])
+        #expect(stale.status == 1)
+        #expect(
+            stale.stderr.contains("the catalog says pytorch 2.5.1, but train 2.6.0 released 2.6.0"), "\(stale.stderr)")
+        #expect(stale.stderr.contains("--stale-ok"))
+        #expect(try scratch.json(["train", "list"])["trains"].map { ($0 as? [Any])?.count } == 1)
+        let created = try scratch.must([
+            "train", "create", "2.5.2", "--catalog", scratch.path("distro.yml"), "--stale-ok", "--as", "alice",
+        ])
+        #expect(created.stdout.contains("warning: the catalog says pytorch 2.5.1, but train 2.6.0 released 2.6.0"))
         try scratch.must(
             [
                 "train", "rc", "2.5.2", "--number", "1", scratch.path("patch/linux-64/pytorch-2.5.2-py311_0.conda"),

@@ -250,3 +250,42 @@ struct InstallCheckExpectationTests {
                 == "linux-64: pytorch: picks pytorch 2.6.0 py311_0, not 2.5.2")
     }
 }
+
+@Suite("creating a train beside the released ones")
+struct TrainCreationTests {
+    @Test("newer than every release of its series; a catalog behind a release refused, or a warning with stale-ok")
+    func rules() throws {
+        let released: [(name: String, version: Version)] = [
+            ("2.5.1", try Version("2.5.1")), ("2.6.0", try Version("2.6.0")),
+        ]
+        func judge(_ version: String, catalog: String, staleOK: Bool = false) throws -> (String?, [String]) {
+            let judged = Train.creationProblems(
+                core: "pytorch", version: try Version(version), catalogVersion: try Version(catalog),
+                released: released, staleOK: staleOK)
+            return (judged.refusal?.description, judged.warnings.map(\.description))
+        }
+        // Up to date: a patch of the newest series, the next minor.
+        #expect(try judge("2.6.1", catalog: "2.6.0") == (nil, []))
+        #expect(try judge("2.7.0", catalog: "2.6.0") == (nil, []))
+        // Not newer than a release of its series.
+        #expect(
+            try judge("2.6.0", catalog: "2.6.0").0
+                == "train 2.6.0 released 2.6.0: a new train of the 2.6 series must be newer than 2.6.0, and 2.6.0 is not"
+        )
+        #expect(try judge("2.5.0", catalog: "2.6.0").0?.hasPrefix("train 2.5.1 released 2.5.1") == true)
+        // A patch of an older series is newer than its series' release: allowed.
+        #expect(try judge("2.5.2", catalog: "2.6.0") == (nil, []))
+        // The catalog behind the newest release: refused, or with stale-ok, a warning.
+        let behind =
+            "the catalog says pytorch 2.5.1, but train 2.6.0 released 2.6.0: bring the catalog's versions up to that"
+            + " release (what it put on main) before planning from it, or give --stale-ok to plan from it as it is"
+        #expect(try judge("2.6.1", catalog: "2.5.1") == (behind, []))
+        #expect(try judge("2.6.1", catalog: "2.5.1", staleOK: true) == (nil, [behind]))
+        // Nothing released: nothing to be behind.
+        #expect(
+            Train.creationProblems(
+                core: "pytorch", version: try Version("2.6.0"), catalogVersion: try Version("2.5.1"), released: [],
+                staleOK: false
+            ).refusal == nil)
+    }
+}

@@ -97,6 +97,7 @@ extension CommandResponse: Rendered {
     var text: String {
         let note = replayed ? " (repeated idempotency key: nothing changed)" : ""
         return "train \(train) at revision \(revision)\(note)\n" + events.map { "  \($0)\n" }.joined()
+            + warnings.map { "warning: \($0)\n" }.joined()
     }
 }
 

@@ -9,13 +9,23 @@ struct TrainCreate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create",
         abstract: "Create the train for a core release from the catalog's plan.",
-        discussion: "Example:\n  railyard train create 2.6.0 --catalog examples/pytorch/distro.yml --as alice"
+        discussion: """
+            Refused when the version is not newer than a released train's of the same series \
+            (2.5.1 again after 2.5.1), and when the catalog's version of the core is behind a \
+            released train (it still says 2.5.1 after 2.6.0 was released): bring the catalog up \
+            to the release, or give --stale-ok to plan from it as it is, with a warning.
+
+            Example:
+              railyard train create 2.6.0 --catalog examples/pytorch/distro.yml --as alice
+            """
     )
 
     @Argument(help: "The core's new version (final, e.g. 2.6.0).") var version: String
     @Option(help: "The catalog file (with --server, the server's own is used).") var catalog: String?
     @Option(name: .customLong("companion"), help: "A companion's version, NAME=VERSION (repeatable).")
     var companions: [String] = []
+    @Flag(name: .customLong("stale-ok"), help: "Plan from a catalog that is behind a released train, with a warning.")
+    var staleOK = false
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
 
@@ -46,7 +56,8 @@ struct TrainCreate: AsyncParsableCommand {
         }
         let service = try store.service(catalog: catalog)
         try await store.answer(with: service) { service async throws(ServiceError) in
-            try await service.create(version, companions: versions, by: actor.person, guards: actor.guards)
+            try await service.create(
+                version, companions: versions, staleOK: staleOK, by: actor.person, guards: actor.guards)
         }
     }
 }
