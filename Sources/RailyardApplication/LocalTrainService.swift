@@ -453,7 +453,8 @@ extension TrainStatusResponse {
                 Member(
                     name: member.name, reason: member.reason.rawValue, state: member.state.rawValue,
                     wave: member.wave, version: (member.targetVersion ?? member.currentVersion).description,
-                    maintainers: member.maintainers, why: member.why, deadline: member.deadline.map(Wire.second),
+                    depends: member.depends, maintainers: member.maintainers, why: member.why,
+                    deadline: member.deadline.map(Wire.second),
                     waived: member.waiver?.reason, excluded: member.exclusion?.reason, log: member.result?.log,
                     blocked: train.blockedReasons(of: member, at: now).map(Wire.second))
             },

@@ -58,6 +58,8 @@ package struct TrainStatusResponse: Codable, Sendable, Equatable {
         package var state: String
         package var wave: Int
         package var version: String
+        /// Its specs: the catalog's, or as its newest build declared them.
+        package var depends: [String]
         package var maintainers: [String]
         package var why: String
         @Null package var deadline: Date?

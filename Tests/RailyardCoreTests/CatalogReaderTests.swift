@@ -167,3 +167,34 @@ struct CatalogReaderTests {
                 })
     }
 }
+
+@Suite("catalog sync's edits: in the file's own text, quoting kept")
+struct CatalogSyncEditTests {
+    @Test("several values on one line of a flow mapping, quoted and plain; a mismatch refused, naming the place")
+    func apply() throws {
+        let text = """
+            # comment kept
+            packages:
+              pytorch-cuda: {version: "12.1", support: true}  # trailing comment
+              torchvision: {version: 0.20.1, depends: ['pytorch 2.5.1.*']}
+            """
+        let edits = [
+            CatalogEdit(package: "pytorch-cuda", field: "version", line: 3, column: 27, from: "12.1", to: "12.4"),
+            CatalogEdit(package: "torchvision", field: "version", line: 4, column: 26, from: "0.20.1", to: "0.21.0"),
+            CatalogEdit(
+                package: "torchvision", field: "depends", line: 4, column: 44, from: "pytorch 2.5.1.*",
+                to: "pytorch 2.6.0.*"),
+        ]
+        #expect(
+            try CatalogSync.apply(edits, to: text) == """
+                # comment kept
+                packages:
+                  pytorch-cuda: {version: "12.4", support: true}  # trailing comment
+                  torchvision: {version: 0.21.0, depends: ['pytorch 2.6.0.*']}
+                """)
+        #expect(throws: CatalogSyncError.self) {
+            try CatalogSync.apply(
+                [CatalogEdit(package: "x", field: "version", line: 4, column: 26, from: "9.9", to: "1.0")], to: text)
+        }
+    }
+}

@@ -9,6 +9,6 @@ struct CatalogCommand: ParsableCommand {
             Example:
               railyard catalog check examples/pytorch/distro.yml
             """,
-        subcommands: [CatalogCheck.self, CatalogLintCommand.self, CatalogShow.self]
+        subcommands: [CatalogCheck.self, CatalogLintCommand.self, CatalogShow.self, CatalogSyncCommand.self]
     )
 }
