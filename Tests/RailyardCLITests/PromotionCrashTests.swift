@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @Suite("promotion killed at random instants: old or new main, never a mix; the next command finishes")
 struct PromotionCrashTests {
     static let downstream = 150
@@ -132,22 +136,12 @@ struct PromotionCrashTests {
         for run in 0..<100 {
             let scratch = try ChannelScratch.copy(of: template)
             defer { scratch.remove() }
-            let process = Process()
-            process.executableURL = RailyardProcess.executable
-            process.arguments = [
-                "train", "promote", "2.6.0", "--yes", "--as", "alice", "--db", scratch.db, "--channel", scratch.channel,
-            ]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
             // Half the kills anywhere in the run, half near its end, where main is switched.
             let delay =
                 run % 2 == 0
                 ? Double.random(in: 0...duration, using: &generator)
                 : Double.random(in: (duration * 0.8)...(duration * 1.05), using: &generator)
-            usleep(useconds_t(delay * 1_000_000))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            try scratch.kill(["train", "promote", "2.6.0", "--yes", "--as", "alice"], after: delay)
 
             let seenNow = Self.read(scratch.channel)
             #expect(seenNow.missing.isEmpty, "run \(run): listed files missing: \(seenNow.missing.prefix(3))")
@@ -217,16 +211,8 @@ struct RevocationCrashTests {
         for run in 0..<20 {
             let scratch = try ChannelScratch.copy(of: template)
             defer { scratch.remove() }
-            let process = Process()
-            process.executableURL = RailyardProcess.executable
-            process.arguments = arguments + ["--db", scratch.db, "--channel", scratch.channel]
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(useconds_t(Double.random(in: 0...(duration * 0.9), using: &generator) * 1_000_000))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            try scratch.kill(
+                arguments, after: Double.random(in: 0...(duration * 0.9), using: &generator), environment: environment)
 
             let now = Self.state(scratch.channel)
             #expect(now != nil, "run \(run): main lists some of the revoked files and not others")
@@ -263,6 +249,21 @@ enum FileSystemListing {
 }
 
 extension ChannelScratch {
+    /// Runs railyard on this scratch's database and channel, and kills it with SIGKILL after
+    /// `delay` seconds (or lets it finish first).
+    func kill(_ arguments: [String], after delay: Double, environment: [String: String] = [:]) throws {
+        let process = Process()
+        process.executableURL = RailyardProcess.executable
+        process.arguments = arguments + ["--db", db, "--channel", channel]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(useconds_t(delay * 1_000_000))
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     /// A copy of another scratch folder (database and channel, links kept as links).
     static func copy(of other: ChannelScratch) throws -> ChannelScratch {
         let scratch = try ChannelScratch()

@@ -89,16 +89,9 @@ struct StagingTransactionTests {
         for run in 0..<20 {
             let scratch = try ChannelScratch.copy(of: template)
             defer { scratch.remove() }
-            let process = Process()
-            process.executableURL = RailyardProcess.executable
-            process.arguments =
-                ["stage", "--train", "2.6.0", "--as", "team", "--db", scratch.db, "--channel", scratch.channel] + files
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(useconds_t(Double.random(in: 0...(duration * 1.1), using: &generator) * 1_000_000))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            try scratch.kill(
+                ["stage", "--train", "2.6.0", "--as", "team"] + files,
+                after: Double.random(in: 0...(duration * 1.1), using: &generator))
 
             // Before any recovery: nothing is listed that the train did not record.
             let built = try (scratch.json(["train", "status", "2.6.0"])["members"] as? [[String: Any]] ?? []).filter {
