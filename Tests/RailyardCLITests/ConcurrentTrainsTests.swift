@@ -83,4 +83,47 @@ struct ConcurrentTrainsTests {
         #expect(try scratch.json(["channel", "verify"])["ok"] as? Bool == true)
         #expect(try scratch.run(["db", "verify"]).status == 0)
     }
+
+    @Test("a member of two active trains: one request per train, each naming its train, and a state in each")
+    func memberInTwoTrains() throws {
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        try scratch.seedMain()
+        // The next minor and a patch of the current series, from the same catalog (2.5.1).
+        for version in ["2.6.0", "2.5.2"] {
+            for subdir in ["linux-64", "osx-arm64"] {
+                try CondaPackages.make(scratch.path("rc/\(version)/\(subdir)"), "pytorch", version, "py311_0", subdir)
+            }
+            try scratch.must(["train", "create", version, "--catalog", CondaPackages.smallCatalog, "--as", "alice"])
+            try scratch.must(
+                ["train", "rc", version, "--number", "1", "--as", "alice"]
+                    + ["linux-64", "osx-arm64"].map {
+                        scratch.path("rc/\(version)/\($0)/pytorch-\(version)-py311_0.conda")
+                    })
+            try scratch.must(["train", "advance", version, "--as", "alice"])
+            try scratch.must(["train", "advance", version, "--as", "alice"])
+        }
+        // torchvision is asked for in each train, by a request that names the train.
+        let listed = try scratch.json(["notify", "list"])
+        let requests = try #require(listed["deliveries"] as? [[String: Any]]).filter {
+            $0["kind"] as? String == "request" && $0["recipient"] as? String == "team"
+        }
+        #expect(Set(requests.compactMap { $0["train"] as? String }) == ["2.6.0", "2.5.2"], "\(requests)")
+        #expect(requests.count == 2, "one request per train: \(requests)")
+        for request in requests {
+            let train = try #require(request["train"] as? String)
+            let shown = try scratch.json(["notify", "show", try #require(request["id"] as? String)])
+            #expect((shown["subject"] as? String)?.hasPrefix("[railyard] torch \(train): torchvision needs") == true)
+            #expect((shown["text"] as? String)?.contains("--train \(train)") == true)
+        }
+        // Answered in one train, it stays asked for in the other.
+        try scratch.must(["bump", "ack", "torchvision", "--train", "2.6.0", "--as", "team"])
+        func state(_ train: String) throws -> String? {
+            let members = try #require(try scratch.json(["train", "status", train])["members"] as? [[String: Any]])
+            return members.first { $0["name"] as? String == "torchvision" }?["state"] as? String
+        }
+        #expect(try state("2.6.0") == "acknowledged")
+        #expect(try state("2.5.2") == "requested")
+        #expect(try scratch.run(["db", "verify"]).status == 0)
+    }
 }
