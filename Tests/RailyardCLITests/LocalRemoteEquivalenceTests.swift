@@ -26,6 +26,7 @@ struct LocalRemoteEquivalenceTests {
                 (#""(seconds|peak_memory_bytes)":[0-9.e+-]+"#, #""$1":<n>"#),
                 (#"in [0-9.]+ s, solver's peak memory [0-9]+ MiB"#, "in <n> s, solver's peak memory <n> MiB"),
                 (#"\(solves took [^)]*\)"#, "(solves took <n>)"),
+                (#"revoke-[0-9a-f-]{36}"#, "revoke-<id>"),
             ].reduce(text) { text, rule in
                 text.replacingOccurrences(of: rule.0, with: rule.1, options: .regularExpression)
             }
@@ -67,7 +68,7 @@ struct LocalRemoteEquivalenceTests {
             sourceLocation: SourceLocation = #_sourceLocation
         ) throws -> RailyardProcess.Result {
             // The commands that act take --as; the token says who acts on the server.
-            let acting = !["wait", "index", "verify"].contains(arguments[1]) || arguments[0] == "train"
+            let acting = !["wait", "index", "verify", "log"].contains(arguments[1]) || arguments[0] == "train"
             let result = try local.run(arguments + locally + (acting ? ["--as", who] : []))
             let here = Answer(result)
             let there = Answer(
@@ -151,6 +152,16 @@ struct LocalRemoteEquivalenceTests {
         try both("alice", ["train", "abort", "2.6.0", "--reason", "replaced by 2.6.1", "--json"])
         try both("alice", ["train", "promote", "2.6.0", "--yes"])
         try reads()
+        // A file off main, the same both ways: the dry run, bad input, the move, the channel's log.
+        let old = "noarch/kornia-0.7.3-pyhd_0.tar.bz2"
+        #expect(try both("alice", ["channel", "revoke", old, "--reason", "bad metadata"]).status == 0)
+        #expect(
+            try both("alice", ["channel", "revoke", "linux-64/nope-1-0.conda", "--reason", "x", "--json"]).status == 2)
+        #expect(try both("alice", ["channel", "revoke", old, "--json"]).status == 2)
+        #expect(
+            try both("alice", ["channel", "revoke", old, "--reason", "bad metadata", "--yes", "--json"]).status == 0)
+        try both("alice", ["channel", "log"])
+        try both("alice", ["channel", "log", "--json"])
 
         #expect(
             compared == [
@@ -159,7 +170,7 @@ struct LocalRemoteEquivalenceTests {
                 "train waive", "train final", "train advance", "bump ack", "train exclude", "train rc", "train sweep",
                 "train abort", "train create", "stage", "stage --rc", "bump decline", "ci claim", "ci heartbeat",
                 "ci report",
-                "ci wait", "channel index", "channel verify",
+                "ci wait", "channel index", "channel verify", "channel revoke", "channel log",
             ])
     }
 }
