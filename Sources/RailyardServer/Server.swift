@@ -57,7 +57,7 @@ package final class ServerState: Sendable {
     let store: Store
     let trains: TrainChannel
     /// The use cases, run here: every route that has a CLI twin calls it.
-    let service: LocalTrainService
+    package let service: LocalTrainService
     let catalog: Catalog?
     let options: ServerOptions
     let watcher: RevisionWatcher
