@@ -147,6 +147,42 @@ package struct LocalTrainService: TrainService {
             earlier.replayed = true
             return CommandResponse(earlier)
         }
+        let (train, warnings) = try planned(version, companions: companions, staleOK: staleOK, by: actor)
+        let outcome = try attempt { try store.create(train, by: actor, at: train.createdAt, idempotency: key) }
+        var response = CommandResponse(outcome)
+        response.warnings = warnings
+        return response
+    }
+
+    package func supersede(
+        _ old: String, by version: String, companions: [String: String], staleOK: Bool, by actor: Actor,
+        guards: Guards
+    ) throws(ServiceError) -> SupersedeResponse {
+        let key = key(
+            guards, by: actor, "supersede \(old)",
+            ["supersede", old, version, String(staleOK)] + companions.map { "\($0)=\($1)" }.sorted())
+        if let key, var earlier = try attempt({ try store.replay(key, as: SupersedeOutcome.self) }) {
+            earlier.replayed = true
+            return SupersedeResponse(earlier, warnings: [])
+        }
+        // The old train first: an unknown one is named before the plan is made.
+        _ = try attempt { try store.train(old) }
+        let (train, warnings) = try planned(version, companions: companions, staleOK: staleOK, by: actor)
+        let trains = try trainChannel()
+        let outcome = try attempt {
+            try trains.supersede(
+                old, by: train, by: actor, at: train.createdAt, expectRevision: guards.expectRevision, idempotency: key)
+        }
+        return SupersedeResponse(outcome, warnings: warnings)
+    }
+
+    /// A new train for core version `version`, planned from the catalog, with the warnings its
+    /// creation goes past: refused when the version is not newer than a released train's of its
+    /// series, when the catalog is behind a released train (unless `staleOK`), or when the plan
+    /// or the actor is refused.
+    private func planned(_ version: String, companions: [String: String], staleOK: Bool, by actor: Actor)
+        throws(ServiceError) -> (Train, [String])
+    {
         guard let catalog else {
             throw ServiceError(
                 .refused, "no-catalog",
@@ -185,13 +221,8 @@ package struct LocalTrainService: TrainService {
         } catch {
             throw ServiceError(.invalid, "plan-refused", "\(error)")
         }
-        let outcome = try attempt {
-            let train = try Train.create(plan: plan, catalog: catalog, by: actor, at: time)
-            return try store.create(train, by: actor, at: time, idempotency: key)
-        }
-        var response = CommandResponse(outcome)
-        response.warnings = judged.warnings.map(\.description)
-        return response
+        let train = try attempt { try Train.create(plan: plan, catalog: catalog, by: actor, at: time) }
+        return (train, judged.warnings.map(\.description))
     }
 
     package func registerRC(_ number: Int, files: [String], on version: String, by actor: Actor, guards: Guards)
@@ -389,7 +420,7 @@ package struct LocalTrainService: TrainService {
 
     package func verify() throws(ServiceError) -> VerifyResponse {
         let trains = try trainChannel()
-        try attempt { try trains.recover() }
+        _ = try attempt { try trains.recover() }
         return VerifyResponse(trains.channel)
     }
 
@@ -443,6 +474,20 @@ extension CommandResponse {
     }
 }
 
+extension SupersedeResponse {
+    package init(_ outcome: SupersedeOutcome, warnings: [String]) {
+        train = outcome.ended.train
+        revision = outcome.ended.revision
+        by = outcome.started.train
+        byRevision = outcome.started.revision
+        replayed = outcome.replayed
+        let items = outcome.carries.map { Item(member: $0.member, what: $0.what, detail: $0.detail) }
+        carried = zip(outcome.carries, items).filter { $0.0.carried }.map(\.1)
+        notCarried = zip(outcome.carries, items).filter { !$0.0.carried }.map(\.1)
+        self.warnings = warnings
+    }
+}
+
 extension TrainStatusResponse {
     /// The train as it stands at `now`.
     package init(_ train: Train, at now: Date) {
@@ -463,7 +508,7 @@ extension TrainStatusResponse {
             history: train.history.map {
                 StageEntry(stage: $0.stage.rawValue, at: Wire.second($0.at), by: $0.by, fallback: $0.fallback)
             },
-            at: now)
+            supersededBy: train.supersededBy, supersedes: train.supersedes, at: now)
     }
 }
 

@@ -68,6 +68,17 @@ package struct RemoteTrainService: TrainService {
         return try await send("POST", "/trains", body: body, guards: guards)
     }
 
+    package func supersede(
+        _ train: String, by version: String, companions: [String: String], staleOK: Bool, by actor: Actor,
+        guards: Guards
+    ) async throws(ServiceError) -> SupersedeResponse {
+        var body: [String: JSONValue] = [
+            "by": .string(version), "companions": .object(companions.mapValues { .string($0) }),
+        ]
+        if staleOK { body["stale_ok"] = .bool(true) }
+        return try await send("POST", "/trains/\(Self.segment(train))/supersede", body: body, guards: guards)
+    }
+
     package func registerRC(_ number: Int, files: [String], on train: String, by actor: Actor, guards: Guards)
         async throws(ServiceError) -> CommandResponse
     {

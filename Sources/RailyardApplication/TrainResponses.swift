@@ -41,13 +41,18 @@ package struct TrainStatusResponse: Codable, Sendable, Equatable {
     package var gates: [GateCheck]
     package var rootCauses: [RootCause]
     package var history: [StageEntry]
+    /// The train that took this one's place (`train supersede`), once it ended so.
+    @Null package var supersededBy: String?
+    /// The train whose place this one took.
+    @Null package var supersedes: String?
     /// The moment blocked reasons and deadlines were judged at.
     package var at: Date
 
     enum CodingKeys: String, CodingKey {
-        case schema, train, kind, core, stage, revision, rc, members, gates, history, at
+        case schema, train, kind, core, stage, revision, rc, members, gates, history, supersedes, at
         case finalRC = "final_rc"
         case rootCauses = "root_causes"
+        case supersededBy = "superseded_by"
     }
 
     /// One member of the train.
@@ -136,6 +141,41 @@ package struct CommandResponse: Codable, Sendable, Equatable {
         self.replayed = replayed
         self.events = events
         self.warnings = warnings
+    }
+}
+
+/// `train supersede`, `POST /trains/{v}/supersede`: the train that ended, the train that took its
+/// place, and every piece of work of its members, carried over or not (with why).
+package struct SupersedeResponse: Codable, Sendable, Equatable {
+    package var schema = Wire.schema
+    /// The train that ended.
+    package var train: String
+    /// The revision it ended at.
+    package var revision: Int
+    /// The train created in its place.
+    package var by: String
+    /// The new train's revision after what it carried over.
+    package var byRevision: Int
+    /// True when an earlier request with the same idempotency key had done it: nothing changed.
+    package var replayed: Bool
+    package var carried: [Item]
+    package var notCarried: [Item]
+    /// What the creation went past (`--stale-ok`).
+    package var warnings: [String]
+
+    /// One piece of a member's work.
+    package struct Item: Codable, Sendable, Equatable {
+        package var member: String
+        /// `acknowledgement`, `decline`, `exclusion`, `build`, `request`, `test result`, `waiver`, `rc`.
+        package var what: String
+        /// What was carried, or why it was not.
+        package var detail: String
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schema, train, revision, by, replayed, carried, warnings
+        case byRevision = "by_revision"
+        case notCarried = "not_carried"
     }
 }
 

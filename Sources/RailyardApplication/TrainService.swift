@@ -36,6 +36,14 @@ package protocol TrainService: Sendable {
     /// behind a released train unless `staleOK` (then with a warning).
     func create(_ train: String, companions: [String: String], staleOK: Bool, by actor: Actor, guards: Guards)
         async throws(ServiceError) -> CommandResponse
+    /// Ends train `train`, which will not ship, and creates train `version` from the catalog's
+    /// plan in its place (refused as `create` refuses), carrying over its members'
+    /// acknowledgements, declines, exclusions and the builds whose specs admit the new versions
+    /// (`Train.supersede`); both trains' logs record what was carried and what was not.
+    func supersede(
+        _ train: String, by version: String, companions: [String: String], staleOK: Bool, by actor: Actor,
+        guards: Guards
+    ) async throws(ServiceError) -> SupersedeResponse
     /// The core's RC `number`: its files go on the staging label and are registered with it.
     func registerRC(_ number: Int, files: [String], on train: String, by actor: Actor, guards: Guards)
         async throws(ServiceError) -> CommandResponse

@@ -35,6 +35,19 @@ struct API: Sendable {
             await state.watcher.poll()
             return answer.response(status: .created, headers: Self.replayed(answer.replayed))
         }
+        group.post("trains/:version/supersede") { request, context in
+            let token = try await authorize(request, context, .supersede)
+            let version = try RequestReader.parameter(context, "version", limit: Limits.version)
+            let body = try await RequestReader.body(request, as: SupersedeRequest.self)
+            let answer = try state.service.supersede(
+                version, by: body.by, companions: body.companions ?? [:], staleOK: body.staleOK == true,
+                by: token.actor,
+                guards: Guards(
+                    expectRevision: try Self.expectedRevision(request),
+                    idempotencyKey: try RequestReader.idempotencyKey(request)))
+            await state.watcher.poll()
+            return answer.response(status: .created, headers: Self.replayed(answer.replayed))
+        }
         group.get("trains/:version") { request, context in
             try await authorize(request, context, .read)
             let version = try RequestReader.parameter(context, "version", limit: Limits.version)
@@ -264,22 +277,25 @@ struct API: Sendable {
     private func execute(_ command: TrainCommand, on version: String, by token: TokenRecord, request: Request)
         async throws -> Response
     {
-        var expected: Int? = nil
-        if let match = request.headers[.ifMatch] {
-            guard let revision = Int(match.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))),
-                revision >= 0
-            else {
-                throw APIError.badRequest("If-Match must be a revision in quotes: \"7\"")
-            }
-            expected = revision
-        }
         let answer = try state.service.run(
             command, on: version, by: token.actor,
-            guards: Guards(expectRevision: expected, idempotencyKey: try RequestReader.idempotencyKey(request)))
+            guards: Guards(
+                expectRevision: try Self.expectedRevision(request),
+                idempotencyKey: try RequestReader.idempotencyKey(request)))
         await state.watcher.poll()
         var headers = Self.replayed(answer.replayed)
         headers[.eTag] = "\"\(answer.revision)\""
         return answer.response(headers: headers)
+    }
+
+    /// The revision `If-Match` names (`"7"`), if any.
+    static func expectedRevision(_ request: Request) throws(APIError) -> Int? {
+        guard let match = request.headers[.ifMatch] else { return nil }
+        guard let revision = Int(match.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))), revision >= 0
+        else {
+            throw APIError.badRequest("If-Match must be a revision in quotes: \"7\"")
+        }
+        return revision
     }
 
     // MARK: - Idempotency

@@ -68,6 +68,23 @@ struct CreateTrainRequest: RequestBody {
     }
 }
 
+/// `POST /trains/{v}/supersede`.
+struct SupersedeRequest: RequestBody {
+    /// The version of the train created in its place.
+    var by: String
+    var companions: [String: String]?
+    var staleOK: Bool?
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case by, companions
+        case staleOK = "stale_ok"
+    }
+    static let fields = CodingKeys.allCases.map(\.rawValue)
+
+    func validate() throws(APIError) {
+        try CreateTrainRequest(version: by, companions: companions, staleOK: staleOK).validate()
+    }
+}
+
 /// A body with no fields: `advance`, `sweep`, `channel/index`.
 struct EmptyRequest: RequestBody {
     static let fields: [String] = []

@@ -249,6 +249,16 @@ package struct Store: Sendable {
             if let idempotency { try remember(db, idempotency, answer: outcome, at: time) }
             return (outcome, nil)
         }
+        let (outcome, train) = try persist(db, events, on: before, command: command.name, by: actor, at: time)
+        if let idempotency { try remember(db, idempotency, answer: outcome, at: time) }
+        return (outcome, train)
+    }
+
+    /// Applies decided `events` to `before` and records them, inside the caller's transaction:
+    /// the train's row, the members that changed, the log and the outbox.
+    private static func persist(
+        _ db: Database, _ events: [TrainEvent], on before: Train, command: String, by actor: Actor, at time: Date
+    ) throws -> (CommandOutcome, Train) {
         var train = before
         train.apply(events, by: actor, at: time)
         if header(of: train) != header(of: before) {
@@ -256,9 +266,49 @@ package struct Store: Sendable {
                 .execute(arguments: [train.stage.rawValue, train.rc, try headerJSON(train), train.name])
         }
         try saveMembers(db, train, changedFrom: before)
-        let outcome = try record(db, train: train, events: events, command: command.name, actor: actor, at: time)
-        if let idempotency { try remember(db, idempotency, answer: outcome, at: time) }
-        return (outcome, train)
+        return (try record(db, train: train, events: events, command: command, actor: actor, at: time), train)
+    }
+
+    /// Ends train `old` and creates `next` in its place, in one transaction: `next` is created
+    /// (a new train of its version, as `create` makes it), the core decides the supersession
+    /// (`Train.supersede`), the old train records its end and the new one what it carried over,
+    /// each in its own log. Refused whole, creating nothing, when the core refuses, when `old`
+    /// moved past `expectRevision`, or when `next`'s version has a train standing. `beforeCommit`
+    /// runs last inside the transaction with the decision, so a refusal there undoes it all.
+    package func supersede(
+        _ old: String, by next: Train, by actor: Actor, at time: Date, expectRevision: Int? = nil,
+        idempotency: IdempotencyKey? = nil, beforeCommit: (Supersession, Train) throws -> Void = { _, _ in }
+    ) throws(StoreError) -> SupersedeOutcome {
+        let time = Self.storable(time)
+        let (outcome, trains) = try write { db -> (SupersedeOutcome, [Train]) in
+            if let idempotency, var earlier = try Self.replay(db, idempotency, as: SupersedeOutcome.self) {
+                earlier.replayed = true
+                return (earlier, [])
+            }
+            let before = try Self.load(db, old, cache: cache)
+            if let expected = expectRevision, expected != before.revision {
+                throw StoreError.staleRevision(expected: expected, actual: before.revision)
+            }
+            // The new train's name (`2.7.0-2` after an aborted 2.7.0) is decided by its creation.
+            let created = try Self.create(db, next, by: actor, at: time)
+            let fresh = try Self.load(db, created.train, exact: true)
+            let decided: Supersession
+            switch before.supersede(by: fresh, by: actor, at: time) {
+            case .success(let supersession): decided = supersession
+            case .failure(let rejection): throw StoreError.rejected(rejection)
+            }
+            let (ended, endedTrain) = try Self.persist(
+                db, decided.ended, on: before, command: "supersede", by: actor, at: time)
+            let (started, startedTrain) = try Self.persist(
+                db, decided.started, on: fresh, command: "supersede", by: actor, at: time)
+            try beforeCommit(decided, startedTrain)
+            let outcome = SupersedeOutcome(
+                ended: ended, created: created, started: started, carries: decided.carries, replayed: false)
+            if let idempotency { try Self.remember(db, idempotency, answer: outcome, at: time) }
+            return (outcome, [endedTrain, startedTrain])
+        }
+        for train in trains { cache.store(train) }
+        return outcome
     }
 
     /// The train without its members and revision, as the `train.state` column keeps it (the

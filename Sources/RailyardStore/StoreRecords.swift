@@ -10,6 +10,17 @@ package struct CommandOutcome: Sendable, Equatable, Codable {
     package var replayed: Bool
 }
 
+/// What `supersede` recorded: the old train's end, the new train's creation and what it took
+/// over, and the list of what was carried and what was not.
+package struct SupersedeOutcome: Sendable, Equatable, Codable {
+    package var ended: CommandOutcome
+    package var created: CommandOutcome
+    package var started: CommandOutcome
+    package var carries: [Carry]
+    /// True when an idempotency key returned an earlier outcome and nothing changed.
+    package var replayed: Bool
+}
+
 /// One line of `railyard train list`.
 package struct TrainSummary: Sendable, Equatable {
     package var version: String

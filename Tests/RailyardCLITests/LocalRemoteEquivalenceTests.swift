@@ -151,6 +151,15 @@ struct LocalRemoteEquivalenceTests {
         try reads()
         try both("alice", ["train", "abort", "2.6.0", "--reason", "replaced by 2.6.1", "--json"])
         try both("alice", ["train", "promote", "2.6.0", "--yes"])
+        // A train that will not ship, ended in favour of the next: refused for an ended train,
+        // then done both ways (locally from the catalog given, on the server from its own).
+        let catalog = ["--catalog", CondaPackages.smallCatalog]
+        #expect(
+            try both("alice", ["train", "supersede", "2.6.0", "--by", "2.8.0", "--json"], locally: catalog).status == 1)
+        #expect(
+            try both("alice", ["train", "supersede", "2.7.0", "--by", "2.8.0", "--json"], locally: catalog).status == 0)
+        #expect(try both("alice", ["train", "supersede", "2.8.0", "--by", "2.9.0"], locally: catalog).status == 0)
+        try both("alice", ["train", "status", "2.8.0", "--json"])
         try reads()
         // A file off main, the same both ways: the dry run, bad input, the move, the channel's log.
         let old = "noarch/kornia-0.7.3-pyhd_0.tar.bz2"
@@ -168,7 +177,8 @@ struct LocalRemoteEquivalenceTests {
                 "train list", "train status", "train gates", "train matrix", "train log", "channel patches",
                 "train promote",
                 "train waive", "train final", "train advance", "bump ack", "train exclude", "train rc", "train sweep",
-                "train abort", "train create", "stage", "stage --rc", "bump decline", "ci claim", "ci heartbeat",
+                "train abort", "train create", "train supersede", "stage", "stage --rc", "bump decline", "ci claim",
+                "ci heartbeat",
                 "ci report",
                 "ci wait", "channel index", "channel verify", "channel revoke", "channel log",
             ])

@@ -526,7 +526,7 @@ struct ServerTests {
             try await client.execute(uri: "/api/v1/openapi.json", method: .get) { response in
                 let document = try object(response)
                 #expect(document["openapi"] as? String == "3.0.3")
-                #expect((document["paths"] as? [String: Any])?.count == 25)
+                #expect((document["paths"] as? [String: Any])?.count == 26)
             }
         }
     }

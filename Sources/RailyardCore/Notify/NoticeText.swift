@@ -76,6 +76,26 @@ package struct NoticeText: Sendable, Equatable {
             lines.append("\(member) has not answered the torch \(train) train: \(payload["detail"] ?? "").")
             lines.append("Consider retiring it from the distribution (remove it from the catalog), or exclude it:")
             lines.append("  railyard train exclude \(train) \(member) --reason \"unmaintained\" --server \(api)")
+        case "carried":
+            let from = payload["from"] ?? ""
+            let what =
+                switch payload["what"] {
+                case "acknowledgement":
+                    "your acknowledgement" + (payload["eta"].map { " (ETA \($0))" } ?? "")
+                case "decline": "your decline (\(payload["detail"] ?? ""))"
+                default: "your build \(payload["version"] ?? "")"
+                }
+            subject = "[railyard] torch \(train): \(member)'s work carried over from \(from)"
+            lines.append("The torch \(from) train was superseded by \(train) and will not ship.")
+            lines.append("The \(train) train takes over \(what) for \(member).")
+            if payload["what"] == "build" {
+                lines.append("It is a candidate there and is tested again against \(train)'s RCs.")
+            } else {
+                lines.append("Stage the build for \(train) when it is ready:")
+                lines.append("  railyard stage FILE.conda --train \(train) --server \(api)")
+            }
+            lines.append("See where it stands:")
+            lines.append("  railyard train status \(train) --server \(api)")
         case "digest":
             let about = payload["about"] ?? ""
             subject = "[railyard] torch \(train): " + Self.headline(about, payload)
@@ -101,6 +121,7 @@ package struct NoticeText: Sendable, Equatable {
         case "rc": "RC \(payload["rc"] ?? "") registered"
         case "released": "released"
         case "aborted": "aborted: \(payload["detail"] ?? "")"
+        case "superseded": "superseded by train \(payload["by"] ?? ""), which carries on its work"
         default: kind
         }
     }

@@ -8,7 +8,7 @@
 /// | read | yes | yes | yes | yes |
 /// | ack, decline, stage a build | yes | yes (its packages, by the catalog) | | |
 /// | claim, heartbeat, report work | yes | | yes | |
-/// | every other command (`channel revoke` among them) | yes | | | |
+/// | every other command (`channel revoke`, `train supersede` among them) | yes | | | |
 package enum Role: String, Sendable, CaseIterable, Codable {
     case releaseManager = "release-manager"
     case maintainer
@@ -28,7 +28,7 @@ package enum Role: String, Sendable, CaseIterable, Codable {
         case .acknowledge, .decline, .stage: self == .releaseManager || self == .maintainer
         case .claim, .heartbeat, .report: self == .releaseManager || self == .ci
         case .create, .registerRC, .advance, .markFinal, .abort, .exclude, .waive, .promote, .sweep, .indexChannel,
-            .verifyChannel, .revoke:
+            .verifyChannel, .revoke, .supersede:
             self == .releaseManager
         }
     }
@@ -57,6 +57,8 @@ package enum Action: String, Sendable, CaseIterable {
     case verifyChannel = "channel verify"
     /// Files taken off main after a release.
     case revoke = "channel revoke"
+    /// A train ended in favour of a new one (`train supersede`).
+    case supersede
 
     /// The action a train command is.
     package init(_ command: TrainCommand) {

@@ -155,25 +155,7 @@ extension Train {
                     ? [.pending, .built, .failed, .passed]
                     : [.requested, .acknowledged, .declined, .built, .failed, .passed])
             // The build's own specs must admit the versions of this train.
-            for text in depends {
-                let spec: MatchSpec
-                do {
-                    spec = try MatchSpec(text)
-                } catch {
-                    throw TrainRejection.invalidSpec(member: name, spec: text, message: error.explanation)
-                }
-                guard let target = spec.exactName, target != name, let version = trainVersion(of: target) else {
-                    continue
-                }
-                if let versionSpec = spec.version, !versionSpec.matches(version) {
-                    throw TrainRejection.buildExcludesTrain(
-                        member: name,
-                        spec: text,
-                        package: target,
-                        version: version.description
-                    )
-                }
-            }
+            if let problem = buildProblem(name, depends) { throw problem }
             var events: [TrainEvent] = [
                 .built(
                     member: name, version: buildVersion, rc: rc, depends: depends,

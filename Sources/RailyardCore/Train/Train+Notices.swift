@@ -110,11 +110,27 @@ extension Train {
                 kind = "aborted"
                 recipients = train.releaseManagers
                 payload["detail"] = reason
+            case .superseded(let next, _):
+                kind = "superseded"
+                recipients = train.releaseManagers
+                payload["by"] = next
+            case .carried(let member, let from, let work) where work.kind != "exclusion":
+                kind = "carried"
+                recipients = maintainers(member)
+                payload["member"] = member
+                payload["from"] = from
+                payload["what"] = work.kind
+                switch work {
+                case .acknowledgement(let eta, _, _): payload["eta"] = eta.map(iso)
+                case .decline(let reason): payload["detail"] = reason
+                case .build(let build, _): payload["version"] = build.version.description
+                case .exclusion: break
+                }
             case .created, .invalidated, .acknowledged, .built, .testStarted, .testAbandoned, .tested, .buildReported,
                 .waived,
                 .integrationPending,
                 .integrationReported, .markedFinal, .workClaimed, .leaseExtended, .leaseExpired, .workReported,
-                .installabilityChecked:
+                .installabilityChecked, .supersedes, .carried:
                 break
             }
             if let kind {
@@ -128,7 +144,7 @@ extension Train {
                     )
                 )
             }
-            if let kind, ["stage", "rc", "released"].contains(kind) {
+            if let kind, ["stage", "rc", "released", "superseded"].contains(kind) {
                 var digest = payload
                 digest["about"] = kind
                 let everyone = train.members.filter { $0.state != .excluded }.flatMap(\.maintainers)

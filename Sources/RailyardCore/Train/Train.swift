@@ -41,6 +41,10 @@ package struct Train: Sendable, Equatable, Codable {
     /// Which train of its version this is: 2 and up for a train created after an earlier one
     /// was aborted (nil: the first).
     package var attempt: Int? = nil
+    /// The train that took this one's place (`train supersede`), once it ended so.
+    package var supersededBy: String? = nil
+    /// The train whose place this one took.
+    package var supersedes: String? = nil
 
     /// The train's name: its version, with `-N` for the Nth train of that version
     /// (`2.1.0-2`; conda versions never hold a `-`).
@@ -333,6 +337,37 @@ package struct Train: Sendable, Equatable, Codable {
             stage = .aborted
             abortReason = reason
             history.append(StageEntry(stage: .aborted, at: time, by: actor.description, fallback: false))
+        case .superseded(let next, _):
+            stage = .aborted
+            abortReason = "superseded by train \(next)"
+            supersededBy = next
+            claims = nil
+            history.append(StageEntry(stage: .aborted, at: time, by: actor.description, fallback: false))
+        case .supersedes(let earlier, _):
+            supersedes = earlier
+        case .carried(let name, _, let work):
+            update(name) { member in
+                member.since = time
+                switch work {
+                case .acknowledgement(let eta, let requestedAt, let deadline):
+                    member.state = .acknowledged
+                    member.eta = eta
+                    member.requestedAt = requestedAt
+                    member.deadline = deadline
+                case .decline(let reason):
+                    member.state = .declined
+                    member.declineReason = reason
+                case .exclusion(let note):
+                    member.state = .excluded
+                    member.exclusion = note
+                case .build(let build, let depends):
+                    member.state = .built
+                    member.build = TrainMember.MemberBuild(
+                        version: build.version, rc: nil, by: build.by, at: build.at, artifacts: build.artifacts)
+                    member.targetVersion = build.version
+                    member.depends = depends
+                }
+            }
         case .reminded(let name, let number):
             followUp(name) { $0.reminders = number }
         case .deadlinePassed(let name):

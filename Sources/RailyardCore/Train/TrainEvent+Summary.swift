@@ -34,6 +34,12 @@ extension TrainEvent {
         case .installabilityChecked(let verdict, let detail, let figures):
             "installability \(verdict): \(detail)" + SolveFigure.summary(figures ?? [])
         case .aborted(let reason): "aborted: \(reason)"
+        case .superseded(let next, let carries):
+            "superseded by train \(next): " + Self.tally(carries, carried: "carried to \(next)")
+        case .supersedes(let earlier, let carries):
+            "supersedes train \(earlier): " + Self.tally(carries, carried: "carried from \(earlier)")
+        case .carried(let member, let from, let work):
+            "\(member): \(work.kind) carried from \(from)" + Self.detail(of: work)
         case .reminded(let member, let number): "\(member): reminder \(number) sent to its maintainers"
         case .deadlinePassed(let member): "\(member): request unanswered past its deadline"
         case .escalated(let members): "escalated to the release managers: \(members.joined(separator: ", "))"
@@ -47,4 +53,32 @@ extension TrainEvent {
     }
 
     private static func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+
+    /// `2 carried to 2.7.0 (…); 3 not carried (…)`, every item named.
+    private static func tally(_ carries: [Carry], carried: String) -> String {
+        let kept = carries.filter(\.carried)
+        let left = carries.filter { !$0.carried }
+        guard !carries.isEmpty else { return "nothing to carry" }
+        var parts: [String] = []
+        if !kept.isEmpty {
+            parts.append(
+                "\(kept.count) \(carried) (" + kept.map { "\($0.member) \($0.what)" }.joined(separator: ", ") + ")")
+        }
+        if !left.isEmpty {
+            parts.append(
+                "\(left.count) not carried ("
+                    + left.map { "\($0.member) \($0.what): \($0.detail)" }.joined(separator: "; ")
+                    + ")")
+        }
+        return parts.joined(separator: "; ")
+    }
+
+    private static func detail(of work: CarriedWork) -> String {
+        switch work {
+        case .acknowledgement(let eta, _, _): eta.map { ", ETA \(iso($0))" } ?? ""
+        case .decline(let reason): ": \(reason)"
+        case .exclusion(let note): ": \(note.reason)"
+        case .build(let build, _): ": \(build.version), a candidate to be tested again"
+        }
+    }
 }

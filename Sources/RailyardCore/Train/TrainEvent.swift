@@ -37,6 +37,13 @@ package enum TrainEvent: Sendable, Equatable, Codable {
     /// and, per cell, the solves' time and the solver's peak memory.
     case installabilityChecked(verdict: String, detail: String, figures: [SolveFigure]? = nil)
     case aborted(reason: String)
+    /// The train ended without shipping: train `by` took its place, carrying what is listed.
+    case superseded(by: String, carries: [Carry])
+    /// This train took the place of train `train`, which ended; `carries` lists what it took
+    /// over and what it did not, with the reasons.
+    case supersedes(train: String, carries: [Carry])
+    /// A member's work taken over from train `from`.
+    case carried(member: String, from: String, work: CarriedWork)
     /// The follow-up schedule reminded the maintainers of an unanswered request (the `number`th time).
     case reminded(member: String, number: Int)
     /// An unanswered request's deadline passed (policy `on_deadline: escalate`): it is blocked-by it.
@@ -63,11 +70,12 @@ package enum TrainEvent: Sendable, Equatable, Codable {
             .testStarted(let member, _), .testAbandoned(let member, _), .tested(let member, _, _, _, _),
             .excluded(let member, _, _),
             .waived(let member, _), .reminded(let member, _), .deadlinePassed(let member),
-            .retirementProposed(let member):
+            .retirementProposed(let member), .carried(let member, _, _):
             member
         case .workClaimed(let claim): claim.member
         case .created, .rcRegistered, .stageEntered, .integrationPending, .integrationReported, .markedFinal,
-            .released, .installabilityChecked, .aborted, .escalated, .leaseExtended, .leaseExpired, .workReported:
+            .released, .installabilityChecked, .aborted, .superseded, .supersedes, .escalated, .leaseExtended,
+            .leaseExpired, .workReported:
             nil
         }
     }

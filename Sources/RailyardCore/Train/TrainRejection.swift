@@ -28,6 +28,8 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
     case unknownCell(member: String, cell: String, cells: [String])
     /// The claim is another runner's.
     case notYourClaim(id: String, holder: String)
+    /// `supersede` names a train of another core, or a version not newer than the train's.
+    case supersedeNotNewer(train: String, core: String, version: String, by: String)
 
     /// A machine-readable code.
     package var code: String {
@@ -54,6 +56,7 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
         case .unknownWork: "unknown-work"
         case .unknownCell: "unknown-cell"
         case .notYourClaim: "not-your-claim"
+        case .supersedeNotNewer: "supersede-not-newer"
         }
     }
 
@@ -105,6 +108,9 @@ package enum TrainRejection: Error, Sendable, Equatable, CustomStringConvertible
         case .unknownCell(let member, let cell, let cells):
             "\(member) is not built or tested in \(cell); its cells: "
                 + (cells.isEmpty ? "none (it is tested as a whole)" : cells.joined(separator: ", "))
+        case .supersedeNotNewer(let train, let core, let version, let by):
+            "train \(train) of \(core) \(version) can only be superseded by a newer \(core), not by \(by): name a newer"
+                + " version with --by, or end it with railyard train abort"
         case .buildNotStaged(let member, let rc):
             "no build of \(member) against RC \(rc) is staged yet: stage the artifact (railyard stage FILE --train ...) before reporting the build passed"
         }

@@ -114,6 +114,8 @@ extension TrainStatusResponse: Rendered {
     var text: String {
         var out =
             "train \(train) (\(kind)): \(stage), revision \(revision)" + (rc.map { ", RC \($0)" } ?? ", no RC yet")
+        if let supersededBy { out += "\nsuperseded by train \(supersededBy): it carries on what still held" }
+        if let supersedes { out += "\nsupersedes train \(supersedes) (train log \(train) lists what it carried over)" }
         out += "\n\n"
         let rows = members.map { member -> [String] in
             [

@@ -21,6 +21,7 @@ struct TrainCommandGroup: ParsableCommand {
             TrainCreate.self, TrainList.self, TrainStatus.self, TrainGates.self, TrainMatrix.self, TrainLog.self,
             TrainRC.self,
             TrainAdvance.self, TrainExclude.self, TrainWaive.self, TrainFinal.self, TrainPromote.self, TrainAbort.self,
+            TrainSupersede.self,
             TrainSweep.self,
         ]
     )

@@ -31,33 +31,44 @@ struct TrainCreate: AsyncParsableCommand {
 
     func run() async throws {
         let json = store.output.json
-        var catalog: Catalog? = nil
-        if store.server != nil {
-            if self.catalog != nil {
-                throw refuse(
-                    code: "invalid-argument",
-                    message:
-                        "--catalog is for a local database: a server plans trains from its own catalog (railyard serve --catalog FILE)",
-                    json: json)
-            }
-        } else {
-            guard let path = self.catalog else {
-                throw refuse(code: "invalid-argument", message: "--catalog FILE is required", json: json)
-            }
-            catalog = try loadCatalog(path, json: json)
-        }
-        var versions: [String: String] = [:]
-        for entry in companions {
-            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty else {
-                throw refuse(code: "invalid-argument", message: "--companion \(entry): write NAME=VERSION", json: json)
-            }
-            versions[parts[0]] = parts[1]
-        }
+        let catalog = try serverOrLocalCatalog(self.catalog, store: store, json: json)
+        let versions = try companionVersions(companions, json: json)
         let service = try store.service(catalog: catalog)
         try await store.answer(with: service) { service async throws(ServiceError) in
             try await service.create(
                 version, companions: versions, staleOK: staleOK, by: actor.person, guards: actor.guards)
         }
     }
+}
+
+/// The catalog a command plans from: none with `--server` (the server plans from its own, and
+/// `--catalog` is refused), the file `--catalog` names otherwise (required).
+func serverOrLocalCatalog(_ path: String?, store: StoreOptions, json: Bool) throws -> Catalog? {
+    if store.server != nil {
+        guard path == nil else {
+            throw refuse(
+                code: "invalid-argument",
+                message:
+                    "--catalog is for a local database: a server plans trains from its own catalog (railyard serve --catalog FILE)",
+                json: json)
+        }
+        return nil
+    }
+    guard let path else {
+        throw refuse(code: "invalid-argument", message: "--catalog FILE is required", json: json)
+    }
+    return try loadCatalog(path, json: json)
+}
+
+/// `--companion NAME=VERSION` options as a map.
+func companionVersions(_ entries: [String], json: Bool) throws -> [String: String] {
+    var versions: [String: String] = [:]
+    for entry in entries {
+        let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty else {
+            throw refuse(code: "invalid-argument", message: "--companion \(entry): write NAME=VERSION", json: json)
+        }
+        versions[parts[0]] = parts[1]
+    }
+    return versions
 }
