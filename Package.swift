@@ -155,6 +155,14 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
+        // The use cases in-process, on a real database and channel: several trains interleaved.
+        .testTarget(
+            name: "RailyardApplicationTests",
+            dependencies: [
+                "RailyardApplication", "RailyardStore", "RailyardChannel", "RailyardCore", "RailyardYAML",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
         .testTarget(
             name: "RailyardChannelTests",
             dependencies: ["RailyardChannel", "RailyardCore"]
