@@ -23,6 +23,14 @@ struct RunbookTests {
         }
         try CondaPackages.make(
             builds, "kornia", "0.7.4", "pyhd_0", "noarch", depends: ["pytorch >=1.9.1,<2.7"], noarch: "python")
+        // The trains after it: the 2.6.1 patch, the 2.7.0 minor, the 2.8.0 that is superseded.
+        try CondaPackages.make(builds, "pytorch", "2.6.1", "0", "linux-64")
+        try CondaPackages.make(builds, "torchvision", "0.21.1", "0", "linux-64", depends: ["pytorch 2.6.1.*"])
+        try CondaPackages.make(builds, "pytorch", "2.7.0", "rc1_0", "linux-64")
+        try CondaPackages.make(builds, "torchvision", "0.22.0", "rc1_0", "linux-64", depends: ["pytorch 2.7.0.*"])
+        try CondaPackages.make(
+            builds, "kornia", "0.7.5", "pyhd_0", "noarch", depends: ["pytorch >=1.9.1,<2.8"], noarch: "python")
+        try CondaPackages.make(builds, "pytorch", "2.8.0", "rc1_0", "linux-64")
         var environment = ProcessInfo.processInfo.environment
         environment["CATALOG"] = CondaPackages.fixtures.appendingPathComponent("one-platform-distro.yml").path
         environment["BUILDS"] = builds

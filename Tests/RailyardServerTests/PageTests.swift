@@ -100,17 +100,18 @@ struct PageTests {
                 #expect(response.headers[.contentType] == "text/html; charset=utf-8")
                 let page = try ParsedPage(response)
                 #expect(try page.count("/html/body/main") == 1)
-                #expect(try page.texts("//main//h2") == ["In progress", "Released and aborted"])
+                #expect(try page.texts("//main//h2") == ["In progress", "Side by side", "Released and aborted"])
                 // Five in progress, two done; each row names its train and its stage in text.
                 let active = try page.texts("//section[1]//tbody/tr/th")
                 #expect(Set(active) == ["torch 2.6.0", "torch 2.7.0", "torch 2.8.0", "torch 2.9.0", "torch 2.10.0"])
-                let done = try page.texts("//section[2]//tbody/tr/th")
+                let done = try page.texts("//section[3]//tbody/tr/th")
                 #expect(Set(done) == ["torch 2.11.0", "torch 2.12.0"])
                 let downstreamRow = "//tr[th/a='torch 2.9.0']/td"
                 #expect(try page.texts(downstreamRow)[1] == "downstream")
                 #expect(try page.texts(downstreamRow)[3] == "2 blocked")
                 #expect(try page.texts("//tr[th/a='torch 2.11.0']/td")[2].contains("3 / 3 ready"))
-                #expect(try page.count("//table/thead/tr/th[@scope='col']") == 12)
+                // Two tables of six columns, and the side-by-side one: a package column and a train's.
+                #expect(try page.count("//table/thead/tr/th[@scope='col']") == 12 + 1 + 5)
             }
             for (stage, version) in Self.versions {
                 try await client.execute(uri: "/trains/\(version)", method: .get) { response in
@@ -193,6 +194,72 @@ struct PageTests {
             }
             try await client.execute(uri: "/trains/2.6.0/members/nope", method: .get) { response in
                 #expect(response.status == .notFound)
+            }
+        }
+    }
+
+    @Test(
+        "several trains in progress side by side, a package's state in each; a package's page lists every train it is in; a superseded train links its successor"
+    )
+    func sideBySideAndPackagePage() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        let store = try Store(path: fixture.directory.appendingPathComponent("railyard.sqlite").path)
+        let now = Date()
+        // The next minor in downstream (kornia declined, captum failed), a patch in companions,
+        // an older train released.
+        try StagedTrains.drive(store, "2.6.0", to: .released, at: now)
+        try StagedTrains.drive(store, "2.7.0", to: .downstream, at: now.addingTimeInterval(1))
+        try StagedTrains.drive(store, "2.6.1", to: .companions, at: now.addingTimeInterval(2))
+        try await fixture.app.test(.router) { client in
+            try await client.execute(uri: "/", method: .get) { response in
+                let page = try ParsedPage(response)
+                let side = "//section[@aria-labelledby='side-by-side']"
+                #expect(try page.texts("\(side)//thead/tr/th/a") == ["torch 2.6.1", "torch 2.7.0"])
+                #expect(try page.texts("\(side)//thead/tr/th/span") == ["companions", "downstream"])
+                // One row per package, its state in each train as text.
+                #expect(Set(try page.texts("\(side)//tbody/tr/th")) == ["torchvision", "kornia", "captum"])
+                #expect(try page.texts("\(side)//tr[th/a='kornia']/td") == ["pending", "✘ declined"])
+                #expect(try page.texts("\(side)//tr[th/a='captum']/td") == ["built", "✘ failed"])
+                #expect(try page.texts("\(side)//tr[th/a='kornia']/td[2]/a/@href") == ["/trains/2.7.0/members/kornia"])
+                #expect(try page.texts("\(side)//tbody/tr/th/a/@href").contains("/packages/torchvision"))
+            }
+            try await client.execute(uri: "/packages/kornia", method: .get) { response in
+                #expect(response.status == .ok)
+                let page = try ParsedPage(response)
+                #expect(try page.texts("//h1") == ["kornia"])
+                // The trains in progress first, newest first, then the released one.
+                #expect(try page.texts("//tbody/tr/th") == ["torch 2.6.1", "torch 2.7.0", "torch 2.6.0"])
+                #expect(try page.texts("//tr[th/a='torch 2.7.0']/td")[0...1] == ["downstream", "✘ declined"])
+                #expect(try page.texts("//tr[th/a='torch 2.6.0']/td")[0...2] == ["released", "✔ passed", "0.7.4"])
+            }
+            try await client.execute(uri: "/trains/2.7.0/members/kornia", method: .get) { response in
+                let page = try ParsedPage(response)
+                #expect(try page.texts("//a[@href='/packages/kornia']") == ["kornia in every train"])
+            }
+            try await client.execute(uri: "/packages/nope", method: .get) { response in
+                #expect(response.status == .notFound)
+                let page = try ParsedPage(response)
+                #expect(try page.texts("//main/p").first == "No train has a package nope.")
+            }
+        }
+        // A superseded train names its successor, which names it back.
+        let catalog = try CatalogFile.load(path: ServerFixture.catalog)
+        let next = try Train.create(
+            plan: Planner.plan(catalog, coreVersion: Version("2.8.0")), catalog: catalog, by: StagedTrains.alice,
+            at: now)
+        _ = try store.supersede("2.7.0", by: next, by: StagedTrains.alice, at: now)
+        try await fixture.app.test(.router) { client in
+            try await client.execute(uri: "/trains/2.7.0", method: .get) { response in
+                let page = try ParsedPage(response)
+                #expect(try page.texts("//dl//div[dt='Superseded by']/dd/a") == ["torch 2.8.0"])
+            }
+            try await client.execute(uri: "/trains/2.8.0", method: .get) { response in
+                let page = try ParsedPage(response)
+                #expect(try page.texts("//dl//div[dt='Supersedes']/dd/a") == ["torch 2.7.0"])
+                // kornia's decline carried over.
+                #expect(
+                    try page.texts("//section[@aria-labelledby='members']//tr[th/a='kornia']/td[1]") == ["✘ declined"])
             }
         }
     }

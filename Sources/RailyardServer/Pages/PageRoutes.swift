@@ -4,8 +4,8 @@ import NIOCore
 import RailyardCore
 import RailyardStore
 
-/// The status page's routes: `/`, `/trains/{v}`, `/trains/{v}/members/{name}` and
-/// `/trains/{v}/graph.svg`. Reads like the API's: no token unless the server is `--private`.
+/// The status page's routes: `/`, `/trains/{v}`, `/trains/{v}/members/{name}`,
+/// `/trains/{v}/graph.svg` and `/packages/{name}`. Reads like the API's: no token unless the server is `--private`.
 struct PageRoutes: Sendable {
     let state: ServerState
 
@@ -17,6 +17,19 @@ struct PageRoutes: Sendable {
                 try state.store.train(summary.version, exact: true)
             }
             return html(Pages.index(trains, at: Date()))
+        }
+        router.get("/packages/:name") { request, context in
+            try await api.authorize(request, context, .read)
+            let name = try context.parameters.require("name")
+            return try page {
+                let trains = try state.store.trains().map { summary throws(StoreError) in
+                    try state.store.train(summary.version, exact: true)
+                }
+                guard trains.contains(where: { $0.core == name || $0.member(name) != nil }) else { return nil }
+                return Pages.package(name, in: trains, at: Date())
+            } missing: {
+                "No train has a package \(name)."
+            }
         }
         router.get("/trains/:version") { request, context in
             try await api.authorize(request, context, .read)

@@ -26,6 +26,7 @@ enum Pages {
                     trainTable(&html, active, caption: "Trains in progress", now: now)
                 }
             }
+            if active.count > 1 { sideBySide(&html, active) }
             html.element("section", ["aria-labelledby": "done"]) { html in
                 html.element("h2", ["id": "done"], text: "Released and aborted")
                 if done.isEmpty {
@@ -102,6 +103,9 @@ enum Pages {
                     }
                 }
                 fact(&html, "Maintainers", member.maintainers.joined(separator: ", "))
+                fact(&html, "Every train") { html in
+                    html.element("a", ["href": packagePath(member.name)], text: "\(member.name) in every train")
+                }
                 fact(&html, "Depends on") { html in
                     if member.parents.isEmpty { html.text("the core only") }
                     for (index, parent) in member.parents.enumerated() {
@@ -160,6 +164,52 @@ enum Pages {
         }
     }
 
+    /// `/packages/{name}`: every train the package is in, its state and version in each, with
+    /// the ETA its maintainers gave; the trains in progress first.
+    static func package(_ name: String, in trains: [Train], at now: Date) -> String {
+        page(title: "\(name) in every train", crumbs: [(name, packagePath(name))], refresh: true, now: now) { html in
+            html.element("h1", text: name)
+            let holding = trains.filter { $0.core == name || $0.member(name) != nil }
+                .sorted { ($0.stage.isTerminal ? 1 : 0, $1.createdAt) < ($1.stage.isTerminal ? 1 : 0, $0.createdAt) }
+            let active = holding.filter { !$0.stage.isTerminal }.count
+            html.element(
+                "p",
+                text: "In \(holding.count) train\(holding.count == 1 ? "" : "s"), \(active) of them in progress. "
+                    + "Its state in one train does not move it in another.")
+            html.element("div", ["class": "scroll"]) { html in
+                html.element("table") { html in
+                    html.element("caption", text: "\(name) in every train, the trains in progress first")
+                    header(&html, ["Train", "Train's stage", "State", "Version in the train", "ETA", "Since"])
+                    html.element("tbody") { html in
+                        for train in holding {
+                            html.element("tr") { html in
+                                html.element("th", ["scope": "row"]) { html in
+                                    html.element("a", ["href": trainPath(train.name)], text: "torch \(train.name)")
+                                }
+                                html.element("td") { stageBadge(&$0, train.stage) }
+                                guard let member = train.member(name) else {
+                                    html.element("td", text: "the core")
+                                    html.element("td", text: train.version.description)
+                                    html.element("td", text: "—")
+                                    html.element("td", text: date(train.createdAt, now: now))
+                                    return
+                                }
+                                html.element("td") { html in
+                                    html.element("a", ["href": memberPath(train.name, name)]) {
+                                        stateBadge(&$0, member.state)
+                                    }
+                                }
+                                html.element("td", text: (member.targetVersion ?? member.currentVersion).description)
+                                html.element("td", text: member.eta.map { date($0, now: now) } ?? "—")
+                                html.element("td", text: date(member.since, now: now))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// A page for an error (an unknown train or member).
     static func error(status: Int, message: String, at now: Date) -> String {
         page(title: "Not found", crumbs: [], refresh: false, now: now) { html in
@@ -206,6 +256,57 @@ enum Pages {
         }
     }
 
+    /// The trains in progress side by side: each package's state in each of them.
+    private static func sideBySide(_ html: inout HTML, _ trains: [Train]) {
+        html.element("section", ["aria-labelledby": "side-by-side"]) { html in
+            html.element("h2", ["id": "side-by-side"], text: "Side by side")
+            html.element(
+                "p", text: "A package in several trains has a state in each; a dash means the train does not need it.")
+            var names: [String] = []
+            var seen = Set<String>()
+            for train in trains {
+                for member in train.members where seen.insert(member.name).inserted { names.append(member.name) }
+            }
+            html.element("div", ["class": "scroll"]) { html in
+                html.element("table", ["class": "side"]) { html in
+                    html.element("caption", text: "Each package's state in every train in progress")
+                    html.element("thead") { html in
+                        html.element("tr") { html in
+                            html.element("th", ["scope": "col"], text: "Package")
+                            for train in trains {
+                                html.element("th", ["scope": "col"]) { html in
+                                    html.element("a", ["href": trainPath(train.name)], text: "torch \(train.name)")
+                                    html.text(" ")
+                                    stageBadge(&html, train.stage)
+                                }
+                            }
+                        }
+                    }
+                    html.element("tbody") { html in
+                        for name in names {
+                            html.element("tr") { html in
+                                html.element("th", ["scope": "row"]) { html in
+                                    html.element("a", ["href": packagePath(name)], text: name)
+                                }
+                                for train in trains {
+                                    guard let member = train.member(name) else {
+                                        html.element("td", text: "—")
+                                        continue
+                                    }
+                                    html.element("td") { html in
+                                        html.element("a", ["href": memberPath(train.name, name)]) {
+                                            stateBadge(&$0, member.state)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static func summary(_ html: inout HTML, _ train: Train, now: Date) {
         html.element("dl", ["class": "facts"]) { html in
             fact(&html, "Kind", train.kind.rawValue)
@@ -219,6 +320,15 @@ enum Pages {
             fact(&html, "Started", date(train.createdAt, now: now))
             fact(&html, "Revision", String(train.revision))
             if let reason = train.abortReason { fact(&html, "Aborted", reason) }
+            if let next = train.supersededBy {
+                fact(&html, "Superseded by") { $0.element("a", ["href": trainPath(next)], text: "torch \(next)") }
+            }
+            if let earlier = train.supersedes {
+                fact(&html, "Supersedes") { html in
+                    html.element("a", ["href": trainPath(earlier)], text: "torch \(earlier)")
+                    html.text(" (the log says what it carried over)")
+                }
+            }
         }
     }
 
@@ -626,6 +736,8 @@ enum Pages {
 
     static func trainPath(_ version: String) -> String { "/trains/\(HTML.segment(version))" }
 
+    static func packagePath(_ name: String) -> String { "/packages/\(HTML.segment(name))" }
+
     static func memberPath(_ version: String, _ name: String) -> String {
         "/trains/\(HTML.segment(version))/members/\(HTML.segment(name))"
     }
@@ -668,7 +780,7 @@ enum Pages {
         .state-requested,.state-acknowledged,.state-pending{background:#fff3cd;color:#4d3800;border-color:#8a6d00}
         .state-built,.state-testing{background:#0d47a1;color:#fff;border-color:#0d47a1}
         .state-excluded{background:#424242;color:#fff}
-        .matrix td{white-space:nowrap}.matrix .cell-passed,.matrix .cell-waived{background:#c8e6c9}.matrix .cell-failed{background:#ffcdd2}
+        .matrix td,.side td{white-space:nowrap}.matrix .cell-passed,.matrix .cell-waived{background:#c8e6c9}.matrix .cell-failed{background:#ffcdd2}
         .matrix .cell-testing{background:#bbdefb}.matrix .cell-waiting{background:#fff3cd}.matrix .cell-exempt{color:var(--muted)}
         .checklist{list-style:none;padding:0}.checklist .mark{font-weight:700}.checklist .ok .mark{color:#1b5e20}.checklist .not-ok .mark{color:#b71c1c}
         .timeline .current{font-weight:600}.timeline .upcoming{color:var(--muted)}
