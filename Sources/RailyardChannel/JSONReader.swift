@@ -14,6 +14,17 @@ indirect enum JSON: Equatable {
     /// The number when it is a whole number within `Int`'s range; nil otherwise (never a trap).
     var int: Int? { if case .number(let value) = self { Int(exactly: value) } else { nil } }
     var object: [String: JSON]? { if case .object(let value) = self { value } else { nil } }
+    /// The value as Railyard writes JSON: whole numbers within 64 bits as numbers, others as reals.
+    var value: JSONValue {
+        switch self {
+        case .string(let text): .string(text)
+        case .number(let number): Int(exactly: number).map(JSONValue.number) ?? .real(number)
+        case .bool(let flag): .bool(flag)
+        case .null: .null
+        case .array(let values): .array(values.map(\.value))
+        case .object(let members): .object(members.mapValues(\.value))
+        }
+    }
     var strings: [String]? {
         guard case .array(let values) = self else { return nil }
         var result: [String] = []
@@ -298,6 +309,7 @@ struct JSONReader {
             fileName: fileName, name: "", version: "", build: "", buildNumber: -1, depends: [], constrains: [],
             subdir: "", noarch: nil, license: nil, timestamp: nil, size: -1, md5: "", sha256: "")
         let start = offset
+        var extra: [String: JSONValue] = [:]
         try members { (reader, key) throws(Failure) in
             func text() throws(Failure) -> String {
                 guard reader.offset < reader.bytes.count, reader.bytes[reader.offset] == UInt8(ascii: "\"") else {
@@ -340,9 +352,10 @@ struct JSONReader {
                 case .bool(true): record.noarch = "generic"
                 default: record.noarch = nil
                 }
-            default: _ = try reader.value(depth: 2)
+            default: extra[key] = try reader.value(depth: 2).value
             }
         }
+        if !extra.isEmpty { record.extra = extra }
         for (field, missing) in [
             ("name", record.name.isEmpty), ("version", record.version.isEmpty), ("build", false),
             ("build_number", record.buildNumber < 0), ("subdir", record.subdir.isEmpty), ("size", record.size < 0),

@@ -290,7 +290,7 @@ package enum PackageReader {
         }
         let expected = PackageRecord.expectedFileName(name: name, version: version, build: build, format: format)
         guard expected == fileName else { throw .nameMismatch(file: fileName, expected: expected) }
-        return PackageRecord(
+        var record = PackageRecord(
             fileName: fileName, name: name, version: version, build: build, buildNumber: buildNumber,
             depends: depends, constrains: constrains, subdir: subdir, noarch: noarch,
             license: try string("license", required: false),
@@ -299,6 +299,11 @@ package enum PackageReader {
             trackFeatures: try string("track_features", required: false),
             timestamp: timestamp, size: 0, md5: "", sha256: ""
         )
+        // Every other field goes into the record as it is (the file's size and digests are
+        // measured, never taken from the metadata).
+        let extra = object.filter { !PackageRecord.modeledKeys.contains($0.key) }.mapValues(\.value)
+        if !extra.isEmpty { record.extra = extra }
+        return record
     }
 }
 

@@ -75,7 +75,20 @@ package struct Repodata: Sendable, Equatable {
 
     private static func write(_ record: PackageRecord, into out: inout [UInt8]) {
         var first = true
+        // The other fields, in the same sorted order as the modeled ones, each where it falls.
+        var extra = (record.extra ?? [:]).sorted { $0.key < $1.key }[...]
+        func flushExtra(before name: String?) {
+            while let next = extra.first, name.map({ next.key < $0 }) ?? true {
+                extra.removeFirst()
+                out += Array((first ? "{" : ", ").utf8)
+                first = false
+                quote(next.key, into: &out)
+                out += Array(": ".utf8)
+                next.value.write(into: &out)
+            }
+        }
         func key(_ name: StaticString) {
+            flushExtra(before: String(describing: name))
             out += Array((first ? "{\"" : ", \"").utf8)
             first = false
             out += UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
@@ -114,6 +127,7 @@ package struct Repodata: Sendable, Equatable {
         if let timestamp = record.timestamp { number("timestamp", timestamp) }
         if let track = record.trackFeatures { text("track_features", track) }
         text("version", record.version)
+        flushExtra(before: nil)
         out.append(UInt8(ascii: "}"))
     }
 

@@ -231,6 +231,26 @@ struct ChannelCommandTests {
         #expect(record["name"] as? String == "captum")
         #expect(record["noarch"] as? String == "python")
         #expect((record["sha256"] as? String)?.count == 64)
+
+        // Every field of index.json, the ones Railyard does not model too, in JSON and in text.
+        let python = try CondaPackages.make(
+            scratch.path("in"), "python", "3.13.5", "h2_0", "linux-64",
+            extra: [
+                "--set", "arch=\"x86_64\"", "--set", "platform=\"linux\"", "--set",
+                "python_site_packages_path=\"lib/python3.13/site-packages\"",
+            ])
+        let fields = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(try RailyardProcess.run(["channel", "inspect", python, "--json"]).stdout.utf8))
+                as? [String: Any])
+        #expect(fields["arch"] as? String == "x86_64")
+        #expect(fields["platform"] as? String == "linux")
+        #expect(fields["python_site_packages_path"] as? String == "lib/python3.13/site-packages")
+        #expect(fields["license"] as? String == "BSD-3-Clause")
+        #expect(fields["timestamp"] as? Int == 1_700_000_000_000)
+        let text = try RailyardProcess.run(["channel", "inspect", python]).stdout
+        #expect(text.contains("  python_site_packages_path lib/python3.13/site-packages\n"), "\(text)")
+        #expect(text.contains("  arch x86_64\n"))
     }
 
     @Test("channel verify names a missing, a changed and an unlisted file")

@@ -4,8 +4,10 @@ import Testing
 /// Real conda package files for the channel's tests, made by `Tests/Fixtures/condapkg.py` with
 /// the formats' own tools (Python's tarfile and zipfile, the zstd command).
 enum PackageFixtures {
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/condapkg.py").path
+    /// `Tests/Fixtures`: the script and the real records copied in with their origin named.
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
+    static let script = fixtures.appendingPathComponent("condapkg.py").path
 
     /// Makes one package in `directory` with condapkg.py's `arguments` after the five fields;
     /// returns its path.

@@ -124,4 +124,82 @@ struct RecordRoundTripTests {
         }
         #expect(repodata["noarch"]?.records["kornia-0.7.4-pyhd_0.conda"]?.constrains == ["pytorch <3"])
     }
+
+    /// Each record of a repodata file as a dictionary, by file name.
+    static func records(_ data: Data) throws -> [String: NSDictionary] {
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var records: [String: NSDictionary] = [:]
+        for key in ["packages", "packages.conda"] {
+            for (fileName, record) in object[key] as? [String: Any] ?? [:] {
+                records[fileName] = try #require(record as? NSDictionary)
+            }
+        }
+        return records
+    }
+
+    @Test(
+        "the pytorch channel's records with arch and platform (73 real ones): every field kept, key for key, when written anew"
+    )
+    func everyFieldOfRealRecords() throws {
+        let path = PackageFixtures.fixtures.appendingPathComponent("pytorch-arch-platform-repodata.json").path
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let read = try Repodata.read(data, path: path)
+        #expect(read.records.count == 73)
+        #expect(read.records.values.allSatisfy { $0.extra?["arch"] == .string("x86_64") })
+        #expect(read.records.values.allSatisfy { $0.extra?["platform"] == .string("linux") })
+        // Written anew, not copied: each record encoded from its fields.
+        let fresh = Repodata(subdir: read.subdir, records: read.records)
+        let original = try Self.records(data)
+        let written = try Self.records(fresh.encoded())
+        #expect(Set(written.keys) == Set(original.keys))
+        for (fileName, record) in original {
+            #expect(written[fileName] == record, "\(fileName)")
+        }
+        // And the real pytorch 2.1.0 records of the variants tests (linux-64: the noarch ones are
+        // written from recipes), each key for key too.
+        let matrix = PackageFixtures.fixtures.appendingPathComponent("pytorch-2.1.0-records.json").path
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: matrix))) as? [String: Any])
+        for subdir in ["linux-64"] {
+            let packages = try #require(object[subdir] as? [String: Any])
+            let repodata = try JSONSerialization.data(withJSONObject: [
+                "info": ["subdir": subdir], "packages": packages,
+            ])
+            let again = try Self.records(
+                Repodata(subdir: subdir, records: try Repodata.read(repodata, path: matrix).records).encoded())
+            for (fileName, record) in packages {
+                #expect(again[fileName] == (record as? NSDictionary), "\(fileName)")
+            }
+        }
+    }
+
+    @Test(
+        "a package's index.json fields Railyard does not model (arch, platform, python_site_packages_path, purls) reach its record and repodata"
+    )
+    func everyFieldOfAPackage() throws {
+        let scratch = try ScratchFolder()
+        defer { scratch.remove() }
+        let file = try PackageFixtures.make(
+            in: scratch.path, "python", "3.13.5", "h2_0", subdir: "linux-64",
+            [
+                "--set", "arch=\"x86_64\"", "--set", "platform=\"linux\"",
+                "--set", "python_site_packages_path=\"lib/python3.13/site-packages\"",
+                "--set", "purls=[\"pkg:pypi/python\"]", "--set", "size=1", "--set", "md5=\"not the file's\"",
+            ])
+        let record = try PackageReader.read(path: file)
+        #expect(
+            record.extra == [
+                "arch": .string("x86_64"), "platform": .string("linux"),
+                "python_site_packages_path": .string("lib/python3.13/site-packages"),
+                "purls": .array([.string("pkg:pypi/python")]),
+            ])
+        // The file's own size and digests, never the metadata's.
+        #expect(record.size > 1 && record.md5.count == 32)
+        let repodata = Repodata(subdir: "linux-64", records: [record.fileName: record])
+        let written = try #require(try Self.records(repodata.encoded())[record.fileName])
+        #expect(written["python_site_packages_path"] as? String == "lib/python3.13/site-packages")
+        #expect(written["arch"] as? String == "x86_64")
+        #expect(written["purls"] as? [String] == ["pkg:pypi/python"])
+        #expect(try Repodata.read(repodata.encoded(), path: "x").records[record.fileName] == record)
+    }
 }

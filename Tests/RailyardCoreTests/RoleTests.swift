@@ -10,7 +10,8 @@ struct RoleTests {
         .create: [.releaseManager], .registerRC: [.releaseManager], .advance: [.releaseManager],
         .markFinal: [.releaseManager], .abort: [.releaseManager], .exclude: [.releaseManager],
         .waive: [.releaseManager], .promote: [.releaseManager], .sweep: [.releaseManager],
-        .indexChannel: [.releaseManager], .verifyChannel: [.releaseManager], .revoke: [.releaseManager], .supersede: [.releaseManager],
+        .indexChannel: [.releaseManager], .verifyChannel: [.releaseManager], .revoke: [.releaseManager],
+        .supersede: [.releaseManager],
         .acknowledge: [.releaseManager, .maintainer], .decline: [.releaseManager, .maintainer],
         .stage: [.releaseManager, .maintainer],
         .claim: [.releaseManager, .ci], .heartbeat: [.releaseManager, .ci], .report: [.releaseManager, .ci],
@@ -20,7 +21,8 @@ struct RoleTests {
     func matrix(role: Role) {
         #expect(Set(Self.table.keys) == Set(Action.allCases))
         for action in Action.allCases {
-            #expect(role.may(action) == (Self.table[action] ?? []).contains(role), "\(role.rawValue) \(action.rawValue)")
+            #expect(
+                role.may(action) == (Self.table[action] ?? []).contains(role), "\(role.rawValue) \(action.rawValue)")
         }
     }
 

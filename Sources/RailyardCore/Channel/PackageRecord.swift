@@ -29,6 +29,17 @@ package struct PackageRecord: Sendable, Equatable, Hashable, Codable {
     package var size: Int
     package var md5: String
     package var sha256: String
+    /// Every other field of the package's `info/index.json` (or of the repodata record read), by
+    /// key: `arch`, `platform`, `python_site_packages_path`, `purls`… Railyard does not read
+    /// them, and writes them back as they were, so that a record carries every field conda-index
+    /// and rattler-index would write. nil when there are none.
+    package var extra: [String: JSONValue]? = nil
+
+    /// The fields Railyard models; every other key of a record is kept in `extra`.
+    package static let modeledKeys: Set<String> = [
+        "name", "version", "build", "build_number", "depends", "constrains", "subdir", "noarch", "license",
+        "license_family", "features", "track_features", "timestamp", "size", "md5", "sha256",
+    ]
 
     package init(
         fileName: String, name: String, version: String, build: String, buildNumber: Int, depends: [String],

@@ -1,8 +1,10 @@
 /// A JSON value as Railyard writes it: the CLI's `--json` output and the API's bodies, always
 /// with sorted keys, so that the same value is the same text.
-package indirect enum JSONValue: Sendable, Equatable {
+package indirect enum JSONValue: Sendable, Hashable {
     case string(String)
     case number(Int)
+    /// A number with a fraction or beyond 64 bits (kept as read, written in its shortest form).
+    case real(Double)
     case bool(Bool)
     case null
     case array([JSONValue])
@@ -13,6 +15,7 @@ package indirect enum JSONValue: Sendable, Equatable {
         switch self {
         case .string(let text): JSONString.append(text, to: &out)
         case .number(let value): out.append(contentsOf: String(value).utf8)
+        case .real(let value): out.append(contentsOf: (value.isFinite ? String(value) : "null").utf8)
         case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
         case .null: out.append(contentsOf: "null".utf8)
         case .array(let values):
@@ -45,7 +48,7 @@ package indirect enum JSONValue: Sendable, Equatable {
     package var encoded: String { String(decoding: bytes, as: UTF8.self) }
 }
 
-/// A JSON value read back from text: numbers with a fraction are kept as their text.
+/// A JSON value read back from text: whole numbers within 64 bits as `number`, others as `real`.
 extension JSONValue: Codable {
     package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -62,7 +65,7 @@ extension JSONValue: Codable {
         } else if let members = try? container.decode([String: JSONValue].self) {
             self = .object(members)
         } else {
-            self = .string(String(try container.decode(Double.self)))
+            self = .real(try container.decode(Double.self))
         }
     }
 
@@ -71,6 +74,7 @@ extension JSONValue: Codable {
         switch self {
         case .string(let text): try container.encode(text)
         case .number(let value): try container.encode(value)
+        case .real(let value): try container.encode(value)
         case .bool(let flag): try container.encode(flag)
         case .null: try container.encodeNil()
         case .array(let values): try container.encode(values)

@@ -119,7 +119,7 @@ struct ChannelVerify: AsyncParsableCommand {
 struct ChannelInspect: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Read a conda package file and print the repodata record it would get.",
+        abstract: "Read a conda package file and print the repodata record it would get, every field.",
         discussion: """
             Example:
               railyard channel inspect torchvision-0.21.0-py311_0.conda --json
@@ -142,7 +142,22 @@ struct ChannelInspect: AsyncParsableCommand {
         } else {
             out.append("\(record.fileName)\n  \(record.name) \(record.version) \(record.build) (\(record.subdir))\n")
             for spec in record.depends { out.append("  depends \(spec)\n") }
-            out.append("  \(record.size) bytes, sha256 \(record.sha256)\n")
+            for spec in record.constrains { out.append("  constrains \(spec)\n") }
+            for (key, value) in [
+                ("noarch", record.noarch), ("license", record.license), ("license_family", record.licenseFamily),
+                ("features", record.features), ("track_features", record.trackFeatures),
+                ("timestamp", record.timestamp.map(String.init)),
+            ] {
+                if let value { out.append("  \(key) \(value)\n") }
+            }
+            for (key, value) in (record.extra ?? [:]).sorted(by: { $0.key < $1.key }) {
+                if case .string(let text) = value {
+                    out.append("  \(key) \(text)\n")
+                } else {
+                    out.append("  \(key) \(value.encoded)\n")
+                }
+            }
+            out.append("  \(record.size) bytes, md5 \(record.md5), sha256 \(record.sha256)\n")
         }
         out.flush()
     }

@@ -39,13 +39,25 @@ func terminalProgress(_ what: String) -> ((Int, Int) -> Void)? {
 }
 
 extension PackageRecord {
+    /// The record as `channel inspect --json` prints it: every field the repodata would list,
+    /// and the file's name.
     var json: JSONValue {
-        .object([
+        var fields: [String: JSONValue] = extra ?? [:]
+        let modeled: [String: JSONValue] = [
             "file": .string(fileName), "name": .string(name), "version": .string(version), "build": .string(build),
             "build_number": .number(buildNumber), "subdir": .string(subdir),
             "depends": .array(depends.map { .string($0) }), "constrains": .array(constrains.map { .string($0) }),
             "noarch": noarch.map { .string($0) } ?? .null, "size": .number(size), "md5": .string(md5),
             "sha256": .string(sha256),
-        ])
+        ]
+        fields.merge(modeled) { _, modeled in modeled }
+        for (key, value) in [
+            ("license", license), ("license_family", licenseFamily), ("features", features),
+            ("track_features", trackFeatures),
+        ] {
+            if let value { fields[key] = .string(value) }
+        }
+        if let timestamp { fields["timestamp"] = .number(timestamp) }
+        return .object(fields)
     }
 }
