@@ -378,7 +378,8 @@ package struct LocalTrainService: TrainService {
         }
         let trains = try trainChannel()
         let summary = try attempt { try trains.index() }
-        let response = IndexResponse(labels: summary.labels, mainGeneration: summary.mainGeneration)
+        let response = IndexResponse(
+            labels: summary.labels, mainGeneration: summary.mainGeneration, setAside: summary.setAside)
         if let key { try attempt { try store.remember(key, answer: response, at: now()) } }
         return response
     }

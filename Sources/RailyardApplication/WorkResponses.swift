@@ -78,12 +78,16 @@ package struct IndexResponse: Codable, Sendable, Equatable {
     /// Records per label.
     package var labels: [String: Int]
     package var mainGeneration: Int
+    /// What another indexer had written that Railyard does not write (`current_repodata.json`,
+    /// `channeldata.json`…), set aside under `.railyard/adopted/GENERATION/`, channel-relative.
+    package var setAside: [String] = []
     /// True when an earlier request with the same idempotency key had this answer.
     package var replayed = false
 
     enum CodingKeys: String, CodingKey {
         case schema, labels, replayed
         case mainGeneration = "main_generation"
+        case setAside = "set_aside"
     }
 }
 

@@ -201,8 +201,7 @@ extension LocalChannel {
         try FileSystem.makeDirectory(target)
         for (subdir, repodata) in all.sorted(by: { $0.key < $1.key }) {
             try FileSystem.makeDirectory(target + "/" + subdir)
-            try FileSystem.writeAtomically(repodata.encoded(), to: target + "/" + subdir + "/repodata.json")
-            try FileSystem.sync(target + "/" + subdir)
+            try writeIndex(repodata, into: target + "/" + subdir)
         }
         try FileSystem.sync(target)
         var touched = Set<String>()

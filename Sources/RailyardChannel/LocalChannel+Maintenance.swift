@@ -2,10 +2,13 @@ import Crypto
 import Foundation
 import RailyardCore
 
-/// What `channel index` wrote: records per label.
+/// What `channel index` wrote: records per label, and the index files another indexer had
+/// written that it set aside.
 package struct IndexSummary: Sendable, Equatable {
     package var labels: [String: Int]
     package var mainGeneration: Int
+    /// Channel-relative paths of the files moved to `.railyard/adopted/GENERATION/`.
+    package var setAside: [String] = []
 }
 
 extension LocalChannel {
@@ -16,7 +19,9 @@ extension LocalChannel {
         -> IndexSummary
     {
         if !FileSystem.exists(path) { throw ChannelError.notAChannel(path: path, message: "no such folder") }
-        try create()
+        // Not `create()`: a channel made elsewhere gets its first generation from this index,
+        // once every file was read, and not before.
+        try FileSystem.makeDirectories(generations)
         let held = try lock()
         defer { withExtendedLifetime(held) {} }
         try recoverLocked(committed: committed)
@@ -42,13 +47,16 @@ extension LocalChannel {
             labelIndexes[label] = subdirs
         }
 
-        // Everything read: write the labels, then main as a new generation.
+        // Everything read: set aside what another indexer wrote, write the labels, then main as
+        // a new generation.
+        let setAside = try setAsideForeignIndexFiles(
+            main: main.keys.sorted(), labels: labelIndexes.mapValues { $0.keys.sorted() },
+            into: meta + "/adopted/" + Self.generationName(generation + 1))
         for (label, subdirs) in labelIndexes {
             for (subdir, repodata) in subdirs {
                 let folder = directory(label: label, subdir: subdir)
                 try FileSystem.makeDirectories(folder)
-                try FileSystem.writeAtomically(repodata.encoded(), to: folder + "/repodata.json")
-                try FileSystem.sync(folder)
+                try writeIndex(repodata, into: folder)
             }
         }
         let published = try publishLocked(
@@ -57,8 +65,47 @@ extension LocalChannel {
         return IndexSummary(
             labels: labelIndexes.mapValues { $0.values.reduce(0) { $0 + $1.records.count } }
                 .merging(["main": main.values.reduce(0) { $0 + $1.records.count }]) { a, _ in a },
-            mainGeneration: published
+            mainGeneration: published, setAside: setAside
         )
+    }
+
+    /// The files conda-index writes at a channel's (or a label's) top: stale once Railyard
+    /// indexes, since it does not write them (yet).
+    static let foreignTopFiles: Set<String> = ["channeldata.json", "index.html", "rss.xml"]
+
+    /// Moves what another indexer wrote into `folder`, keeping the channel-relative paths: in
+    /// each subdir, everything that is neither a package file nor one of Railyard's index files
+    /// (`current_repodata.json`, `repodata.json.bz2`, `run_exports.json`, sharded repodata,
+    /// `patch_instructions.json`, an `index.html`…), and conda-index's files at the top. A stale
+    /// `current_repodata.json` would be read before the new `repodata.json`; nothing is deleted.
+    func setAsideForeignIndexFiles(main: [String], labels: [String: [String]], into folder: String)
+        throws(ChannelError) -> [String]
+    {
+        var moved: [String] = []
+        func setAside(_ relative: String) throws(ChannelError) {
+            let destination = folder + "/" + relative
+            try FileSystem.makeDirectories((destination as NSString).deletingLastPathComponent)
+            try FileSystem.rename(path + "/" + relative, to: destination)
+            moved.append(relative)
+        }
+        func sweep(_ top: String, subdirs: [String]) throws(ChannelError) {
+            let prefix = top.isEmpty ? "" : top + "/"
+            for name in FileSystem.list(path + "/" + prefix).sorted() where Self.foreignTopFiles.contains(name) {
+                try setAside(prefix + name)
+            }
+            for subdir in subdirs {
+                for name in FileSystem.list(path + "/" + prefix + subdir).sorted()
+                where PackageRecord.format(ofFileName: name) == nil && !Self.indexFiles.contains(name)
+                    && FileSystem.temporaryOwner(name) == nil
+                {
+                    try setAside(prefix + subdir + "/" + name)
+                }
+            }
+        }
+        try sweep("", subdirs: main)
+        for (label, subdirs) in labels.sorted(by: { $0.key < $1.key }) { try sweep("label/" + label, subdirs: subdirs) }
+        if !moved.isEmpty { try FileSystem.sync(path) }
+        return moved
     }
 
     /// Reads every package file of a folder; anything that is not a sound package refuses the
@@ -125,15 +172,28 @@ extension LocalChannel {
                     }
                 }
                 for fileName in FileSystem.list(folder).sorted()
-                where fileName != "repodata.json" && repodata.records[fileName] == nil
+                where !Self.indexFiles.contains(fileName) && repodata.records[fileName] == nil
                     && FileSystem.temporaryOwner(fileName) == nil
                 {
                     problems.append("\(place)/\(fileName): not listed in repodata.json")
                 }
-                if label == "main"
-                    && FileSystem.readLink(folder + "/repodata.json") != "../.main/\(subdir)/repodata.json"
-                {
-                    problems.append("\(subdir)/repodata.json: is not linked to ../.main/\(subdir)/repodata.json")
+                // The compressed repodata is the same generation: the very bytes, compressed.
+                let compressed = (file as NSString).deletingLastPathComponent + "/repodata.json.zst"
+                if let zst = try? FileSystem.read(compressed) {
+                    let json = try? FileSystem.read(file)
+                    if json == nil || Zstd.decompress(zst, limit: (json?.count ?? 0) + 1) != json {
+                        problems.append(
+                            "\(place)/repodata.json.zst: not the same as repodata.json (another generation, or damaged)"
+                        )
+                    }
+                } else {
+                    problems.append("\(place)/repodata.json.zst: missing (railyard channel index writes it)")
+                }
+                if label == "main" {
+                    for name in Self.indexFiles
+                    where FileSystem.readLink(folder + "/" + name) != "../.main/\(subdir)/\(name)" {
+                        problems.append("\(subdir)/\(name): is not linked to ../.main/\(subdir)/\(name)")
+                    }
                 }
             }
         }

@@ -48,7 +48,7 @@ package final class LocalChannel: Sendable {
             guard FileSystem.readLink(mainLink) == nil else { return }
             let first = generationPath(1)
             try FileSystem.makeDirectories(first + "/noarch")
-            try FileSystem.writeAtomically(Repodata(subdir: "noarch").encoded(), to: first + "/noarch/repodata.json")
+            try writeIndex(Repodata(subdir: "noarch"), into: first + "/noarch")
             // A repodata.json of its own is a channel made elsewhere: `channel index` adopts it;
             // until then it stays as it is.
             if !FileSystem.exists(self.path + "/noarch/repodata.json") { try linkSubdirs(["noarch"]) }
@@ -110,7 +110,7 @@ package final class LocalChannel: Sendable {
         generations + "/" + Self.generationName(generation)
     }
 
-    static func generationName(_ generation: Int) -> String {
+    package static func generationName(_ generation: Int) -> String {
         let digits = String(generation)
         return String(repeating: "0", count: max(0, 6 - digits.count)) + digits
     }
@@ -268,8 +268,7 @@ package final class LocalChannel: Sendable {
             for record in touched[subdir] ?? [] { repodata.records[record.fileName] = record }
             let folder = directory(label: label, subdir: subdir)
             try FileSystem.makeDirectories(folder)
-            try FileSystem.writeAtomically(repodata.encoded(), to: folder + "/repodata.json")
-            try FileSystem.sync(folder)
+            try writeIndex(repodata, into: folder)
         }
     }
 
@@ -312,20 +311,39 @@ package final class LocalChannel: Sendable {
         return try Repodata.read(try FileSystem.read(file), path: file)
     }
 
+    // MARK: - Index files
+
+    /// The index files Railyard writes in every subdir of every label, in the order it writes
+    /// them: `repodata.json.zst` (what conda, mamba, pixi and rattler ask for first) and
+    /// `repodata.json`. On `main` both are in the generation, and switch together.
+    package static let indexFiles = ["repodata.json.zst", "repodata.json"]
+
+    /// Writes a subdir's index files into `folder`, each in one rename, and flushes the folder.
+    func writeIndex(_ repodata: Repodata, into folder: String) throws(ChannelError) {
+        let json = repodata.encoded()
+        try FileSystem.writeAtomically(try Zstd.compress(json), to: folder + "/repodata.json.zst")
+        try FileSystem.writeAtomically(json, to: folder + "/repodata.json")
+        try FileSystem.sync(folder)
+    }
+
     // MARK: - Linking subdirs of main
 
-    /// Makes `DIR/SUBDIR/repodata.json` a link to `../.main/SUBDIR/repodata.json` for each subdir
-    /// (replacing a file of its own in one rename; a subdir the current generation lacks yet is
-    /// a dangling link, which conda reads as absent).
+    /// Makes each index file `DIR/SUBDIR/NAME` a link to `../.main/SUBDIR/NAME` for each subdir
+    /// (replacing a file of its own in one rename; a subdir the current generation lacks yet has
+    /// dangling links, which conda reads as absent).
     func linkSubdirs(_ subdirs: some Sequence<String>) throws(ChannelError) {
         for subdir in subdirs {
             let folder = path + "/" + subdir
             try FileSystem.makeDirectory(folder)
-            let link = folder + "/repodata.json"
-            let target = "../.main/" + subdir + "/repodata.json"
-            if FileSystem.readLink(link) == target { continue }
-            try FileSystem.replaceSymlink(link, target: target)
-            try FileSystem.sync(folder)
+            var changed = false
+            for name in Self.indexFiles {
+                let link = folder + "/" + name
+                let target = "../.main/" + subdir + "/" + name
+                if FileSystem.readLink(link) == target { continue }
+                try FileSystem.replaceSymlink(link, target: target)
+                changed = true
+            }
+            if changed { try FileSystem.sync(folder) }
         }
     }
 }

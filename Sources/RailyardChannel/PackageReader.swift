@@ -22,6 +22,8 @@ package enum PackageError: Error, Sendable, Equatable, CustomStringConvertible {
     case ambiguousMetadata(file: String, message: String)
     /// More `depends` or `constrains` than `PackageRecord.maximumSpecs`.
     case tooManySpecs(file: String, field: String, count: Int)
+    /// A symbolic link with no target: neither conda-package-handling nor rattler extracts it.
+    case emptyLinkTarget(file: String, entry: String)
 
     package var code: String {
         switch self {
@@ -37,6 +39,7 @@ package enum PackageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .wrongCompression: "wrong-compression"
         case .ambiguousMetadata: "ambiguous-metadata"
         case .tooManySpecs: "too-many-specs"
+        case .emptyLinkTarget: "empty-link-target"
         }
     }
 
@@ -61,6 +64,9 @@ package enum PackageError: Error, Sendable, Equatable, CustomStringConvertible {
                 + " or conda-package-handling"
         case .ambiguousMetadata(let file, let message):
             "\(file): \(message): conda could read other metadata than Railyard; rebuild the package"
+        case .emptyLinkTarget(let file, let entry):
+            "\(file): the symbolic link '\(entry)' has an empty target, which neither conda-package-handling nor"
+                + " rattler can extract: rebuild the package"
         case .tooManySpecs(let file, let field, let count):
             "\(file): info/index.json: '\(field)' lists \(count) specs, more than the \(PackageRecord.maximumSpecs)"
                 + " a package may have: rebuild it with fewer (a metapackage can be split)"
@@ -300,8 +306,10 @@ package enum PackageReader {
             timestamp: timestamp, size: 0, md5: "", sha256: ""
         )
         // Every other field goes into the record as it is (the file's size and digests are
-        // measured, never taken from the metadata).
-        let extra = object.filter { !PackageRecord.modeledKeys.contains($0.key) }.mapValues(\.value)
+        // measured, never taken from the metadata), but for the legacy keys no indexer writes.
+        let extra = object.filter {
+            !PackageRecord.modeledKeys.contains($0.key) && !PackageRecord.legacyIndexKeys.contains($0.key)
+        }.mapValues(\.value)
         if !extra.isEmpty { record.extra = extra }
         return record
     }
@@ -477,7 +485,8 @@ final class Archive {
         case 0o100000, 0o040000: break  // AE_IFREG, AE_IFDIR
         case 0o120000:  // AE_IFLNK
             let target = archive_entry_symlink(entry).map { String(cString: $0) } ?? ""
-            guard !target.isEmpty, Self.staysInside(target, from: path) else {
+            guard !target.isEmpty else { throw .emptyLinkTarget(file: fileName, entry: path) }
+            guard Self.staysInside(target, from: path) else {
                 throw .unsafeEntry(file: fileName, entry: "\(path) -> \(target)")
             }
             scan.symlinks[normalized] = target

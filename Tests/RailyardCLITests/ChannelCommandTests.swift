@@ -253,6 +253,66 @@ struct ChannelCommandTests {
         #expect(text.contains("  arch x86_64\n"))
     }
 
+    @Test(
+        "adopting conda's own test channel (written by conda-index): the unextractable package refused by name, changing nothing; then its stale index files set aside and verify clean"
+    )
+    func adoptCondaIndexChannel() throws {
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        let fixture = CondaPackages.fixtures.appendingPathComponent("conda_format_repo")
+        try FileManager.default.copyItem(at: fixture, to: URL(fileURLWithPath: scratch.channel))
+        let before = scratch.files()
+        let refused = try scratch.run(["channel", "index"])
+        #expect(refused.status == 2)
+        #expect(
+            refused.stderr.contains(
+                "zlib-1.2.11-h7b6447c_3.conda: the symbolic link 'lib/libz.so.1' has an empty target, which neither"
+                    + " conda-package-handling nor rattler can extract"), "\(refused.stderr)")
+        // Nothing changed but the channel's own lock folder.
+        #expect(scratch.files().subtracting(before).allSatisfy { $0.hasPrefix("channel/.railyard") })
+        #expect(!FileManager.default.fileExists(atPath: scratch.channel + "/.main"))
+
+        try FileManager.default.removeItem(atPath: scratch.channel + "/linux-64/zlib-1.2.11-h7b6447c_3.conda")
+        let adopted = try scratch.json(["channel", "index"])
+        #expect(
+            adopted["set_aside"] as? [String] == [
+                "channeldata.json", "index.html", "rss.xml",
+                "linux-64/2dcdacf7009b4f1c21f452c5079384340257e0e1cbecb8ec484984d1fa85b115.msgpack.zst",
+                "linux-64/56a0c19b47ba1a2d0f1390eda489b1c49a00d35814571057e6d81e0c93dfd157.msgpack.zst",
+                "linux-64/current_repodata.json", "linux-64/repodata_shards.msgpack.zst",
+                "noarch/current_repodata.json",
+                "osx-64/current_repodata.json", "osx-64/patch_instructions.json",
+            ], "\(adopted)")
+        let verified = try scratch.run(["channel", "verify"])
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        // Kept, not deleted.
+        #expect(
+            FileManager.default.fileExists(
+                atPath: scratch.channel + "/.railyard/adopted/000001/linux-64/current_repodata.json"))
+
+        // The record is conda-index's, key for key, plus arch and platform (rattler-index
+        // writes them; conda-index filters them).
+        func record(_ path: String) throws -> [String: Any] {
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+            return try #require(
+                (object["packages"] as? [String: Any])?["zlib-1.2.11-h7b6447c_3.tar.bz2"] as? [String: Any])
+        }
+        var ours = try record(scratch.channel + "/linux-64/repodata.json")
+        let theirs = try record(fixture.path + "/linux-64/repodata.json")
+        #expect(ours.removeValue(forKey: "arch") as? String == "x86_64")
+        #expect(ours.removeValue(forKey: "platform") as? String == "linux")
+        #expect(ours as NSDictionary == theirs as NSDictionary)
+        // The compressed repodata holds the same bytes.
+        // (zstd reads it on standard input: it refuses to follow the link itself.)
+        let unpacked = try Tool.run(
+            "sh", ["-c", "zstd -d -c < \"$0\"", scratch.channel + "/linux-64/repodata.json.zst"])
+        #expect(unpacked.status == 0)
+        #expect(
+            unpacked.stdout
+                == (try String(contentsOfFile: scratch.channel + "/linux-64/repodata.json", encoding: .utf8)))
+    }
+
     @Test("channel verify names a missing, a changed and an unlisted file")
     func verifyFindsDamage() throws {
         let scratch = try ChannelScratch()

@@ -86,7 +86,8 @@ struct PromotionCrashTests {
     }
 
     /// What a reader of the channel sees right now, subdir after subdir through main's links:
-    /// for each subdir whether it is the new main, and any listed file that is missing.
+    /// for each subdir whether it is the new main, and any listed file that is missing (or a
+    /// `repodata.json.zst` that is not the very `repodata.json` it is read beside).
     static func read(_ channel: String) -> (new: [String: Bool], missing: [String]) {
         var new: [String: Bool] = [:]
         var missing: [String] = []
@@ -109,6 +110,11 @@ struct PromotionCrashTests {
             new[subdir] = listed.contains(file)
             for name in listed where !FileManager.default.fileExists(atPath: channel + "/" + subdir + "/" + name) {
                 missing.append(subdir + "/" + name)
+            }
+            // The compressed repodata, read through its own link, is the same generation.
+            let unpacked = try? Tool.run("sh", ["-c", "zstd -d -c -q < \"$0\"", path + ".zst"])
+            if unpacked?.status != 0 || unpacked?.stdout != String(decoding: data, as: UTF8.self) {
+                missing.append(path + ".zst: not the same generation as repodata.json")
             }
         }
         return (new, missing)

@@ -35,6 +35,14 @@ package struct PackageRecord: Sendable, Equatable, Hashable, Codable {
     /// and rattler-index would write. nil when there are none.
     package var extra: [String: JSONValue]? = nil
 
+    /// Keys of old `info/index.json` files that neither conda-index (it filters them) nor
+    /// rattler-index (it does not know them) writes into repodata; every other key is kept.
+    /// (conda-index also filters `arch` and `platform`; rattler-index keeps them, and so does
+    /// Railyard.)
+    package static let legacyIndexKeys: Set<String> = [
+        "has_prefix", "mtime", "ucs", "requires_features", "binstar", "target-triplet", "machine", "operatingsystem",
+    ]
+
     /// The fields Railyard models; every other key of a record is kept in `extra`.
     package static let modeledKeys: Set<String> = [
         "name", "version", "build", "build_number", "depends", "constrains", "subdir", "noarch", "license",

@@ -328,8 +328,13 @@ extension ClaimResponse: Rendered {
 
 extension IndexResponse: Rendered {
     var text: String {
-        labels.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value) records\n" }.joined()
-            + "main is at generation \(mainGeneration)\n"
+        var out = labels.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value) records\n" }.joined()
+        out += "main is at generation \(mainGeneration)\n"
+        if !setAside.isEmpty {
+            out += "set aside under .railyard/adopted/ (another indexer wrote them; stale now):\n"
+            out += setAside.map { "  \($0)\n" }.joined()
+        }
+        return out
     }
 }
 
