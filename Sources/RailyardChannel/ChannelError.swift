@@ -62,7 +62,8 @@ package enum ChannelError: Error, Sendable, Equatable, CustomStringConvertible {
         case .badRepodata(let path, let message): "\(path): \(message)"
         case .io(let path, let message): "\(path): \(message)"
         case .badLabel(let label):
-            "'\(label)' is not a label name (letters, digits, '.', '_' and '-'; not 'main', which is the top)"
+            "'\(label)' is not a label name: CEP 26 wants a letter first, then letters, digits, '.', '_' and '-'"
+                + " (at most 128), and neither 'nolabel' nor a subdir's name ('main' is the top of the channel)"
         case .republished(let file, let label, let existing, let given):
             "\(file) is already published on \(label) with sha256 \(existing); this file has \(given):"
                 + " a published file name never changes content (give the build a new build number)"

@@ -157,15 +157,20 @@ package final class LocalChannel: Sendable {
         return (generation, result)
     }
 
+    /// Refuses a label name CEP 26 does not allow, or this folder layout cannot hold: it starts
+    /// with a letter, then letters, digits, `_`, `-` and `.` (CEP 26 also allows `/`, which
+    /// would nest folders here), at most 128 characters; not `nolabel` (reserved for packages
+    /// without labels) nor a subdir's name. `main` is the top of the channel.
     static func validate(label: String) throws(ChannelError) {
-        guard
-            label == "main"
-                || (!label.isEmpty && label.count <= 100 && !label.hasPrefix(".")
-                    && label.utf8.allSatisfy { byte in
-                        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A)
-                            || (byte >= 0x61 && byte <= 0x7A)
-                            || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
-                    })
+        if label == "main" { return }
+        let bytes = Array(label.utf8)
+        func isLetter(_ byte: UInt8) -> Bool { (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) }
+        guard let first = bytes.first, isLetter(first), bytes.count <= 128, label != "nolabel",
+            !Subdir.known.contains(label),
+            bytes.allSatisfy({ byte in
+                isLetter(byte) || (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: ".")
+                    || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+            })
         else { throw .badLabel(label) }
     }
 
