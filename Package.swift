@@ -61,7 +61,10 @@ let package = Package(
         // (RemoteTrainService), answering the same response types and errors.
         .target(
             name: "RailyardApplication",
-            dependencies: ["RailyardCore", "RailyardStore", "RailyardChannel", "RailyardNotify"],
+            dependencies: [
+                "RailyardCore", "RailyardStore", "RailyardChannel", "RailyardNotify",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             // The solver helper (docs/solver.md), run with python3 from the binary itself.
             resources: [.embedInCode("Resources/solve.py")]
         ),

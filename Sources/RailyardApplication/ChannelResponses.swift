@@ -312,3 +312,39 @@ package struct ChannelLogResponse: Codable, Sendable, Equatable {
     package var schema = Wire.schema
     package var entries: [ChannelLogEntry]
 }
+
+/// `channel check-served URL`: whether what a URL serves of main is main's current generation,
+/// index file by index file.
+package struct ServedResponse: Codable, Sendable, Equatable {
+    package var schema = Wire.schema
+    /// The channel's base URL as given.
+    package var url: String
+    /// The generation main is at here.
+    package var mainGeneration: Int
+    /// Every index file served as the current generation has it.
+    package var ok: Bool
+    package var files: [File]
+
+    package struct File: Codable, Sendable, Equatable {
+        /// `SUBDIR/repodata.json`, `SUBDIR/repodata.json.zst`.
+        package var path: String
+        /// `current`, `stale` (other bytes: an older generation, or damaged), `missing` (404),
+        /// `unreachable`.
+        package var state: String
+        package var expectedSHA256: String
+        @Null package var servedSHA256: String?
+        /// What was wrong, with the URL.
+        @Null package var detail: String?
+
+        enum CodingKeys: String, CodingKey {
+            case path, state, detail
+            case expectedSHA256 = "expected_sha256"
+            case servedSHA256 = "served_sha256"
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schema, url, ok, files
+        case mainGeneration = "main_generation"
+    }
+}

@@ -208,3 +208,20 @@ extension LocalChannel {
         return PackageReader.hex(hash.finalize())
     }
 }
+
+extension LocalChannel {
+    /// Main's index files as the current generation has them: `SUBDIR/NAME` and the bytes, every
+    /// subdir, read from one generation (what a mirror of main must serve, byte for byte).
+    package func mainIndexFiles() throws(ChannelError) -> (generation: Int, files: [(path: String, data: Data)]) {
+        let generation = mainGeneration
+        var files: [(String, Data)] = []
+        for subdir in subdirs(label: "main", generation: generation) {
+            for name in Self.indexFiles {
+                let file = generationPath(generation) + "/" + subdir + "/" + name
+                guard FileSystem.exists(file) else { continue }
+                files.append((subdir + "/" + name, try FileSystem.read(file)))
+            }
+        }
+        return (generation, files)
+    }
+}

@@ -153,6 +153,85 @@ struct ServerCLITests {
         // The promoted channel is served over HTTP.
         let repodata = try Tool.run("curl", ["-sf", server.url + "/channel/linux-64/repodata.json"])
         #expect(repodata.stdout.contains("pytorch-2.6.0-py311_0.conda"))
+        // What users receive is the new main: every index file, the .zst too.
+        let served = try scratch.run(["channel", "check-served", server.url + "/channel", "--json"])
+        #expect(served.status == 0, "\(served.stdout)\(served.stderr)")
+        #expect(served.stdout.contains(#""path":"linux-64/repodata.json.zst","served_sha256":"#), "\(served.stdout)")
         #expect(server.stop() == 0)
+    }
+
+    @Test(
+        "check-served after a change of main: the server serves it; a mirror of the old main is named, file by file; an unreachable one too"
+    )
+    func checkServed() throws {
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        try scratch.seedMain()
+        let server = try Server(scratch: scratch, catalog: CondaPackages.smallCatalog)
+        defer { _ = server.stop() }
+        // A mirror synced now, then main changes (a new package in noarch, indexed).
+        let mirror = scratch.path("mirror")
+        try FileManager.default.copyItem(atPath: scratch.channel, toPath: mirror)
+        try CondaPackages.make(scratch.channel + "/noarch", "timm", "1.0.11", "pyhd_0", "noarch", noarch: "python")
+        try scratch.must(["channel", "index"])
+        // The mirror: a plain static web server over the copy (python's, which follows links),
+        // its pid written by itself so that it is stopped whatever launcher started it.
+        let port = try Server.freePort()
+        let pidFile = scratch.path("mirror.pid")
+        let http = Process()
+        http.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        http.arguments = [
+            "python3", "-c",
+            """
+            import functools, http.server, os, sys
+            open(sys.argv[3], "w").write(str(os.getpid()))
+            handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[2])
+            http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), handler).serve_forever()
+            """,
+            String(port), mirror, pidFile,
+        ]
+        http.standardOutput = FileHandle.nullDevice
+        http.standardError = FileHandle.nullDevice
+        try http.run()
+        defer {
+            if let pid = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap({ Int32($0) }) {
+                kill(pid, SIGKILL)  // SIGTERM may be blocked in what the test runner starts
+            }
+            http.terminate()
+        }
+        for _ in 0..<100
+        where (try? Tool.run("curl", ["-sf", "http://127.0.0.1:\(port)/noarch/repodata.json"]).status) != 0 {
+            usleep(100_000)
+        }
+
+        let current = try scratch.run(["channel", "check-served", server.url + "/channel"])
+        #expect(current.status == 0, "\(current.stdout)\(current.stderr)")
+        #expect(current.stdout.hasPrefix("ok: \(server.url)/channel serves main's generation 2"), "\(current.stdout)")
+
+        let stale = try scratch.run(["channel", "check-served", "http://127.0.0.1:\(port)/"])
+        #expect(stale.status == 1)
+        // noarch changed, and is named with its URL; the platforms' repodata did not change.
+        #expect(
+            stale.stdout.contains(
+                "noarch/repodata.json: stale: http://127.0.0.1:\(port)/noarch/repodata.json serves other bytes than main's generation 2"
+            ),
+            "\(stale.stdout)")
+        #expect(stale.stdout.contains("noarch/repodata.json.zst: stale: "))
+        #expect(!stale.stdout.contains("linux-64/"))
+        let json = try scratch.json(["channel", "check-served", "http://127.0.0.1:\(port)", "--json"])
+        #expect(json["ok"] as? Bool == false)
+        let states = try #require(json["files"] as? [[String: Any]]).reduce(into: [String: String]()) {
+            $0[$1["path"] as! String] = $1["state"] as? String
+        }
+        #expect(states["noarch/repodata.json"] == "stale" && states["linux-64/repodata.json"] == "current", "\(states)")
+
+        // Nothing listens on this one.
+        let nowhere = try Server.freePort()
+        let gone = try scratch.run(["channel", "check-served", "http://127.0.0.1:\(nowhere)"])
+        #expect(gone.status == 1)
+        #expect(
+            gone.stdout.contains("noarch/repodata.json: unreachable: http://127.0.0.1:\(nowhere)/noarch/repodata.json"))
+        let bad = try scratch.run(["channel", "check-served", "ftp://example.org/x"])
+        #expect(bad.status == 2)
     }
 }

@@ -20,7 +20,7 @@ struct ChannelCommand: AsyncParsableCommand {
             """,
         subcommands: [
             ChannelIndex.self, ChannelVerify.self, ChannelInspect.self, ChannelPatches.self, ChannelRevoke.self,
-            ChannelLog.self,
+            ChannelLog.self, ChannelCheckServed.self,
         ]
     )
 }
