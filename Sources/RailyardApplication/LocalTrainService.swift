@@ -105,8 +105,9 @@ package struct LocalTrainService: TrainService {
         let trains = try trainChannel()
         let response = try attempt {
             if move {
+                let time = now()
                 let moved = try trains.promote(
-                    train: version, to: LocalMain(expectGeneration: expectMain), by: actor, at: now())
+                    train: version, to: LocalMain(expectGeneration: expectMain, indexedAt: time), by: actor, at: time)
                 return PromotionResponse(moved.plan, generation: moved.generation, revision: moved.outcome?.revision)
             }
             let (plan, generation) = try trains.plan(train: version)

@@ -23,6 +23,13 @@ enum FileSystem {
         return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
     }
 
+    /// When the file was last modified, in seconds since 1970 (nil when it cannot be read).
+    static func modificationTime(_ path: String) -> Double? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        return Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9
+    }
+
     static func fileSize(_ path: String) -> Int? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }

@@ -32,7 +32,20 @@ extension LocalChannel {
         for entry in FileSystem.list(path).sorted() where Subdir.known.contains(entry) {
             let folder = path + "/" + entry
             guard !FileSystem.isSymlink(folder), FileSystem.isDirectory(folder) else { continue }
-            main[entry] = Repodata(subdir: entry, records: try Self.readPackages(in: folder, subdir: entry))
+            var records = try Self.readPackages(in: folder, subdir: entry)
+            // When each file entered main (CEP 47) is kept from the repodata main had, ours or
+            // another indexer's; a file it did not list is seeded from the file's time.
+            let listed = (try? FileSystem.read(folder + "/repodata.json")).flatMap {
+                try? Repodata.read($0, path: folder + "/repodata.json")
+            }
+            for (fileName, record) in records {
+                let earlier = listed?.records[fileName].flatMap {
+                    $0.sha256 == record.sha256 ? $0.indexedTimestamp : nil
+                }
+                records[fileName]?.indexedTimestamp =
+                    earlier ?? FileSystem.modificationTime(folder + "/" + fileName).map { Int($0 * 1000) }
+            }
+            main[entry] = Repodata(subdir: entry, records: records)
         }
         let generation = mainGeneration
         var labelIndexes: [String: [String: Repodata]] = [:]

@@ -167,7 +167,8 @@ package enum PackageReader {
         }
     }
 
-    /// `.conda`: a zip of `metadata.json`, `info-STEM.tar.zst` and `pkg-STEM.tar.zst`, each once.
+    /// `.conda`: a zip of `info-STEM.tar.zst`, `pkg-STEM.tar.zst` and (usually) `metadata.json`,
+    /// each once.
     static func readConda(path: String, scan: PackageScan) throws(PackageError) {
         let fileName = scan.fileName
         let outer = Archive()
@@ -228,7 +229,7 @@ package enum PackageReader {
             }
             withExtendedLifetime(source) {}
         }
-        guard seen.contains("metadata.json") else { throw .notAPackage(file: fileName, message: "no metadata.json") }
+        // metadata.json is optional: conda-package-handling and rattler read a .conda without it.
     }
 
     // MARK: - Metadata

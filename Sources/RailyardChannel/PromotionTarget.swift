@@ -27,9 +27,12 @@ package protocol PromotionTarget: Sendable {
 /// switches to it in one rename, if `main` is still at `expectGeneration` (when given).
 package struct LocalMain: PromotionTarget {
     package var expectGeneration: Int?
+    /// When the gained files enter main: their records' `indexed_timestamp` (CEP 47). nil: now.
+    package var indexedAt: Date?
 
-    package init(expectGeneration: Int? = nil) {
+    package init(expectGeneration: Int? = nil, indexedAt: Date? = nil) {
         self.expectGeneration = expectGeneration
+        self.indexedAt = indexedAt
     }
 
     package func move(
@@ -41,16 +44,26 @@ package struct LocalMain: PromotionTarget {
             throw ChannelError.mainChanged(expected: expectGeneration, actual: main.generation)
         }
         var sources: [String: String] = [:]
+        var gained: Set<String> = []
         for (subdir, records) in plan.gains {
             for record in records {
                 sources[subdir + "/" + record.fileName] =
                     channel.directory(label: label, subdir: subdir) + "/" + record.fileName
+                gained.insert(subdir + "/" + record.fileName)
             }
         }
+        // Each file entering main is stamped with the moment it does (CEP 47), by the channel.
+        let indexed = Int((indexedAt ?? Date()).timeIntervalSince1970 * 1000)
         var future: [String: Repodata] = [:]
         for (subdir, records) in plan.future {
+            var stamped = records
+            for (fileName, record) in records where gained.contains(subdir + "/" + fileName) {
+                var record = record
+                record.indexedTimestamp = indexed
+                stamped[fileName] = record
+            }
             future[subdir] =
-                main.subdirs[subdir]?.replacing(records: records) ?? Repodata(subdir: subdir, records: records)
+                main.subdirs[subdir]?.replacing(records: stamped) ?? Repodata(subdir: subdir, records: stamped)
         }
         return try channel.publishMain(
             future, sources: sources, expectGeneration: main.generation, train: train, committed: committed,

@@ -13,6 +13,7 @@ zeros), no-index (no info/index.json), and:
   second-info     .conda: a second info- tarball, named for no file, with other metadata
   duplicate-info  .conda: info-STEM.tar.zst twice, the second with other metadata
   foreign-info    .conda: the info tarball named for another file (info-other-1.0-0.tar.zst)
+  no-metadata     .conda: no metadata.json (not hostile: conda-package-handling reads it)
   info-in-pkg     .conda: the pkg- tarball holds an info/index.json of its own
   double-index    info/index.json twice, the second with other metadata
   plain-tar       .tar.bz2 not compressed; .conda with uncompressed inner tarballs
@@ -228,7 +229,8 @@ def make(args):
         import warnings
         warnings.simplefilter("ignore")  # zipfile warns of the duplicate name it is asked to write
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as z:
-            z.writestr("metadata.json", json.dumps({"conda_pkg_format_version": 2}))
+            if args.hostile != "no-metadata":  # optional: conda-package-handling reads without it
+                z.writestr("metadata.json", json.dumps({"conda_pkg_format_version": 2}))
             z.writestr(f"pkg-{stem}.tar.zst", packed_pkg)
             z.writestr(f"{info_name}.tar.zst", packed_info)
             if args.hostile == "twenty":

@@ -300,6 +300,8 @@ struct ChannelCommandTests {
         }
         var ours = try record(scratch.channel + "/linux-64/repodata.json")
         let theirs = try record(fixture.path + "/linux-64/repodata.json")
+        // When it entered main (CEP 47): conda-index did not say, so the file's time seeds it.
+        #expect(ours.removeValue(forKey: "indexed_timestamp") is Int)
         #expect(ours.removeValue(forKey: "arch") as? String == "x86_64")
         #expect(ours.removeValue(forKey: "platform") as? String == "linux")
         #expect(ours as NSDictionary == theirs as NSDictionary)
@@ -311,6 +313,48 @@ struct ChannelCommandTests {
         #expect(
             unpacked.stdout
                 == (try String(contentsOfFile: scratch.channel + "/linux-64/repodata.json", encoding: .utf8)))
+    }
+
+    @Test(
+        "indexed_timestamp (CEP 47): set by the channel when a file enters main, kept by every later change of main and by channel index"
+    )
+    func indexedTimestamp() throws {
+        let scratch = try ChannelScratch()
+        defer { scratch.remove() }
+        try scratch.seedMain()
+        func stamps(_ subdir: String) throws -> [String: Int] {
+            let object = try #require(
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: URL(fileURLWithPath: scratch.channel + "/\(subdir)/repodata.json")))
+                    as? [String: Any])
+            var result: [String: Int] = [:]
+            for key in ["packages", "packages.conda"] {
+                for (name, record) in object[key] as? [String: [String: Any]] ?? [:] {
+                    result[name] = record["indexed_timestamp"] as? Int
+                }
+            }
+            return result
+        }
+        let seeded = try stamps("linux-64")
+        #expect(seeded.count == 2 && seeded.values.allSatisfy { $0 > 0 }, "\(seeded)")
+        try scratch.makeNewBuilds()
+        try scratch.driveToStaged()
+        let before = Int(Date().timeIntervalSince1970 * 1000)
+        try scratch.must(["train", "promote", "2.6.0", "--yes", "--as", "alice"])
+        let after = Int(Date().timeIntervalSince1970 * 1000)
+        let promoted = try stamps("linux-64")
+        let stamp = try #require(promoted["pytorch-2.6.0-py311_0.conda"])
+        #expect(stamp >= before - 1000 && stamp <= after, "\(stamp) not in \(before)...\(after)")
+        #expect(promoted["torchvision-0.21.0-py311_0.conda"] == stamp)
+        // What was on main keeps its time; the train's own label carries none (it is not main).
+        for (name, value) in seeded { #expect(promoted[name] == value, "\(name)") }
+        let staged = try String(
+            contentsOfFile: scratch.channel + "/label/train-2.6.0/linux-64/repodata.json", encoding: .utf8)
+        #expect(!staged.contains("indexed_timestamp"))
+        // A later index keeps every one.
+        try scratch.must(["channel", "index"])
+        #expect(try stamps("linux-64") == promoted)
+        #expect(try scratch.json(["channel", "verify"])["ok"] as? Bool == true)
     }
 
     @Test("channel verify names a missing, a changed and an unlisted file")

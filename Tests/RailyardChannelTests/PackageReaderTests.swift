@@ -111,6 +111,9 @@ struct PackageReaderTests {
             in: scratch.path, "captum", "0.7.0", "pyhd_0", subdir: "noarch",
             ["--format", "tar.bz2", "--noarch", "python", "--set", "build_number=0"])
         #expect(try PackageReader.read(path: tarball).noarch == "python")
+        // A .conda without metadata.json is read, as conda-package-handling and rattler read it.
+        let bare = try PackageFixtures.make(in: scratch.path, "timm", "1.0.11", "pyhd_0", ["--hostile", "no-metadata"])
+        #expect(try PackageReader.read(path: bare).name == "timm")
     }
 
     @Test("a refused record never reaches a label: the label stays readable and byte-identical")

@@ -158,14 +158,7 @@ struct TrainSupersedeTests {
         let time = old.now.addingTimeInterval(60)
         // The next train's catalog no longer has pyg; pyg was excluded here.
         try old.must(.exclude(member: "pyg", reason: "archived", cascade: false))
-        let withoutPyg = TestCatalogs.yaml([
-            ("pytorch", "2.5.1", []),
-            ("torchvision", "0.20.1", ["companion: true", "abi: true", "depends: [\"pytorch 2.5.1.*\"]"]),
-            ("kornia", "0.7.3", ["depends: [\"pytorch >=1.9.1,<2.6\"]"]),
-            ("scatter", "2.1.2", ["abi: true", "depends: [\"pytorch 2.5.*\"]"]),
-            ("captum", "0.7.0", ["depends: [\"pytorch >=1.6,<3\"]"]),
-            ("timm", "1.0.11", ["depends: [\"pytorch >=1.7,<3\", \"torchvision >=0.8,<0.22\"]"]),
-        ])
+        let withoutPyg = TestCatalogs.yaml(TrainScript.packages.filter { $0.0 != "pyg" })
         var next = try Self.next(catalogText: withoutPyg, at: time)
         let decided = try old.train.supersede(by: next, by: TrainScript.alice, at: time).get()
         let byItem = Dictionary(

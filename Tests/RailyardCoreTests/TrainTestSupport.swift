@@ -3,7 +3,8 @@ import RailyardCore
 
 /// A small distribution and a driver that scripts a train through it, checking each decision.
 struct TrainScript {
-    static let catalogText = TestCatalogs.yaml([
+    /// The small distribution's packages: name, version on main, and the catalog's lines.
+    static let packages: [(String, String, [String])] = [
         ("pytorch", "2.5.1", []),
         ("torchvision", "0.20.1", ["companion: true", "abi: true", "depends: [\"pytorch 2.5.1.*\"]"]),
         ("kornia", "0.7.3", ["depends: [\"pytorch >=1.9.1,<2.6\"]"]),
@@ -11,7 +12,8 @@ struct TrainScript {
         ("captum", "0.7.0", ["depends: [\"pytorch >=1.6,<3\"]"]),
         ("timm", "1.0.11", ["depends: [\"pytorch >=1.7,<3\", \"torchvision >=0.8,<0.22\"]"]),
         ("pyg", "2.6.1", ["depends: [\"pytorch >=1.11,<3\", \"scatter >=2.1,<3\"]"]),
-    ])
+    ]
+    static let catalogText = TestCatalogs.yaml(packages)
 
     static let start = Date(timeIntervalSince1970: 1_750_000_000)
     static let alice = Actor.person("alice")  // the release manager

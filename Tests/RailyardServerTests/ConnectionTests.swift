@@ -187,14 +187,16 @@ struct ConnectionTests {
 
     @Test("the metrics count open, refused and timed-out connections")
     func metrics() async throws {
-        // Two: the test client's kept-alive connection and one slow head.
-        try await withServer(maxConnections: 2, headerTimeout: .seconds(1), keepAlive: true) { port, _ in
+        // Two: the test client's kept-alive connection and one slow head. The header timeout is
+        // 3 s, not 1: the test client's own first request must beat it on a loaded machine (a
+        // fresh-clone CI run once took longer than 1 s to send it).
+        try await withServer(maxConnections: 2, headerTimeout: .seconds(3), keepAlive: true) { port, _ in
             let text = try await onThread { () throws -> String in
                 let slow = try RawConnection(port: port)
                 slow.send("GET /health HTTP/1.1\r\n")
                 Thread.sleep(forTimeInterval: 0.2)
                 _ = try RawConnection(port: port).response(timeout: .seconds(2))
-                _ = slow.response(timeout: .seconds(3))
+                _ = slow.response(timeout: .seconds(6))
                 Thread.sleep(forTimeInterval: 0.2)
                 let metrics = try RawConnection(port: port)
                 metrics.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -43,6 +43,20 @@ package struct PackageRecord: Sendable, Equatable, Hashable, Codable {
         "has_prefix", "mtime", "ucs", "requires_features", "binstar", "target-triplet", "machine", "operatingsystem",
     ]
 
+    /// When the file entered `main`, in milliseconds since 1970 (CEP 47's `indexed_timestamp`):
+    /// set by the channel, never by the package, kept as it is once set.
+    package var indexedTimestamp: Int? {
+        get {
+            if case .number(let value)? = extra?["indexed_timestamp"] { return value }
+            return nil
+        }
+        set {
+            var fields = extra ?? [:]
+            fields["indexed_timestamp"] = newValue.map(JSONValue.number)
+            extra = fields.isEmpty ? nil : fields
+        }
+    }
+
     /// The fields Railyard models; every other key of a record is kept in `extra`.
     package static let modeledKeys: Set<String> = [
         "name", "version", "build", "build_number", "depends", "constrains", "subdir", "noarch", "license",

@@ -109,16 +109,26 @@ extension Plan {
 /// `--companion NAME=VERSION` values, or the documented refusal naming the bad one.
 func parseCompanions(_ entries: [String], json: Bool) throws -> [String: Version] {
     var given: [String: Version] = [:]
+    for (name, text) in try splitCompanions(entries, json: json) {
+        do {
+            given[name] = try Version(text)
+        } catch {
+            throw refuse(code: "invalid-version", message: "--companion \(name)=\(text): \(error)", json: json)
+        }
+    }
+    return given
+}
+
+/// `--companion NAME=VERSION` values as written (the versions unchecked), or the refusal
+/// naming the one that is not NAME=VERSION.
+func splitCompanions(_ entries: [String], json: Bool) throws -> [String: String] {
+    var given: [String: String] = [:]
     for entry in entries {
         let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
         guard parts.count == 2, !parts[0].isEmpty else {
             throw refuse(code: "invalid-argument", message: "--companion \(entry): write NAME=VERSION", json: json)
         }
-        do {
-            given[parts[0]] = try Version(parts[1])
-        } catch {
-            throw refuse(code: "invalid-version", message: "--companion \(entry): \(error)", json: json)
-        }
+        given[parts[0]] = parts[1]
     }
     return given
 }

@@ -21,23 +21,35 @@ struct TrainCreate: AsyncParsableCommand {
     )
 
     @Argument(help: "The core's new version (final, e.g. 2.6.0).") var version: String
+    @OptionGroup var planning: PlanningOptions
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var actor: ActorOptions
+
+    func run() async throws {
+        let (catalog, companions) = try planning.resolved(store)
+        let service = try store.service(catalog: catalog)
+        try await store.answer(with: service) { service async throws(ServiceError) in
+            try await service.create(
+                version, companions: companions, staleOK: planning.staleOK, by: actor.person, guards: actor.guards)
+        }
+    }
+}
+
+/// The options of a command that plans a train from the catalog (`train create`, `train
+/// supersede`).
+struct PlanningOptions: ParsableArguments {
     @Option(help: "The catalog file (with --server, the server's own is used).") var catalog: String?
     @Option(name: .customLong("companion"), help: "A companion's version, NAME=VERSION (repeatable).")
     var companions: [String] = []
     @Flag(name: .customLong("stale-ok"), help: "Plan from a catalog that is behind a released train, with a warning.")
     var staleOK = false
-    @OptionGroup var store: StoreOptions
-    @OptionGroup var actor: ActorOptions
 
-    func run() async throws {
+    /// The catalog to plan from (none with `--server`) and the companions' versions as given.
+    func resolved(_ store: StoreOptions) throws -> (catalog: Catalog?, companions: [String: String]) {
         let json = store.output.json
-        let catalog = try serverOrLocalCatalog(self.catalog, store: store, json: json)
-        let versions = try companionVersions(companions, json: json)
-        let service = try store.service(catalog: catalog)
-        try await store.answer(with: service) { service async throws(ServiceError) in
-            try await service.create(
-                version, companions: versions, staleOK: staleOK, by: actor.person, guards: actor.guards)
-        }
+        return (
+            try serverOrLocalCatalog(catalog, store: store, json: json), try splitCompanions(companions, json: json)
+        )
     }
 }
 
@@ -58,17 +70,4 @@ func serverOrLocalCatalog(_ path: String?, store: StoreOptions, json: Bool) thro
         throw refuse(code: "invalid-argument", message: "--catalog FILE is required", json: json)
     }
     return try loadCatalog(path, json: json)
-}
-
-/// `--companion NAME=VERSION` options as a map.
-func companionVersions(_ entries: [String], json: Bool) throws -> [String: String] {
-    var versions: [String: String] = [:]
-    for entry in entries {
-        let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-        guard parts.count == 2, !parts[0].isEmpty else {
-            throw refuse(code: "invalid-argument", message: "--companion \(entry): write NAME=VERSION", json: json)
-        }
-        versions[parts[0]] = parts[1]
-    }
-    return versions
 }

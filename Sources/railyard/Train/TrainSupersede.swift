@@ -30,22 +30,17 @@ struct TrainSupersede: AsyncParsableCommand {
 
     @Argument(help: "The train that will not ship.") var version: String
     @Option(help: "The core's version of the train created in its place (e.g. 2.7.0).") var by: String
-    @Option(help: "The catalog file (with --server, the server's own is used).") var catalog: String?
-    @Option(name: .customLong("companion"), help: "A companion's version in the new train, NAME=VERSION (repeatable).")
-    var companions: [String] = []
-    @Flag(name: .customLong("stale-ok"), help: "Plan from a catalog that is behind a released train, with a warning.")
-    var staleOK = false
+    @OptionGroup var planning: PlanningOptions
     @OptionGroup var store: StoreOptions
     @OptionGroup var actor: ActorOptions
 
     func run() async throws {
-        let json = store.output.json
-        let catalog = try serverOrLocalCatalog(self.catalog, store: store, json: json)
-        let versions = try companionVersions(companions, json: json)
+        let (catalog, companions) = try planning.resolved(store)
         let service = try store.service(catalog: catalog)
         try await store.answer(with: service) { service async throws(ServiceError) in
             try await service.supersede(
-                version, by: by, companions: versions, staleOK: staleOK, by: actor.person, guards: actor.guards)
+                version, by: by, companions: companions, staleOK: planning.staleOK, by: actor.person,
+                guards: actor.guards)
         }
     }
 }
