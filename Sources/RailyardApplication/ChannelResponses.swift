@@ -329,7 +329,7 @@ package struct ServedResponse: Codable, Sendable, Equatable {
         /// `SUBDIR/repodata.json`, `SUBDIR/repodata.json.zst`.
         package var path: String
         /// `current`, `stale` (other bytes: an older generation, or damaged), `missing` (404),
-        /// `unreachable`.
+        /// `unreachable` (no answer, or another status than 200 and 404).
         package var state: String
         package var expectedSHA256: String
         @Null package var servedSHA256: String?

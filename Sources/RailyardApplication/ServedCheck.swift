@@ -46,8 +46,11 @@ package enum ServedCheck {
                         "\(location) serves other bytes than main's generation \(main.generation) here"
                         + " (an older main, or damaged): purge that cache, or wait for the mirror to sync"
                 }
-            case .success(let (status, _)):
+            case .success(let (status, _)) where status == 404:
                 file.state = "missing"
+                file.detail = "\(location) answered 404"
+            case .success(let (status, _)):
+                file.state = "unreachable"
                 file.detail = "\(location) answered \(status)"
             case .failure(let message):
                 file.state = "unreachable"
@@ -66,7 +69,8 @@ package enum ServedCheck {
 
     private static func fetch(_ location: String, timeout: TimeInterval) async -> Fetched {
         guard let url = URL(string: location) else { return .failure("not a URL") }
-        var request = URLRequest(url: url, timeoutInterval: timeout)
+        // What the URL serves now, not what this machine cached of it.
+        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
         request.httpMethod = "GET"
         return await withCheckedContinuation { continuation in
             URLSession.shared.dataTask(with: request) { data, response, error in

@@ -42,13 +42,19 @@ extension TrainChannel {
                         old, by: next, by: actor, at: time, expectRevision: expectRevision ?? before.revision,
                         idempotency: idempotency,
                         beforeCommit: { decided, started in
-                            // The files staged must be exactly the builds recorded.
+                            // The files staged must be exactly the builds recorded, on its label.
                             guard started.name == named.name, decided.started == preview.started else {
-                                throw StoreError.staleRevision(expected: before.revision, actual: before.revision + 1)
+                                throw StoreError.staleRevision(expected: before.revision, actual: before.revision)
                             }
                         })
                 }
-            } catch StoreError.staleRevision where attempt < Self.attempts && expectRevision == nil {
+            } catch StoreError.staleRevision(let expected, let actual) where attempt < Self.attempts {
+                // The old train moved, or the new train's name did (a train of that version was
+                // aborted meanwhile): decide again, unless the caller pinned the old train's
+                // revision and it moved.
+                if let expectRevision, actual != expectRevision {
+                    throw StoreError.staleRevision(expected: expected, actual: actual)
+                }
                 continue
             }
             return outcome!

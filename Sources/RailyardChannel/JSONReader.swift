@@ -14,6 +14,15 @@ indirect enum JSON: Equatable {
     /// The number when it is a whole number within `Int`'s range; nil otherwise (never a trap).
     var int: Int? { if case .number(let value) = self { Int(exactly: value) } else { nil } }
     var object: [String: JSON]? { if case .object(let value) = self { value } else { nil } }
+    /// How many arrays and objects deep the value is (0 for a string, a number…).
+    var nesting: Int {
+        switch self {
+        case .array(let values): 1 + (values.map(\.nesting).max() ?? 0)
+        case .object(let members): 1 + (members.values.map(\.nesting).max() ?? 0)
+        case .string, .number, .bool, .null: 0
+        }
+    }
+
     /// The value as Railyard writes JSON: whole numbers within 64 bits as numbers, others as reals.
     var value: JSONValue {
         switch self {

@@ -60,11 +60,10 @@ extension LocalChannel {
             labelIndexes[label] = subdirs
         }
 
-        // Everything read: set aside what another indexer wrote, write the labels, then main as
-        // a new generation.
-        let setAside = try setAsideForeignIndexFiles(
-            main: main.keys.sorted(), labels: labelIndexes.mapValues { $0.keys.sorted() },
-            into: meta + "/adopted/" + Self.generationName(generation + 1))
+        // Everything read: write the labels, then main as a new generation, then set aside what
+        // another indexer wrote (only once the new index stands: a failure before leaves it all).
+        let foreign = foreignIndexFiles(
+            main: main.keys.sorted(), labels: labelIndexes.mapValues { $0.keys.sorted() })
         for (label, subdirs) in labelIndexes {
             for (subdir, repodata) in subdirs {
                 let folder = directory(label: label, subdir: subdir)
@@ -75,6 +74,7 @@ extension LocalChannel {
         let published = try publishLocked(
             main, sources: [:], expectGeneration: generation, train: nil, committed: { _ in true },
             progress: progress, commit: {})
+        let setAside = try setAside(foreign, into: meta + "/adopted/" + Self.generationName(published))
         return IndexSummary(
             labels: labelIndexes.mapValues { $0.values.reduce(0) { $0 + $1.records.count } }
                 .merging(["main": main.values.reduce(0) { $0 + $1.records.count }]) { a, _ in a },
@@ -86,39 +86,41 @@ extension LocalChannel {
     /// indexes, since it does not write them (yet).
     static let foreignTopFiles: Set<String> = ["channeldata.json", "index.html", "rss.xml"]
 
-    /// Moves what another indexer wrote into `folder`, keeping the channel-relative paths: in
-    /// each subdir, everything that is neither a package file nor one of Railyard's index files
-    /// (`current_repodata.json`, `repodata.json.bz2`, `run_exports.json`, sharded repodata,
-    /// `patch_instructions.json`, an `index.html`…), and conda-index's files at the top. A stale
-    /// `current_repodata.json` would be read before the new `repodata.json`; nothing is deleted.
-    func setAsideForeignIndexFiles(main: [String], labels: [String: [String]], into folder: String)
-        throws(ChannelError) -> [String]
-    {
-        var moved: [String] = []
-        func setAside(_ relative: String) throws(ChannelError) {
-            let destination = folder + "/" + relative
-            try FileSystem.makeDirectories((destination as NSString).deletingLastPathComponent)
-            try FileSystem.rename(path + "/" + relative, to: destination)
-            moved.append(relative)
-        }
-        func sweep(_ top: String, subdirs: [String]) throws(ChannelError) {
+    /// What another indexer wrote, channel-relative: in each subdir, everything that is neither a
+    /// package file nor one of Railyard's index files (`current_repodata.json`,
+    /// `repodata.json.bz2`, `run_exports.json`, sharded repodata, `patch_instructions.json`, an
+    /// `index.html`…), and conda-index's files at the top. A stale `current_repodata.json` would
+    /// be read before the new `repodata.json`.
+    func foreignIndexFiles(main: [String], labels: [String: [String]]) -> [String] {
+        var found: [String] = []
+        func sweep(_ top: String, subdirs: [String]) {
             let prefix = top.isEmpty ? "" : top + "/"
             for name in FileSystem.list(path + "/" + prefix).sorted() where Self.foreignTopFiles.contains(name) {
-                try setAside(prefix + name)
+                found.append(prefix + name)
             }
             for subdir in subdirs {
                 for name in FileSystem.list(path + "/" + prefix + subdir).sorted()
                 where PackageRecord.format(ofFileName: name) == nil && !Self.indexFiles.contains(name)
                     && FileSystem.temporaryOwner(name) == nil
                 {
-                    try setAside(prefix + subdir + "/" + name)
+                    found.append(prefix + subdir + "/" + name)
                 }
             }
         }
-        try sweep("", subdirs: main)
-        for (label, subdirs) in labels.sorted(by: { $0.key < $1.key }) { try sweep("label/" + label, subdirs: subdirs) }
-        if !moved.isEmpty { try FileSystem.sync(path) }
-        return moved
+        sweep("", subdirs: main)
+        for (label, subdirs) in labels.sorted(by: { $0.key < $1.key }) { sweep("label/" + label, subdirs: subdirs) }
+        return found
+    }
+
+    /// Moves `files` (channel-relative) into `folder`, keeping their paths: nothing is deleted.
+    func setAside(_ files: [String], into folder: String) throws(ChannelError) -> [String] {
+        for relative in files {
+            let destination = folder + "/" + relative
+            try FileSystem.makeDirectories((destination as NSString).deletingLastPathComponent)
+            try FileSystem.rename(path + "/" + relative, to: destination)
+        }
+        if !files.isEmpty { try FileSystem.sync(path) }
+        return files
     }
 
     /// Reads every package file of a folder; anything that is not a sound package refuses the
@@ -225,7 +227,15 @@ extension LocalChannel {
 extension LocalChannel {
     /// Main's index files as the current generation has them: `SUBDIR/NAME` and the bytes, every
     /// subdir, read from one generation (what a mirror of main must serve, byte for byte).
+    /// Read under the channel's lock, so that a promotion finishing meanwhile does not remove
+    /// the generation being read. A folder without a main is refused.
     package func mainIndexFiles() throws(ChannelError) -> (generation: Int, files: [(path: String, data: Data)]) {
+        guard FileSystem.isDirectory(path) else { throw .notAChannel(path: path, message: "no such folder") }
+        guard mainGeneration > 0 else {
+            throw .notAChannel(path: path, message: "main has no generation here: run railyard channel index first")
+        }
+        let held = try lock()
+        defer { withExtendedLifetime(held) {} }
         let generation = mainGeneration
         var files: [(String, Data)] = []
         for subdir in subdirs(label: "main", generation: generation) {

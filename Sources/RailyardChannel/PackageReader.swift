@@ -308,9 +308,18 @@ package enum PackageReader {
         )
         // Every other field goes into the record as it is (the file's size and digests are
         // measured, never taken from the metadata), but for the legacy keys no indexer writes.
-        let extra = object.filter {
+        let kept = object.filter {
             !PackageRecord.modeledKeys.contains($0.key) && !PackageRecord.legacyIndexKeys.contains($0.key)
-        }.mapValues(\.value)
+        }
+        // A repodata holds a record's fields two levels deeper than index.json does: a field
+        // nested deeper than the reader takes there would make the whole label unreadable.
+        let deepest = JSONReader.maximumDepth - 3
+        for (key, value) in kept.sorted(by: { $0.key < $1.key }) where value.nesting > deepest {
+            throw .badMetadata(
+                file: fileName,
+                message: "'\(key)' nests \(value.nesting) levels deep; a repodata record takes at most \(deepest)")
+        }
+        let extra = kept.mapValues(\.value)
         if !extra.isEmpty { record.extra = extra }
         return record
     }

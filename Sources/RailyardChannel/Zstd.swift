@@ -14,29 +14,38 @@ enum Zstd {
     static func compress(_ data: Data) throws(ChannelError) -> Data {
         guard let archive = archive_write_new() else { throw .io(path: "zstd", message: "libarchive: out of memory") }
         defer { archive_write_free(archive) }
-        // zstd never grows data by more than a small fraction; the margin covers the headers.
-        var output = [UInt8](repeating: 0, count: data.count + data.count / 128 + 4096)
-        var used = 0
-        let opened = output.withUnsafeMutableBytes { buffer in
-            archive_write_add_filter_zstd(archive) == ARCHIVE_OK
-                && archive_write_set_filter_option(archive, "zstd", "compression-level", String(level)) == ARCHIVE_OK
-                && archive_write_set_format_raw(archive) == ARCHIVE_OK
-                && archive_write_open_memory(archive, buffer.baseAddress, buffer.count, &used) == ARCHIVE_OK
-        }
-        guard opened, let entry = archive_entry_new() else {
-            throw .io(path: "zstd", message: String(cString: archive_error_string(archive)))
-        }
+        // libarchive keeps both pointers until the archive is closed: they are allocated here and
+        // freed after, never Swift temporaries. zstd never grows data by more than a small
+        // fraction; the margin covers the headers.
+        let capacity = data.count + data.count / 128 + 4096
+        let output = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        defer { output.deallocate() }
+        let used = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+        defer { used.deallocate() }
+        used.initialize(to: 0)
+        // ARCHIVE_WARN: libarchive runs the zstd program where it was built without libzstd.
+        guard archive_write_add_filter_zstd(archive) >= ARCHIVE_WARN,
+            archive_write_set_filter_option(archive, "zstd", "compression-level", String(level)) >= ARCHIVE_WARN,
+            archive_write_set_format_raw(archive) == ARCHIVE_OK,
+            archive_write_open_memory(archive, output, capacity, used) == ARCHIVE_OK,
+            let entry = archive_entry_new()
+        else { throw .io(path: "zstd", message: message(of: archive)) }
         defer { archive_entry_free(entry) }
         archive_entry_set_filetype(entry, 0o100000)
         archive_entry_set_size(entry, la_int64_t(data.count))
         guard archive_write_header(archive, entry) == ARCHIVE_OK else {
-            throw .io(path: "zstd", message: String(cString: archive_error_string(archive)))
+            throw .io(path: "zstd", message: message(of: archive))
         }
         let written = data.withUnsafeBytes { archive_write_data(archive, $0.baseAddress, data.count) }
         guard written == data.count, archive_write_close(archive) == ARCHIVE_OK else {
-            throw .io(path: "zstd", message: String(cString: archive_error_string(archive)))
+            throw .io(path: "zstd", message: message(of: archive))
         }
-        return Data(output.prefix(used))
+        return Data(bytes: output, count: used.pointee)
+    }
+
+    /// libarchive's message for its last error (it may have none).
+    private static func message(of archive: OpaquePointer) -> String {
+        archive_error_string(archive).map { String(cString: $0) } ?? "libarchive could not write zstd"
     }
 
     /// The data of one zstd stream, refused past `limit` bytes; nil when it is not zstd.
@@ -44,7 +53,7 @@ enum Zstd {
         guard let archive = archive_read_new() else { return nil }
         defer { archive_read_free(archive) }
         return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Data? in
-            guard archive_read_support_filter_zstd(archive) == ARCHIVE_OK,
+            guard archive_read_support_filter_zstd(archive) >= ARCHIVE_WARN,
                 archive_read_support_format_raw(archive) == ARCHIVE_OK,
                 archive_read_open_memory(archive, raw.baseAddress, raw.count) == ARCHIVE_OK
             else { return nil }

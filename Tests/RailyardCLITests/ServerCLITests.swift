@@ -233,5 +233,11 @@ struct ServerCLITests {
             gone.stdout.contains("noarch/repodata.json: unreachable: http://127.0.0.1:\(nowhere)/noarch/repodata.json"))
         let bad = try scratch.run(["channel", "check-served", "ftp://example.org/x"])
         #expect(bad.status == 2)
+        // A folder with no main compares nothing: refused, never "ok".
+        try FileManager.default.createDirectory(atPath: scratch.path("empty"), withIntermediateDirectories: true)
+        let empty = try RailyardProcess.run(["channel", "check-served", server.url + "/channel", scratch.path("empty")])
+        #expect(empty.status == 2)
+        #expect(
+            empty.stderr.contains("main has no generation here: run railyard channel index first"), "\(empty.stderr)")
     }
 }

@@ -111,6 +111,17 @@ struct PackageReaderTests {
             in: scratch.path, "captum", "0.7.0", "pyhd_0", subdir: "noarch",
             ["--format", "tar.bz2", "--noarch", "python", "--set", "build_number=0"])
         #expect(try PackageReader.read(path: tarball).noarch == "python")
+        // A field nested deeper than a repodata record can hold is refused, naming it: it would
+        // make the whole label unreadable.
+        let nested = String(repeating: "[", count: 62) + String(repeating: "]", count: 62)
+        let deep = try PackageFixtures.make(in: scratch.path, "deep", "1.0", "0", ["--set", "extra_nesting=\(nested)"])
+        do {
+            _ = try PackageReader.read(path: deep)
+            Issue.record("a record the repodata reader cannot read back was accepted")
+        } catch {
+            #expect(
+                error.description.contains("'extra_nesting' nests 62 levels deep; a repodata record takes at most 61"))
+        }
         // A .conda without metadata.json is read, as conda-package-handling and rattler read it.
         let bare = try PackageFixtures.make(in: scratch.path, "timm", "1.0.11", "pyhd_0", ["--hostile", "no-metadata"])
         #expect(try PackageReader.read(path: bare).name == "timm")

@@ -181,6 +181,59 @@ struct TrainSupersedeTests {
         #expect(next.member("kornia")?.waiver == nil)
     }
 
+    @Test(
+        "a carried build turns the retest members whose pin excludes it into bumps, as registering it does; their answers then carry"
+    )
+    func carriedBuildMakesBumps() throws {
+        let text = TestCatalogs.yaml([
+            ("pytorch", "2.5.1", []),
+            ("torchvision", "0.20.1", ["companion: true", "abi: true", "depends: [\"pytorch 2.5.1.*\"]"]),
+            ("lib", "1.0.0", ["depends: [\"pytorch >=2.0,<2.6\"]"]),
+            ("app", "3.0.0", ["depends: [\"pytorch >=1.0,<3\", \"lib >=1.0,<1.1\"]"]),
+        ])
+        var old = try TrainScript(catalogText: text)
+        try old.must(.registerRC(number: 1, artifacts: .rc("linux-64")))
+        try old.must(.advance)
+        try old.must(.advance)
+        try old.buildAndPass("torchvision", version: "0.21.0", depends: ["pytorch 2.6.0.*"])
+        try old.must(.advance)
+        // lib's new build excludes nothing of 2.7 either; app's pin excludes it: app is a bump.
+        try old.must(
+            .registerBuild(member: "lib", version: Version("1.1.0"), depends: ["pytorch >=2.0,<3"]),
+            by: TrainScript.team)
+        #expect(old.train.member("app")?.reason == .bump)
+        let eta = old.now.addingTimeInterval(86_400)
+        try old.must(.acknowledge(member: "app", eta: eta), by: TrainScript.team)
+        let time = old.now.addingTimeInterval(60)
+        var next = try Self.next(catalogText: text, at: time)
+        #expect(next.member("app")?.reason == .retest)
+        let decided = try old.train.supersede(by: next, by: TrainScript.alice, at: time).get()
+        #expect(decided.started.contains(.becameBump(member: "app", why: "'lib >=1.0,<1.1' excludes lib 1.1.0")))
+        let app = try #require(decided.carries.first { $0.member == "app" && $0.what == "acknowledgement" })
+        #expect(app.carried, "\(app)")
+        next.apply([.created(next)], by: TrainScript.alice, at: time)
+        next.apply(decided.started, by: TrainScript.alice, at: time)
+        #expect(next.member("lib")?.state == .built)
+        #expect(next.member("app")?.reason == .bump)
+        #expect(next.member("app")?.state == .acknowledged)
+        #expect(next.member("app")?.eta == eta)
+    }
+
+    @Test("the build of an excluded member is listed as not carried, with why")
+    func buildOfExcludedMember() throws {
+        var old = try Self.downstream()
+        try old.must(
+            .registerBuild(member: "kornia", version: Version("0.7.5"), depends: ["pytorch >=2.0,<3"]),
+            by: TrainScript.team)
+        try old.must(.exclude(member: "kornia", reason: "broken docs", cascade: false))
+        let time = old.now.addingTimeInterval(60)
+        let decided = try old.train.supersede(by: try Self.next(at: time), by: TrainScript.alice, at: time).get()
+        let build = try #require(decided.carries.first { $0.member == "kornia" && $0.what == "build" })
+        #expect(!build.carried)
+        #expect(build.detail == "0.7.5: kornia is excluded in 2.6.0; stage the build on 2.7.0 if it is wanted there")
+        #expect(decided.carries.contains { $0.member == "kornia" && $0.what == "exclusion" && $0.carried })
+    }
+
     @Test("an unanswered request is asked again by the new train, and said so")
     func unansweredRequest() throws {
         let old = try Self.downstream()

@@ -88,10 +88,15 @@ package struct NoticeText: Sendable, Equatable {
             subject = "[railyard] torch \(train): \(member)'s work carried over from \(from)"
             lines.append("The torch \(from) train was superseded by \(train) and will not ship.")
             lines.append("The \(train) train takes over \(what) for \(member).")
-            if payload["what"] == "build" {
+            switch payload["what"] {
+            case "build":
                 lines.append("It is a candidate there and is tested again against \(train)'s RCs.")
-            } else {
-                lines.append("Stage the build for \(train) when it is ready:")
+            case "decline":
+                lines.append("It stands there too: a release manager may exclude \(member), or you may stage a")
+                lines.append("build for \(train) once you can.")
+            default:
+                lines.append("Stage the build for \(train) once the train asks for it (companions in its")
+                lines.append("companions stage, the others in downstream):")
                 lines.append("  railyard stage FILE.conda --train \(train) --server \(api)")
             }
             lines.append("See where it stands:")

@@ -162,21 +162,15 @@ extension Train {
                     artifacts: artifacts.isEmpty ? nil : artifacts)
             ]
             // Members whose pin excludes this newly registered version now need a bump.
-            for other in members where other.parents.contains(name) && other.reason == .retest {
-                for text in other.depends {
-                    guard let spec = try? MatchSpec(text), spec.exactName == name,
-                        let versionSpec = spec.version, !versionSpec.matches(buildVersion)
-                    else { continue }
-                    events.append(.becameBump(member: other.name, why: "'\(text)' excludes \(name) \(buildVersion)"))
-                    if stage >= .downstream {
-                        events.append(
-                            .requested(
-                                member: other.name,
-                                deadline: now.addingTimeInterval(TimeInterval(policy.ackDeadline.seconds))
-                            )
+            for bump in bumps(afterBuildOf: name, version: buildVersion) {
+                events.append(.becameBump(member: bump.member, why: bump.why))
+                if stage >= .downstream {
+                    events.append(
+                        .requested(
+                            member: bump.member,
+                            deadline: now.addingTimeInterval(TimeInterval(policy.ackDeadline.seconds))
                         )
-                    }
-                    break
+                    )
                 }
             }
             return events
@@ -319,6 +313,22 @@ extension Train {
             try requireStage(command, in: Stage.path)
             return followUps(at: now)
         }
+    }
+
+    /// The retest members whose pin excludes `version` of their parent `name`: each needs a bump
+    /// once that build is the train's, with the spec that decided it.
+    package func bumps(afterBuildOf name: String, version: Version) -> [(member: String, why: String)] {
+        var result: [(member: String, why: String)] = []
+        for other in members where other.parents.contains(name) && other.reason == .retest {
+            for text in other.depends {
+                guard let spec = try? MatchSpec(text), spec.exactName == name, let versionSpec = spec.version,
+                    !versionSpec.matches(version)
+                else { continue }
+                result.append((other.name, "'\(text)' excludes \(name) \(version)"))
+                break
+            }
+        }
+        return result
     }
 
     // MARK: - Guards

@@ -92,8 +92,22 @@ extension Train {
                         "RC \(rc) of \(version) is not a candidate for \(next.version): register \(next.name)'s own RCs"
                 ))
         }
+        // A carried build is the new train's build: retest members whose pin excludes it need a
+        // bump there, as registering it would decide; what their maintainers answered here is
+        // then judged against that.
+        var target = next
+        var bumps: [TrainEvent] = []
         for member in members {
-            for (carry, work) in carry(member, into: next) {
+            for case (_, .build(let build, _)?) in carry(member, into: next) {
+                for bump in next.bumps(afterBuildOf: member.name, version: build.version) {
+                    let event = TrainEvent.becameBump(member: bump.member, why: bump.why)
+                    target.apply(event, by: actor, at: time)
+                    bumps.append(event)
+                }
+            }
+        }
+        for member in members {
+            for (carry, work) in carry(member, into: target) {
                 carries.append(carry)
                 if let work { started.append(.carried(member: member.name, from: name, work: work)) }
             }
@@ -101,7 +115,8 @@ extension Train {
         let ended: [TrainEvent] = [.superseded(by: next.name, carries: carries)]
         return .success(
             Supersession(
-                ended: ended, started: [.supersedes(train: name, carries: carries)] + started, carries: carries))
+                ended: ended, started: [.supersedes(train: name, carries: carries)] + bumps + started,
+                carries: carries))
     }
 
     /// What happens to `member`'s work when `next` supersedes this train.
@@ -141,7 +156,12 @@ extension Train {
         case .pending, .built, .testing, .passed, .failed:
             break
         }
-        if member.state != .excluded, member.state != .declined, let build = member.build {
+        if member.state == .excluded || member.state == .declined, let build = member.build {
+            left(
+                "build",
+                "\(build.version): \(name) is \(member.state.rawValue) in \(self.name); stage the build on \(next.name)"
+                    + " if it is wanted there")
+        } else if let build = member.build {
             if target == nil {
                 left("build", missing)
             } else if member.buildIsTiedToRC || target!.buildIsTiedToRC {
